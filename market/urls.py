@@ -1,0 +1,5 @@
+"""Server-rendered pages of this app."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

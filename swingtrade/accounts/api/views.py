@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from swingtrade.accounts import services
+from swingtrade.accounts.api.serializers import LogoutSerializer, SignUpSerializer, UserSerializer
+
+
+class SignUpView(APIView):
+    """Create an account; every sign-up is an investor."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    def post(self, request: Request) -> Response:
+        serializer = SignUpSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_create(**serializer.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class LogoutView(APIView):
+    """Blacklist the refresh token so it can no longer mint access tokens."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request: Request) -> Response:
+        serializer = LogoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(serializer.validated_data["refresh"])
+            if token.get("user_id") != str(request.user.pk) and token.get("user_id") != request.user.pk:
+                return Response({"detail": "This refresh token belongs to another user."}, status=400)
+            token.blacklist()
+        except TokenError as exc:
+            return Response({"detail": str(exc), "code": "token_not_valid"}, status=400)
+        return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        return Response(UserSerializer(request.user).data)

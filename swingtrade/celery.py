@@ -1,0 +1,19 @@
+"""The Celery application: configured from Django settings (``CELERY_*``), tasks autodiscovered."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swingtrade.settings.base")
+
+app = Celery("swingtrade")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="swingtrade.ping")
+def ping(payload: str = "pong") -> str:
+    """Round trip through the broker; used by the worker integration test and health checks."""
+    return payload

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from swingtrade import health, views
+
+api_v1 = [
+    path("", include("swingtrade.accounts.api.urls")),
+    path("", include("market.api.urls")),
+    path("", include("mlcore.api.urls")),
+    path("", include("portfolio.api.urls")),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api-auth/", include("rest_framework.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("", views.dashboard, name="dashboard"),
+    path("", include("market.urls")),
+    path("", include("mlcore.urls")),
+    path("", include("portfolio.urls")),
+]

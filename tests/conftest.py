@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from swingtrade.accounts import roles
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def investor(db):
+    return UserFactory(role=roles.INVESTOR)
+
+
+@pytest.fixture
+def analyst(db):
+    return UserFactory(role=roles.ANALYST)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(role=roles.ADMIN)
+
+
+def _client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def investor_client(investor) -> APIClient:
+    return _client_for(investor)
+
+
+@pytest.fixture
+def analyst_client(analyst) -> APIClient:
+    return _client_for(analyst)
+
+
+@pytest.fixture
+def admin_client_api(admin_user) -> APIClient:
+    return _client_for(admin_user)
