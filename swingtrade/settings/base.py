@@ -209,3 +209,7 @@ LOGGING = {
         "swingtrade": {"level": LOG_LEVEL},
     },
 }
+
+# Serve static files straight from the apps while developing; production serves collectstatic's output.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
