@@ -1,0 +1,49 @@
+"""Idempotent set-up behind `make run`: market sample, first model, demo logins and portfolio.
+
+Each step checks first and does nothing when its work is already there, so a second run is fast.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Load the embedded market sample, train the first model, create demo accounts (idempotent)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--no-demo", action="store_true", help="skip demo accounts and portfolio")
+
+    def handle(self, *args, **options) -> None:
+        from market import selectors as market_selectors
+        from market import services as market_services
+        from mlcore import services as ml_services
+        from portfolio import services as portfolio_services
+        from swingtrade.accounts import services as account_services
+
+        started = time.perf_counter()
+        if market_selectors.latest_bar_date() is None:
+            self.stdout.write("Loading the embedded market sample (50 tickers, 2016-2021)…")
+            run = market_services.sample_load()
+            if run.status not in ("succeeded", "partial"):
+                raise CommandError(f"loading the sample failed: {run.error or run.status}")
+            self.stdout.write(self.style.SUCCESS(f"  {run.inserted} bars inserted, {run.rejected} rejected"))
+        else:
+            self.stdout.write(f"Market data present up to {market_selectors.latest_bar_date()}.")
+
+        champion, trained = ml_services.first_model_ensure(progress=True)
+        if trained:
+            self.stdout.write(self.style.SUCCESS(f"Trained and promoted the first champion: {champion}"))
+        else:
+            self.stdout.write(f"Champion model: {champion}")
+
+        if not options["no_demo"]:
+            accounts = account_services.demo_accounts_ensure()
+            portfolio_services.demo_portfolio_ensure(username=accounts[0].username)
+            self.stdout.write("Demo logins (http://127.0.0.1:8000/accounts/login/):")
+            for account in accounts:
+                note = "created" if account.created else "exists, password unchanged"
+                self.stdout.write(f"  {account.role:9s} {account.username} / {account.password}  ({note})")
+        self.stdout.write(self.style.SUCCESS(f"Bootstrap done in {time.perf_counter() - started:.1f} s."))
