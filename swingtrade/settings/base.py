@@ -80,6 +80,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Number formatting filters of the web pages (pct, signed, money), usable without {% load %}.
+            "builtins": ["swingtrade.templatetags.web"],
         },
     },
 ]

@@ -1,0 +1,59 @@
+"""Helpers shared by the server-rendered pages: role decorators and form-error plumbing.
+
+Pages follow the API's rules: anonymous visitors go to the login page, a signed-in user without the
+role gets 403 (``PermissionDenied`` renders templates/403.html), someone else's object is 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from swingtrade.accounts import roles
+from swingtrade.errors import DomainError
+
+View = Callable[..., HttpResponse]
+
+
+def _role_required(check: Callable[[Any], bool], message: str) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not check(request.user):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+analyst_required = _role_required(roles.is_analyst, "This page is for analysts and administrators.")
+admin_required = _role_required(roles.is_admin, "This action is for administrators.")
+
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal on the form: on the field it names when it names one, else on top.
+
+    Services may pass ``details={"field": name}`` (or a dict of field → message) to point at a field.
+    """
+    details = error.details
+    if isinstance(details, dict):
+        field = details.get("field")
+        if isinstance(field, str) and field in form.fields:
+            form.add_error(field, error.message)
+            return
+        named = {k: v for k, v in details.items() if k in form.fields}
+        if named:
+            for name, message in named.items():
+                form.add_error(name, message if isinstance(message, str) else error.message)
+            if not any(error.message == m for m in named.values()):
+                form.add_error(None, error.message)
+            return
+    form.add_error(None, error.message)

@@ -1,0 +1,74 @@
+"""Number formatting for the pages: one place decides how a return, a weight or an amount looks."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@register.filter
+def pct(value: Any, digits: int = 2) -> str:
+    """0.0123 → "1.23 %"; missing or NaN → "–"."""
+    number = _number(value)
+    return "–" if number is None else f"{number * 100:.{int(digits)}f} %"
+
+
+@register.filter
+def spct(value: Any, digits: int = 2) -> str:
+    """Signed percentage: 0.0123 → "+1.23 %"."""
+    number = _number(value)
+    return "–" if number is None else f"{number * 100:+.{int(digits)}f} %"
+
+
+@register.filter
+def num(value: Any, digits: int = 2) -> str:
+    """Thousands separators and fixed decimals: 12345.678 → "12,345.68"."""
+    number = _number(value)
+    return "–" if number is None else f"{number:,.{int(digits)}f}"
+
+
+@register.filter
+def snum(value: Any, digits: int = 2) -> str:
+    number = _number(value)
+    return "–" if number is None else f"{number:+,.{int(digits)}f}"
+
+
+@register.filter
+def sign_class(value: Any) -> str:
+    """CSS class for a signed amount: "pos", "neg" or ""."""
+    number = _number(value)
+    if not number:
+        return ""
+    return "pos" if number > 0 else "neg"
+
+
+@register.filter
+def side_class(side: Any) -> str:
+    """CSS class of a trading side: buy-like sides are green, sell/short-like red."""
+    text = str(side or "").lower()
+    if text in {"buy", "long", "cover", "enter_long"}:
+        return "buy"
+    if text in {"sell", "short", "sell_short", "sell-short", "exit", "trim", "enter_short"}:
+        return "sell"
+    return ""
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``{{ row|get_item:"field" }}`` for dicts with keys templates cannot spell."""
+    try:
+        return mapping[key]
+    except (KeyError, IndexError, TypeError):
+        return None
