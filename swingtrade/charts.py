@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import pandas as pd
+
 BUY_COLOUR = "#1a7f37"
 SELL_COLOUR = "#cf222e"
 NEUTRAL_COLOUR = "#1f6feb"
@@ -94,3 +96,47 @@ def weights_bar_chart(
     else:
         datasets.append(series(label, values, colors=signed_colours(values)))
     return bar_chart(tickers, datasets, y_format="pct")
+
+
+MOVING_AVERAGE_WINDOWS = (20, 60)
+
+
+def price_with_moving_averages(prices: pd.Series, *, last: int | None = None) -> dict[str, Any]:
+    """Line chart of adjusted close with its 20- and 60-day simple moving averages.
+
+    Parameters
+    ----------
+    prices : Series
+        Adjusted close indexed by date (ascending), one ticker.
+    last : int, optional
+        Show only the last ``last`` bars; the averages are computed on the whole series first so the
+        first shown points already have a full window behind them.
+    """
+    prices = prices.dropna().sort_index()
+    averages = {w: prices.rolling(w, min_periods=w).mean() for w in MOVING_AVERAGE_WINDOWS}
+    if last is not None:
+        prices = prices.iloc[-last:]
+        averages = {w: avg.loc[prices.index] for w, avg in averages.items()}
+    datasets = [series("Adjusted close", prices.to_numpy(), color=NEUTRAL_COLOUR)]
+    colours = {20: "#9a6700", 60: "#8250df"}
+    for window, avg in averages.items():
+        datasets.append(series(f"{window}-day average", avg.to_numpy(), color=colours[window], dashed=True))
+    labels = [pd.Timestamp(d).date() for d in prices.index]
+    return line_chart(labels, datasets, y_format="num")
+
+
+def price_summary(prices: pd.Series) -> dict[str, Any]:
+    """Last adjusted close, its date, and simple returns over 1, 20 and 60 bars (None when too short)."""
+    prices = prices.dropna().sort_index()
+    last = float(prices.iloc[-1])
+
+    def change(bars: int) -> float | None:
+        return clean(last / float(prices.iloc[-1 - bars]) - 1.0) if len(prices) > bars else None
+
+    return {
+        "date": pd.Timestamp(prices.index[-1]).date(),
+        "last": last,
+        "change_1d": change(1),
+        "change_20d": change(20),
+        "change_60d": change(60),
+    }
