@@ -46,3 +46,18 @@ def analyst_client(analyst) -> APIClient:
 @pytest.fixture
 def admin_client_api(admin_user) -> APIClient:
     return _client_for(admin_user)
+
+
+# --- market -------------------------------------------------------------------------------
+# 12 tickers of the embedded sample covering all 11 GICS sectors (two from Information Technology).
+MARKET_SAMPLE_TICKERS = (
+    "AAPL", "MSFT", "AMZN", "GOOGL", "KO", "XOM", "JPM", "JNJ", "CAT", "NEE", "AMT", "DD",
+)  # fmt: skip
+
+
+@pytest.fixture
+def market_sample(db):
+    """The embedded sample's 12-ticker subset, 2019-01-01..2021-04-21, loaded; returns the IngestionRun."""
+    from market.services import sample_load
+
+    return sample_load(tickers=MARKET_SAMPLE_TICKERS, start="2019-01-01", end="2021-04-21")

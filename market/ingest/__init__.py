@@ -1,0 +1,244 @@
+"""The one ingestion service: validate a tidy frame, upsert it atomically, record what happened.
+
+Every entry point (CLI, Celery task, admin, API, ``make run``) ends here. A run:
+
+1. is recorded as ``running`` in its own autocommitted row, so it survives whatever follows;
+2. validates the frame (:mod:`market.validation`), a reason per rejected or flagged row;
+3. in **one** transaction: creates missing tickers, upserts bars (:mod:`market.ingest.writers`),
+   stores issues, refreshes the tickers' first/last bar dates and marks the run finished — so the
+   data and the run's verdict commit together or not at all;
+4. on any exception, leaves the prices as before and marks the run ``failed`` with the error.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
+
+from market.ingest import writers
+from market.models import DailyBar, IngestionIssue, IngestionRun, Ticker
+from market.signals import ingestion_succeeded
+from market.sources import REQUIRED_COLUMNS, TIDY_COLUMNS, MalformedData, finish_frame
+from market.sources.sample import read_constituents
+from market.validation import validate_frame
+
+logger = logging.getLogger("swingtrade.market.ingest")
+
+EXCHANGE_TZ = ZoneInfo("America/New_York")
+
+
+def exchange_today() -> date:
+    """Today on the US exchanges' calendar (a bar dated later than this is from the future)."""
+    return datetime.now(EXCHANGE_TZ).date()
+
+
+def start_run(*, source: str, params: dict[str, Any] | None = None, user: Any = None) -> IngestionRun:
+    """Record a run as ``running``; autocommitted, so a later failure can still be reported on it."""
+    return IngestionRun.objects.create(
+        source=source,
+        params=params or {},
+        started_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def fail_run(run: IngestionRun, error: str, *, failed_tickers: list[str] | None = None) -> IngestionRun:
+    run.status = IngestionRun.Status.FAILED
+    run.error = error[:10_000]
+    run.finished_at = timezone.now()
+    run.failed_tickers = failed_tickers or run.failed_tickers
+    IngestionRun.objects.filter(pk=run.pk).update(
+        status=run.status, error=run.error, finished_at=run.finished_at, failed_tickers=run.failed_tickers
+    )
+    logger.warning("ingestion run failed", extra={"run": run.pk, "source": run.source, "error": run.error})
+    return run
+
+
+def _check_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise MalformedData(f"Wrong columns: missing {', '.join(missing)}.", details={"missing": missing})
+    if not pd.api.types.is_datetime64_any_dtype(frame["date"]):
+        raise MalformedData("The date column is not parsed as dates.")
+    if set(TIDY_COLUMNS) - set(frame.columns):
+        extra = frame[["line"]] if "line" in frame.columns else None
+        frame = finish_frame(frame)
+        if extra is not None:
+            frame["line"] = extra["line"].to_numpy()
+    return frame
+
+
+def _previous_closes(symbols: list[str]) -> dict[str, tuple[date, float]]:
+    """Last stored close per ticker, for the move check of an incremental update's first row."""
+    bars = DailyBar.objects.filter(ticker__symbol__in=symbols, date=F("ticker__last_bar_date")).values_list(
+        "ticker__symbol", "date", "close"
+    )
+    return {symbol: (bar_date, close) for symbol, bar_date, close in bars}
+
+
+def _ensure_tickers(symbols: list[str]) -> dict[str, int]:
+    """Ids of ``symbols``, creating the missing ones with the constituents' name and sector."""
+    existing = dict(Ticker.objects.filter(symbol__in=symbols).values_list("symbol", "id"))
+    missing = [s for s in symbols if s not in existing]
+    if missing:
+        meta = read_constituents().set_index("ticker")
+        Ticker.objects.bulk_create(
+            [
+                Ticker(
+                    symbol=symbol,
+                    name=str(meta.at[symbol, "name"]) if symbol in meta.index else "",
+                    sector=str(meta.at[symbol, "sector"]) if symbol in meta.index else "",
+                )
+                for symbol in missing
+            ],
+            ignore_conflicts=True,  # a concurrent run may have created it meanwhile
+        )
+        existing.update(Ticker.objects.filter(symbol__in=missing).values_list("symbol", "id"))
+    return existing
+
+
+def refresh_bar_dates(ticker_ids: list[int]) -> None:
+    """Set each ticker's first/last bar date from its stored bars (one UPDATE, index-only lookups)."""
+    bars = DailyBar.objects.filter(ticker=OuterRef("pk"))
+    Ticker.objects.filter(pk__in=ticker_ids).update(
+        first_bar_date=Subquery(bars.order_by("date").values("date")[:1]),
+        last_bar_date=Subquery(bars.order_by("-date").values("date")[:1]),
+    )
+
+
+def _store_issues(run: IngestionRun, issues: pd.DataFrame) -> dict[str, int]:
+    counts = (
+        {str(k): int(v) for k, v in issues.groupby(["severity", "reason"]).size().items()}
+        if len(issues)
+        else {}
+    )
+    limit = settings.MARKET_MAX_STORED_ISSUES
+    head = issues.head(limit)
+    IngestionIssue.objects.bulk_create(
+        [
+            IngestionIssue(
+                run=run,
+                severity=row.severity,
+                reason=row.reason,
+                ticker=str(row.ticker)[:32] if isinstance(row.ticker, str) else "",
+                date=row.date.date()
+                if isinstance(row.date, pd.Timestamp) and not pd.isna(row.date)
+                else None,
+                line=int(row.line) if pd.notna(row.line) else None,
+                detail=str(row.detail)[:255],
+            )
+            for row in head.itertuples(index=False)
+        ],
+        batch_size=writers.BATCH_SIZE,
+    )
+    return counts
+
+
+def ingest_frame(
+    *,
+    frame: pd.DataFrame,
+    source: str,
+    params: dict[str, Any] | None = None,
+    user: Any = None,
+    allow_create_tickers: bool = True,
+    run: IngestionRun | None = None,
+    failed_tickers: list[str] | None = None,
+) -> IngestionRun:
+    """Validate and store a tidy frame; return the finished run.
+
+    Parameters
+    ----------
+    frame
+        Tidy long frame (:mod:`market.sources`); an optional ``line`` column numbers the source rows.
+    source
+        One of :class:`IngestionRun.Source`.
+    allow_create_tickers
+        When false, rows of tickers not already in the database are rejected (``unknown_ticker``).
+    run
+        An already started run (the API starts it to answer with its URL); one is created otherwise.
+    failed_tickers
+        Tickers the source could not fetch; the run ends ``partial`` when other rows were stored.
+
+    Raises
+    ------
+    MalformedData
+        The frame lacks required columns (nothing is written; the run is marked failed).
+    Exception
+        Whatever interrupted the write (the database is left as before; the run is marked failed).
+    """
+    run = run or start_run(source=source, params=params, user=user)
+    started = time.perf_counter()
+    failed_tickers = sorted(set(failed_tickers or []))
+    try:
+        frame = _check_columns(frame)
+        symbols = sorted(frame["ticker"].dropna().unique().tolist())
+        known = (
+            None
+            if allow_create_tickers
+            else set(Ticker.objects.filter(symbol__in=symbols).values_list("symbol", flat=True))
+        )
+        result = validate_frame(
+            frame,
+            today=exchange_today(),
+            max_move=settings.MARKET_MAX_DAILY_MOVE,
+            known_symbols=known,
+            previous_close=_previous_closes(symbols),
+        )
+        accepted = result.accepted
+        with transaction.atomic():
+            ids = _ensure_tickers(sorted(accepted["ticker"].unique().tolist()))
+            bars = accepted.assign(ticker_id=accepted["ticker"].map(ids).astype("int64")).drop(
+                columns="ticker"
+            )
+            inserted, updated = writers.write_bars(bars, run_id=run.pk)
+            run.issue_counts = _store_issues(run, result.issues)
+            if inserted or updated:
+                refresh_bar_dates(sorted(set(ids.values())))
+            run.rows_total = len(frame)
+            run.inserted, run.updated = inserted, updated
+            run.unchanged = len(accepted) - inserted - updated
+            run.rejected, run.flagged = result.rejected_count, result.flagged_count
+            run.failed_tickers = failed_tickers
+            run.status = (
+                IngestionRun.Status.PARTIAL
+                if failed_tickers and len(accepted)
+                else IngestionRun.Status.FAILED
+                if failed_tickers
+                else IngestionRun.Status.SUCCEEDED
+            )
+            if run.status == IngestionRun.Status.FAILED:
+                run.error = f"No data for {', '.join(failed_tickers)}."
+            run.finished_at = timezone.now()
+            run.save()
+            if run.rows_written:
+                transaction.on_commit(lambda: ingestion_succeeded.send(sender=IngestionRun, run=run))
+    except MalformedData as exc:
+        fail_run(run, exc.message, failed_tickers=failed_tickers)
+        raise
+    except Exception as exc:
+        fail_run(run, f"{type(exc).__name__}: {exc}", failed_tickers=failed_tickers)
+        raise
+    seconds = time.perf_counter() - started
+    logger.info(
+        "ingestion run finished",
+        extra={
+            "run": run.pk,
+            "source": run.source,
+            "status": run.status,
+            "inserted": run.inserted,
+            "updated": run.updated,
+            "unchanged": run.unchanged,
+            "rejected": run.rejected,
+            "flagged": run.flagged,
+            "seconds": round(seconds, 3),
+        },
+    )
+    return run

@@ -1,0 +1,203 @@
+"""Set-based upsert of validated bars, with a revision for every stored bar that changes.
+
+Two implementations of one rule ("insert new bars, update and revise changed ones, leave equal ones
+alone"), each a fixed number of statements per chunk — never a query per row:
+
+- PostgreSQL: ``COPY`` into a temporary staging table, then one ``UPDATE … FROM`` (plus the revisions
+  in the same statement) for bars whose values differ, and one ``INSERT … SELECT … ON CONFLICT DO
+  NOTHING`` for the new ones.
+- Any other database (SQLite in development and tests): read the stored bars of the chunk into a
+  frame, compare vectorised, then ``bulk_create`` / ``bulk_update`` in batches.
+
+Both run inside the caller's transaction and return ``(inserted, updated)``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+from django.utils import timezone
+
+from market.models import BAR_VALUE_FIELDS, BarRevision, DailyBar
+
+BATCH_SIZE = 2000
+#: Tickers per chunk on the generic path (bounds the memory of the stored-bars frame).
+GENERIC_TICKERS_PER_CHUNK = 100
+
+_STAGE = "market_bar_stage"
+
+
+def write_bars(bars: pd.DataFrame, *, run_id: int) -> tuple[int, int]:
+    """Upsert ``bars`` (tidy columns with ``ticker_id`` instead of ``ticker``, unique per (ticker_id, date)).
+
+    Returns
+    -------
+    (inserted, updated)
+    """
+    if bars.empty:
+        return 0, 0
+    if connection.vendor == "postgresql":
+        return _write_postgresql(bars, run_id=run_id)
+    inserted = updated = 0
+    ticker_ids = np.sort(bars["ticker_id"].unique())
+    for start in range(0, len(ticker_ids), GENERIC_TICKERS_PER_CHUNK):
+        chunk_ids = ticker_ids[start : start + GENERIC_TICKERS_PER_CHUNK]
+        chunk = bars[bars["ticker_id"].isin(chunk_ids)]
+        i, u = _write_generic(chunk, run_id=run_id)
+        inserted += i
+        updated += u
+    return inserted, updated
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+def _copy_buffer(bars: pd.DataFrame) -> io.StringIO:
+    out = bars[["ticker_id", "date", *BAR_VALUE_FIELDS]].copy()
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    out["volume"] = out["volume"].round().astype("Int64")
+    buffer = io.StringIO()
+    # Default float formatting is repr(): shortest text that round-trips, so equality stays exact.
+    out.to_csv(buffer, index=False, header=False, na_rep="")
+    buffer.seek(0)
+    return buffer
+
+
+def _distinct(left: str, right: str) -> str:
+    lhs = ", ".join(f"{left}.{c}" for c in BAR_VALUE_FIELDS)
+    rhs = ", ".join(f"{right}.{c}" for c in BAR_VALUE_FIELDS)
+    return f"({lhs}) IS DISTINCT FROM ({rhs})"
+
+
+def _changed_json(source: str) -> str:
+    """jsonb of only the fields that differ between stored ``b`` and staged ``s``, values from ``source``."""
+    parts = [
+        f"CASE WHEN b.{c} IS DISTINCT FROM s.{c} THEN jsonb_build_object('{c}', {source}.{c}) "
+        "ELSE '{}'::jsonb END"
+        for c in BAR_VALUE_FIELDS
+    ]
+    return " || ".join(parts)
+
+
+def _write_postgresql(bars: pd.DataFrame, *, run_id: int) -> tuple[int, int]:
+    table = DailyBar._meta.db_table
+    revisions = BarRevision._meta.db_table
+    fields = ", ".join(BAR_VALUE_FIELDS)
+    with connection.cursor() as cursor:
+        # Serialise concurrent ingestions (fanned-out chunks): each sees the others' committed bars,
+        # so "inserted / updated / unchanged" stays exact. Released at the end of the transaction.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('market.ingest'))")
+        cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_STAGE} (ticker_id bigint NOT NULL, date date NOT NULL, "
+            "open float8, high float8, low float8, close float8, adj_close float8, volume bigint, "
+            "dividend float8, split_factor float8) ON COMMIT DROP"
+        )
+        cursor.copy_expert(
+            f"COPY {_STAGE} ({'ticker_id, date, ' + fields}) FROM STDIN WITH (FORMAT csv)", _copy_buffer(bars)
+        )
+        cursor.execute(f"ANALYZE {_STAGE}")
+
+        set_clause = ", ".join(f"{c} = c.{c}" for c in BAR_VALUE_FIELDS)
+        cursor.execute(
+            f"""
+            WITH changed AS (
+                SELECT b.id, s.*, ({_changed_json("b")}) AS old_values, ({_changed_json("s")}) AS new_values
+                FROM {_STAGE} s JOIN {table} b ON b.ticker_id = s.ticker_id AND b.date = s.date
+                WHERE {_distinct("b", "s")}
+            ), revised AS (
+                INSERT INTO {revisions} (bar_id, run_id, changed_at, old_values, new_values)
+                SELECT id, %s, %s, old_values, new_values FROM changed
+            )
+            UPDATE {table} b SET {set_clause}, last_run_id = %s FROM changed c WHERE b.id = c.id
+            """,
+            [run_id, timezone.now(), run_id],
+        )
+        updated = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (ticker_id, date, {fields}, last_run_id)
+            SELECT ticker_id, date, {fields}, %s FROM {_STAGE}
+            ON CONFLICT (ticker_id, date) DO NOTHING
+            """,
+            [run_id],
+        )
+        inserted = cursor.rowcount
+        cursor.execute(f"DROP TABLE {_STAGE}")
+    return inserted, updated
+
+
+# --- Generic (SQLite) ------------------------------------------------------------------------
+
+
+def _same(left: pd.Series, right: pd.Series) -> np.ndarray:
+    """Element-wise equality where NaN equals NaN (a missing value stays missing)."""
+    a = left.to_numpy(dtype="float64")
+    b = right.to_numpy(dtype="float64")
+    return (a == b) | (np.isnan(a) & np.isnan(b))
+
+
+def _python(value: object, field: str) -> object:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if field == "volume":
+        return round(float(value))
+    return float(value)
+
+
+def _records(frame: pd.DataFrame) -> Iterator[dict[str, object]]:
+    dates = frame["date"].dt.date.to_numpy()
+    ticker_ids = frame["ticker_id"].to_numpy()
+    values = {f: frame[f].to_numpy(dtype="float64") for f in BAR_VALUE_FIELDS}
+    for i in range(len(frame)):
+        record: dict[str, object] = {"ticker_id": int(ticker_ids[i]), "date": dates[i]}
+        for f in BAR_VALUE_FIELDS:
+            record[f] = _python(values[f][i], f)
+        yield record
+
+
+def _write_generic(bars: pd.DataFrame, *, run_id: int) -> tuple[int, int]:
+    stored = pd.DataFrame.from_records(
+        DailyBar.objects.filter(
+            ticker_id__in=[int(i) for i in bars["ticker_id"].unique()],
+            date__gte=bars["date"].min().date(),
+            date__lte=bars["date"].max().date(),
+        ).values_list("id", "ticker_id", "date", *BAR_VALUE_FIELDS),
+        columns=["id", "ticker_id", "date", *BAR_VALUE_FIELDS],
+    )
+    stored["date"] = pd.to_datetime(stored["date"])
+    for f in BAR_VALUE_FIELDS:
+        stored[f] = stored[f].astype("float64")
+    merged = bars.merge(stored, on=["ticker_id", "date"], how="left", suffixes=("", "_old"))
+    is_new = merged["id"].isna().to_numpy()
+
+    new_bars = [DailyBar(**record, last_run_id=run_id) for record in _records(merged.loc[is_new])]
+    DailyBar.objects.bulk_create(new_bars, batch_size=BATCH_SIZE)
+
+    existing = merged.loc[~is_new]
+    same = np.column_stack([_same(existing[f], existing[f"{f}_old"]) for f in BAR_VALUE_FIELDS])
+    changed_mask = ~same.all(axis=1) if len(existing) else np.zeros(0, dtype=bool)
+    changed = existing.loc[changed_mask]
+    changed_fields = ~same[changed_mask]
+
+    to_update: list[DailyBar] = []
+    revisions: list[BarRevision] = []
+    for (_, row), record, diff in zip(changed.iterrows(), _records(changed), changed_fields, strict=True):
+        bar = DailyBar(id=int(row["id"]), **record, last_run_id=run_id)
+        to_update.append(bar)
+        names = [f for f, differs in zip(BAR_VALUE_FIELDS, diff, strict=True) if differs]
+        revisions.append(
+            BarRevision(
+                bar_id=bar.id,
+                run_id=run_id,
+                old_values={f: _python(row[f"{f}_old"], f) for f in names},
+                new_values={f: record[f] for f in names},
+            )
+        )
+    DailyBar.objects.bulk_update(to_update, [*BAR_VALUE_FIELDS, "last_run"], batch_size=BATCH_SIZE // 4)
+    BarRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
+    return len(new_bars), len(to_update)

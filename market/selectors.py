@@ -1,0 +1,186 @@
+"""Reads of the market app: the database turned into the frames the model, optimiser and pages use.
+
+Wide frames have a ``DatetimeIndex`` named ``date`` (trading days, no time zone), one float64 column
+per ticker symbol, and NaN where a ticker has no bar that day (the panel is ragged: IPOs, delistings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import pandas as pd
+from django.db.models import F, Max, QuerySet
+
+from market.models import BAR_VALUE_FIELDS, BarRevision, DailyBar, IngestionRun, Ticker
+from market.sources import TIDY_COLUMNS, empty_frame
+
+PANEL_FIELDS = frozenset(BAR_VALUE_FIELDS)
+
+
+def _bars(
+    tickers: Iterable[str] | None, start: date | str | None, end: date | str | None
+) -> QuerySet[DailyBar]:
+    qs = DailyBar.objects.all()
+    if tickers is not None:
+        qs = qs.filter(ticker__symbol__in=[t.upper() for t in tickers])
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    return qs
+
+
+def bars_frame(
+    *, tickers: Iterable[str] | None = None, start: date | str | None = None, end: date | str | None = None
+) -> pd.DataFrame:
+    """Stored bars as the tidy long frame of :mod:`market.sources`, sorted by ticker then date."""
+    rows = (
+        _bars(tickers, start, end)
+        .order_by("ticker__symbol", "date")
+        .values_list("date", "ticker__symbol", *BAR_VALUE_FIELDS)
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=list(TIDY_COLUMNS))
+    if frame.empty:
+        return empty_frame()
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    frame["ticker"] = frame["ticker"].astype(object)
+    for column in BAR_VALUE_FIELDS:
+        frame[column] = frame[column].astype("float64")
+    return frame
+
+
+def price_panel(
+    *,
+    field: str = "adj_close",
+    tickers: Iterable[str] | None = None,
+    start: date | str | None = None,
+    end: date | str | None = None,
+) -> pd.DataFrame:
+    """One field of the stored bars as a wide frame (rows: dates, columns: tickers).
+
+    Parameters
+    ----------
+    field
+        Any bar value field; ``adj_close`` (split- and dividend-adjusted) is what returns use.
+    """
+    if field not in PANEL_FIELDS:
+        raise ValueError(f"field must be one of {sorted(PANEL_FIELDS)}, got {field!r}")
+    rows = _bars(tickers, start, end).values_list("date", "ticker__symbol", field)
+    long = pd.DataFrame.from_records(list(rows), columns=["date", "ticker", field])
+    return _pivot(long, field)
+
+
+def _pivot(long: pd.DataFrame, field: str) -> pd.DataFrame:
+    if long.empty:
+        return pd.DataFrame(index=pd.DatetimeIndex([], name="date"), dtype="float64")
+    long["date"] = pd.to_datetime(long["date"])
+    wide = long.pivot(index="date", columns="ticker", values=field).astype("float64").sort_index()
+    wide.index = pd.DatetimeIndex(wide.index, name="date")
+    wide.columns = pd.Index([str(c) for c in wide.columns], name=None)
+    return wide.reindex(columns=sorted(wide.columns))
+
+
+def adjusted_ohlcv(
+    *, tickers: Iterable[str] | None = None, start: date | str | None = None, end: date | str | None = None
+) -> dict[str, pd.DataFrame]:
+    """Split- and dividend-adjusted OHLC plus volume, as wide frames.
+
+    Returns
+    -------
+    dict with ``close`` (= adj_close) always; ``open, high, low`` (raw × adj_close/close) when the
+    stored bars have them; ``volume`` (raw shares) and ``dollar_volume`` (raw close × raw volume, the
+    money actually traded) when they have volumes. Every frame has the same index and columns.
+    """
+    long = bars_frame(tickers=tickers, start=start, end=end)
+    if long.empty:
+        return {"close": _pivot(long.assign(), "adj_close")}
+    factor = long["adj_close"] / long["close"]
+    long = long.assign(
+        adj_open=long["open"] * factor,
+        adj_high=long["high"] * factor,
+        adj_low=long["low"] * factor,
+        dollar_volume=long["close"] * long["volume"],
+    )
+    close = _pivot(long[["date", "ticker", "adj_close"]].copy(), "adj_close")
+    out = {"close": close}
+    for name, column in (("open", "adj_open"), ("high", "adj_high"), ("low", "adj_low")):
+        if long[column].notna().any():
+            out[name] = _pivot(long[["date", "ticker", column]].copy(), column).reindex_like(close)
+    if long["volume"].notna().any():
+        out["volume"] = _pivot(long[["date", "ticker", "volume"]].copy(), "volume").reindex_like(close)
+        out["dollar_volume"] = _pivot(
+            long[["date", "ticker", "dollar_volume"]].copy(), "dollar_volume"
+        ).reindex_like(close)
+    return out
+
+
+def latest_bar_date() -> date | None:
+    """The most recent date with any stored bar."""
+    return DailyBar.objects.aggregate(latest=Max("date"))["latest"]
+
+
+def ticker_sectors() -> dict[str, str]:
+    """GICS sector per ticker symbol, for tickers whose sector is known."""
+    return dict(Ticker.objects.exclude(sector="").values_list("symbol", "sector"))
+
+
+def latest_closes(tickers: Iterable[str]) -> dict[str, tuple[date, float]]:
+    """Last stored raw (as traded) close per ticker: ``{symbol: (date, close)}``; unknown tickers absent."""
+    symbols = [t.upper() for t in tickers]
+    rows = DailyBar.objects.filter(ticker__symbol__in=symbols, date=F("ticker__last_bar_date")).values_list(
+        "ticker__symbol", "date", "close"
+    )
+    return {symbol: (bar_date, float(close)) for symbol, bar_date, close in rows}
+
+
+def tickers_queryset() -> QuerySet[Ticker]:
+    return Ticker.objects.all()
+
+
+def ticker_bars(*, ticker: Ticker, start: date | None = None, end: date | None = None) -> QuerySet[DailyBar]:
+    qs = ticker.bars.order_by("date")
+    if start:
+        qs = qs.filter(date__gte=start)
+    if end:
+        qs = qs.filter(date__lte=end)
+    return qs
+
+
+def changes_since(run_id: int) -> pd.DataFrame:
+    """Bars written (inserted or corrected) by runs after ``run_id``: "what changed since run N".
+
+    Returns
+    -------
+    DataFrame with columns ``ticker, date, run_id, corrected``, sorted by ticker and date:
+    ``run_id`` is the last run that wrote the bar, ``corrected`` is true when a run after N replaced
+    stored values (see :class:`BarRevision` for old and new values), false for a bar only inserted.
+    """
+    rows = (
+        DailyBar.objects.filter(last_run_id__gt=run_id)
+        .order_by("ticker__symbol", "date")
+        .values_list("id", "ticker__symbol", "date", "last_run_id")
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=["id", "ticker", "date", "run_id"])
+    if frame.empty:
+        return pd.DataFrame(
+            {
+                "ticker": pd.Series(dtype=object),
+                "date": pd.Series(dtype="datetime64[ns]"),
+                "run_id": pd.Series(dtype="int64"),
+                "corrected": pd.Series(dtype=bool),
+            }
+        )
+    corrected = set(BarRevision.objects.filter(run_id__gt=run_id).values_list("bar_id", flat=True))
+    frame["corrected"] = frame["id"].isin(corrected)
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    return frame.drop(columns="id").reset_index(drop=True)
+
+
+def revisions_since(run_id: int) -> QuerySet[BarRevision]:
+    """Corrections made by runs after ``run_id``, with the bar and ticker loaded."""
+    return BarRevision.objects.filter(run_id__gt=run_id).select_related("bar__ticker", "run")
+
+
+def runs_queryset() -> QuerySet[IngestionRun]:
+    return IngestionRun.objects.select_related("started_by")

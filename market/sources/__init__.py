@@ -1,0 +1,71 @@
+"""Sources of daily bars. Each module returns the same tidy long frame (see :data:`TIDY_COLUMNS`).
+
+The tidy frame has one row per (ticker, date)::
+
+    date          datetime64[ns], no time zone (the exchange trading day)
+    ticker        str, normalised symbol ("BRK.B", never "BRK-B")
+    open, high, low, close, adj_close   float64, as traded (adj_close: vendor adjusted), NaN if absent
+    volume        float64 (shares, NaN if absent; float so NaN fits — cast to int on write)
+    dividend      float64, cash dividend with ex-date on that row (0.0 if none)
+    split_factor  float64, split coefficient on the ex-date (1.0 if none; 4.0 means 4:1)
+
+Sources never touch the database; :mod:`market.ingest` validates and writes.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from swingtrade.errors import DomainError
+
+TIDY_COLUMNS: tuple[str, ...] = (
+    "date",
+    "ticker",
+    "open",
+    "high",
+    "low",
+    "close",
+    "adj_close",
+    "volume",
+    "dividend",
+    "split_factor",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = ("date", "ticker", "close")
+NUMERIC_COLUMNS: tuple[str, ...] = TIDY_COLUMNS[2:]
+
+
+class MalformedData(DomainError):
+    """The input as a whole cannot be read (wrong columns, unparsable dates, empty, not text)."""
+
+    code = "malformed"
+
+
+def empty_frame() -> pd.DataFrame:
+    frame = pd.DataFrame({column: pd.Series(dtype="float64") for column in TIDY_COLUMNS})
+    frame["date"] = pd.Series(dtype="datetime64[ns]")
+    frame["ticker"] = pd.Series(dtype="object")
+    return frame
+
+
+def normalise_symbols(symbols: pd.Series) -> pd.Series:
+    """Upper case, trimmed, Yahoo's class separator '-' turned into the S&P '.' (``brk-b`` → ``BRK.B``)."""
+    return symbols.astype("string").str.strip().str.upper().str.replace("-", ".", regex=False).astype(object)
+
+
+def finish_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Complete a source's frame to the tidy layout: every column, right dtypes, defaults filled.
+
+    ``frame`` must already hold parsed ``date`` (datetime64) and numeric columns; absent optional
+    columns become NaN (prices, volume), 0.0 (dividend) or 1.0 (split_factor).
+    """
+    out = pd.DataFrame(index=frame.index)
+    out["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    out["ticker"] = normalise_symbols(frame["ticker"])
+    for column in NUMERIC_COLUMNS:
+        if column in frame.columns:
+            out[column] = pd.to_numeric(frame[column]).astype("float64")
+        else:
+            out[column] = float("nan")
+    out["dividend"] = out["dividend"].fillna(0.0)
+    out["split_factor"] = out["split_factor"].fillna(1.0)
+    return out.reset_index(drop=True)

@@ -1,0 +1,177 @@
+"""Row validation of a tidy frame: pure, vectorised, no database.
+
+Every row gets at most one rejection reason (the first in :data:`REJECT_REASONS` order). Accepted
+rows with a one-day move beyond the limit that no split explains are kept but *flagged*: real
+markets do move 50 % in a day (OXY, March 2020), so a human decides, not the loader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+# Reason codes, in the order they are checked; the first that applies is recorded.
+REJECT_REASONS: dict[str, str] = {
+    "invalid_ticker": "ticker symbol is empty or not a valid symbol",
+    "missing_close": "close is missing",
+    "non_positive_close": "close is zero or negative",
+    "non_positive_price": "open, high, low or adj_close is zero or negative",
+    "high_below_low": "high is below low",
+    "close_outside_range": "close is outside [low, high]",
+    "negative_volume": "volume is negative",
+    "future_date": "date is in the future",
+    "not_weekday": "date is a Saturday or Sunday",
+    "unknown_ticker": "ticker is unknown and this source may not create tickers",
+    "duplicate": "the same (ticker, date) appears more than once in the input",
+}
+FLAG_REASONS: dict[str, str] = {
+    "large_move": "one-day move beyond the limit, not explained by a split",
+}
+SYMBOL_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9.^]{0,15}$")
+
+ISSUE_COLUMNS = ("line", "ticker", "date", "severity", "reason", "detail")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """``accepted``: the tidy rows to store (``adj_close`` filled with ``close`` where absent).
+
+    ``issues``: one row per rejected or flagged input row, columns :data:`ISSUE_COLUMNS`.
+    """
+
+    accepted: pd.DataFrame
+    issues: pd.DataFrame
+
+    @property
+    def rejected_count(self) -> int:
+        return int((self.issues["severity"] == "rejected").sum())
+
+    @property
+    def flagged_count(self) -> int:
+        return int((self.issues["severity"] == "flagged").sum())
+
+
+def _reject_reasons(frame: pd.DataFrame, *, today: date, known_symbols: set[str] | None) -> pd.Series:
+    """Per row: the first reason code that applies, or ``None``."""
+    close, low, high = frame["close"], frame["low"], frame["high"]
+    both = low.notna() & high.notna()
+    other_prices = frame[["open", "high", "low", "adj_close"]]
+    tickers = frame["ticker"].astype("string").fillna("")
+    conditions = {
+        "invalid_ticker": ~tickers.str.fullmatch(SYMBOL_PATTERN.pattern).fillna(False).astype(bool),
+        "missing_close": close.isna(),
+        "non_positive_close": close <= 0,
+        "non_positive_price": (other_prices <= 0).any(axis=1),
+        "high_below_low": both & (high < low),
+        "close_outside_range": both & ((close < low) | (close > high)),
+        "negative_volume": frame["volume"] < 0,
+        "future_date": frame["date"] > pd.Timestamp(today),
+        "not_weekday": frame["date"].dt.day_of_week >= 5,
+        "unknown_ticker": (
+            ~frame["ticker"].isin(known_symbols)
+            if known_symbols is not None
+            else pd.Series(False, index=frame.index)
+        ),
+        "duplicate": frame.duplicated(subset=["ticker", "date"], keep=False),
+    }
+    codes = list(conditions)
+    choice = np.select([conditions[c].to_numpy(dtype=bool) for c in codes], codes, default="")
+    return pd.Series(choice, index=frame.index).replace("", None)
+
+
+def _reject_detail(rows: pd.DataFrame) -> pd.Series:
+    def one(row: pd.Series) -> str:
+        base = REJECT_REASONS[row["reason"]]
+        if row["reason"] in {"high_below_low", "close_outside_range"}:
+            return f"{base}: low={row['low']:g} high={row['high']:g} close={row['close']:g}"
+        if row["reason"] in {"non_positive_close"}:
+            return f"{base}: close={row['close']:g}"
+        if row["reason"] == "negative_volume":
+            return f"{base}: volume={row['volume']:g}"
+        return base
+
+    if rows.empty:
+        return pd.Series(dtype=object)
+    return rows.apply(one, axis=1)
+
+
+def one_day_moves(
+    frame: pd.DataFrame, previous_close: dict[str, tuple[date, float]] | None = None
+) -> pd.Series:
+    """Split-neutral one-day return of ``close`` per row: ``close_t * split_t / close_{t-1} - 1``.
+
+    Parameters
+    ----------
+    frame
+        Tidy rows (``ticker``, ``date``, ``close``, ``split_factor``), any order, unique (ticker, date).
+    previous_close
+        Last stored ``(date, close)`` per ticker, used for the first input row of each ticker
+        when it is later than the stored date (an incremental update).
+
+    Returns
+    -------
+    Series aligned on ``frame.index``; NaN where no previous close is known.
+    """
+    ordered = frame.sort_values(["ticker", "date"])
+    prev = ordered.groupby("ticker", sort=False)["close"].shift(1)
+    if previous_close:
+        first = prev.isna() & ~ordered.duplicated("ticker", keep="first").to_numpy()
+        known = pd.DataFrame.from_dict(previous_close, orient="index", columns=["prev_date", "prev_close"])
+        joined = ordered.loc[first, ["ticker", "date"]].join(known, on="ticker")
+        usable = joined["prev_date"].notna() & (pd.to_datetime(joined["prev_date"]) < joined["date"])
+        prev.loc[joined.index[usable]] = joined.loc[usable, "prev_close"].astype(float)
+    moves = ordered["close"] * ordered["split_factor"] / prev - 1.0
+    return moves.reindex(frame.index)
+
+
+def validate_frame(
+    frame: pd.DataFrame,
+    *,
+    today: date,
+    max_move: float,
+    known_symbols: set[str] | None = None,
+    previous_close: dict[str, tuple[date, float]] | None = None,
+) -> ValidationResult:
+    """Split a tidy frame into accepted rows and issues.
+
+    Parameters
+    ----------
+    frame
+        Tidy frame (see :mod:`market.sources`), optionally with a ``line`` column (source row number).
+    today
+        Dates after it are rejected as ``future_date``.
+    max_move
+        Absolute one-day return beyond which an accepted row is flagged ``large_move`` (0.5 = 50 %).
+    known_symbols
+        When given, rows of other tickers are rejected as ``unknown_ticker``; ``None`` allows any.
+    previous_close
+        Last stored close per ticker, so the first new row of an update is move-checked too.
+    """
+    frame = frame.reset_index(drop=True)
+    if "line" not in frame.columns:
+        frame["line"] = np.arange(1, len(frame) + 1)
+    reasons = _reject_reasons(frame, today=today, known_symbols=known_symbols)
+    bad = reasons.notna()
+
+    rejected = frame.loc[bad].assign(severity="rejected", reason=reasons[bad])
+    rejected = rejected.assign(detail=_reject_detail(rejected))
+
+    accepted = frame.loc[~bad].copy()
+    accepted["adj_close"] = accepted["adj_close"].fillna(accepted["close"])
+    moves = one_day_moves(accepted, previous_close)
+    large = moves.abs() > max_move
+    flagged = accepted.loc[large].assign(severity="flagged", reason="large_move")
+    flagged["detail"] = [
+        f"{FLAG_REASONS['large_move']}: {move:+.1%} (limit ±{max_move:.0%}, split factor {split:g})"
+        for move, split in zip(moves[large], flagged["split_factor"], strict=True)
+    ]
+
+    issues = pd.concat([rejected, flagged])[list(ISSUE_COLUMNS)] if len(rejected) + len(flagged) else None
+    if issues is None:
+        issues = pd.DataFrame({column: pd.Series(dtype=object) for column in ISSUE_COLUMNS})
+    issues = issues.sort_values("line", kind="stable").reset_index(drop=True)
+    return ValidationResult(accepted=accepted.drop(columns="line").reset_index(drop=True), issues=issues)
