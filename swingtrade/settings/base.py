@@ -156,6 +156,15 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Market data ingestion ----------------------------------------------------------------
+# A one-day move beyond this (split-neutral, as a fraction) is flagged for review, not dropped.
+MARKET_MAX_DAILY_MOVE = env.float("MARKET_MAX_DAILY_MOVE", default=0.5)
+# Rejected/flagged rows stored per run (counts stay exact beyond it): a broken file must not flood the db.
+MARKET_MAX_STORED_ISSUES = env.int("MARKET_MAX_STORED_ISSUES", default=5000)
+# Tickers per Yahoo download and per fanned-out Celery chunk.
+MARKET_YAHOO_CHUNK_SIZE = env.int("MARKET_YAHOO_CHUNK_SIZE", default=50)
+MARKET_YAHOO_THREADS = env.int("MARKET_YAHOO_THREADS", default=4)
+
 # --- E-mail -----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
