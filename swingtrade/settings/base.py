@@ -171,6 +171,30 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SwingTrade <alerts@swingtrade.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Model monitoring (docs/monitoring.md explains every default) ---------------------------
+# Base URL put in alert e-mails so the report link is clickable outside the site.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Defaults of the MonitoringThresholds row; administrators edit the row itself (admin or API).
+MONITORING_DEFAULTS = {
+    "short_window": env.int("MONITORING_SHORT_WINDOW", default=20),
+    "long_window": env.int("MONITORING_LONG_WINDOW", default=60),
+    "min_dates": env.int("MONITORING_MIN_DATES", default=10),
+    "warn_t": env.float("MONITORING_WARN_T", default=2.0),
+    "critical_t": env.float("MONITORING_CRITICAL_T", default=2.5),
+    "psi_threshold": env.float("MONITORING_PSI_THRESHOLD", default=0.25),
+    "drift_share_warn": env_fraction("MONITORING_DRIFT_SHARE_WARN", 0.3),
+    "stale_warn_sessions": env.int("MONITORING_STALE_WARN_SESSIONS", default=1),
+    "stale_critical_sessions": env.int("MONITORING_STALE_CRITICAL_SESSIONS", default=5),
+    "coverage_warn": env_fraction("MONITORING_COVERAGE_WARN", 0.9),
+    "coverage_critical": env_fraction("MONITORING_COVERAGE_CRITICAL", 0.5),
+    "retrain_on_critical": env.bool("MONITORING_RETRAIN_ON_CRITICAL", default=True),
+    "training_window": env.str("MONITORING_TRAINING_WINDOW", default="expanding"),
+    "training_window_years": env.int("MONITORING_TRAINING_WINDOW_YEARS", default=3),
+    "alert_max_emails": env.int("MONITORING_ALERT_MAX_EMAILS", default=3),
+    "alert_window_hours": env.int("MONITORING_ALERT_WINDOW_HOURS", default=24),
+    "override_max_hours": env.int("MONITORING_OVERRIDE_MAX_HOURS", default=72),
+}
+
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

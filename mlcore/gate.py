@@ -1,0 +1,82 @@
+"""The prediction gate: rankings, proposals and optimisation stop while the serving model is CRITICAL.
+
+The gate is closed when the newest champion report is CRITICAL, it still judges the model that serves
+(a newly promoted champion has not failed yet: "a model passes"), and no administrator override is
+active. ``mlcore.predict.predictions_frame`` and ``mlcore.ranking.ranking_for`` call :func:`assert_open`,
+and every consumer (ranking API, proposals, optimiser) goes through one of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from mlcore import monitoring, monitoring_selectors
+from swingtrade.errors import ServiceUnavailable
+
+
+@dataclass(frozen=True)
+class GateState:
+    is_open: bool
+    state: str | None  # state of the newest serving report, None before the first run
+    reason: str
+    report_id: int | None = None
+    report_url: str | None = None
+    report_as_of: str | None = None
+    overridden: bool = False
+    override_by: str | None = None
+    override_reason: str | None = None
+    override_expires_at: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _current_champion_id() -> int | None:
+    from mlcore import registry
+
+    champion = registry.champion()
+    return champion.pk if champion else None
+
+
+def gate_state(*, now: datetime | None = None) -> GateState:
+    now = now or timezone.now()
+    report = monitoring_selectors.latest_report()
+    if report is None:
+        return GateState(True, None, "No monitoring run yet.")
+    base = {
+        "state": report.state,
+        "report_id": report.pk,
+        "report_url": report.get_absolute_url(),
+        "report_as_of": report.as_of.isoformat(),
+    }
+    if report.state != monitoring.CRITICAL:
+        return GateState(True, reason=report.summary, **base)
+    if report.model_version_id is not None and report.model_version_id != _current_champion_id():
+        return GateState(True, reason="A new champion replaced the model judged CRITICAL.", **base)
+    override = monitoring_selectors.active_override(now=now)
+    if override is not None:
+        return GateState(
+            True,
+            reason=f"Administrator override: {override.reason}",
+            overridden=True,
+            override_by=override.created_by.get_username(),
+            override_reason=override.reason,
+            override_expires_at=override.expires_at.isoformat(),
+            **base,
+        )
+    return GateState(False, reason=report.summary, **base)
+
+
+def assert_open() -> None:
+    """Raise :class:`ServiceUnavailable` (HTTP 503) with the reason and the report URL while closed."""
+    state = gate_state()
+    if state.is_open:
+        return
+    raise ServiceUnavailable(
+        f"Predictions are blocked: the model is {state.state} ({state.reason}). See {state.report_url}",
+        details={"state": state.state, "reason": state.reason, "report_url": state.report_url},
+    )
