@@ -9,13 +9,15 @@ and every consumer (ranking API, proposals, optimiser) goes through one of them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from mlcore import monitoring, monitoring_selectors
-from swingtrade.errors import ServiceUnavailable
+from mlcore.monitoring_models import GateOverride, MonitoringThresholds
+from swingtrade.errors import Conflict, DomainError, ServiceUnavailable
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,9 @@ def gate_state(*, now: datetime | None = None) -> GateState:
     }
     if report.state != monitoring.CRITICAL:
         return GateState(True, reason=report.summary, **base)
-    if report.model_version_id is not None and report.model_version_id != _current_champion_id():
+    if report.model_version_id != _current_champion_id():
+        # Only a judgement of the model that serves now can block it: a newly promoted champion passes
+        # until the next run judges it (the retraining task runs one right after promotion).
         return GateState(True, reason="A new champion replaced the model judged CRITICAL.", **base)
     override = monitoring_selectors.active_override(now=now)
     if override is not None:
@@ -80,3 +84,40 @@ def assert_open() -> None:
         f"Predictions are blocked: the model is {state.state} ({state.reason}). See {state.report_url}",
         details={"state": state.state, "reason": state.reason, "report_url": state.report_url},
     )
+
+
+@transaction.atomic
+def gate_override_create(*, user: Any, reason: str, hours: int) -> GateOverride:
+    """Open a closed gate for ``hours`` (at most ``override_max_hours``); logged and e-mailed to admins."""
+    from mlcore import alerts
+
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise DomainError("Give the reason for the override (at least 10 characters).")
+    limit = MonitoringThresholds.load().override_max_hours
+    if not 1 <= hours <= limit:
+        raise DomainError(f"An override lasts between 1 and {limit} hours.")
+    state = gate_state()
+    if state.is_open:
+        raise Conflict(f"The gate is open; there is nothing to override ({state.reason}).")
+    now = timezone.now()
+    override = GateOverride.objects.create(
+        created_by=user,
+        reason=reason,
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+        report_id=state.report_id,
+    )
+    alerts.notify_override(override=override)
+    return override
+
+
+@transaction.atomic
+def gate_override_revoke(*, user: Any) -> GateOverride:
+    override = monitoring_selectors.active_override()
+    if override is None:
+        raise Conflict("No override is active.")
+    override.revoked_at = timezone.now()
+    override.revoked_by = user
+    override.save(update_fields=["revoked_at", "revoked_by"])
+    return override

@@ -1,0 +1,101 @@
+"""Monitoring API: reports and alerts for analysts and admins; override and thresholds for admins."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mlcore import gate, monitoring_selectors
+from mlcore.api.monitoring_serializers import (
+    AlertSerializer,
+    GateOverrideInputSerializer,
+    GateOverrideSerializer,
+    MonitoringReportSerializer,
+    MonitoringThresholdsSerializer,
+)
+from mlcore.monitoring_models import MonitoringThresholds
+from swingtrade.accounts.permissions import IsAdmin, IsAnalyst
+from swingtrade.errors import NotFound
+
+
+class MonitoringReportListView(generics.ListAPIView):
+    """Reports, newest first; ``?role=champion|challenger|none`` and ``?state=OK|WARN|CRITICAL`` filter."""
+
+    permission_classes = [IsAnalyst]
+    serializer_class = MonitoringReportSerializer
+
+    def get_queryset(self):
+        return monitoring_selectors.reports(
+            role=self.request.query_params.get("role"), state=self.request.query_params.get("state")
+        )
+
+
+class MonitoringReportDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsAnalyst]
+    serializer_class = MonitoringReportSerializer
+
+    def get_object(self):
+        return get_object_or_404(monitoring_selectors.reports(), pk=self.kwargs["pk"])
+
+
+class MonitoringReportLatestView(APIView):
+    """The newest report of the serving model, with the gate it implies."""
+
+    permission_classes = [IsAnalyst]
+
+    def get(self, request: Request) -> Response:
+        report = monitoring_selectors.latest_report()
+        if report is None:
+            raise NotFound("No monitoring run yet.")
+        return Response({**MonitoringReportSerializer(report).data, "gate": gate.gate_state().as_dict()})
+
+
+class GateView(APIView):
+    """Whether rankings are served now (any signed-in user: the site shows it as a banner)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        return Response(gate.gate_state().as_dict())
+
+
+class GateOverrideView(APIView):
+    """POST opens a closed gate for ``hours`` with a ``reason``; DELETE ends the active override."""
+
+    permission_classes = [IsAdmin]
+
+    def post(self, request: Request) -> Response:
+        serializer = GateOverrideInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        override = gate.gate_override_create(user=request.user, **serializer.validated_data)
+        return Response(GateOverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+
+    def delete(self, request: Request) -> Response:
+        override = gate.gate_override_revoke(user=request.user)
+        return Response(GateOverrideSerializer(override).data)
+
+
+class AlertListView(generics.ListAPIView):
+    permission_classes = [IsAnalyst]
+    serializer_class = AlertSerializer
+
+    def get_queryset(self):
+        return monitoring_selectors.alerts()
+
+
+class MonitoringThresholdsView(APIView):
+    permission_classes = [IsAdmin]
+
+    def get(self, request: Request) -> Response:
+        return Response(MonitoringThresholdsSerializer(MonitoringThresholds.load()).data)
+
+    def patch(self, request: Request) -> Response:
+        thresholds = MonitoringThresholds.load()
+        serializer = MonitoringThresholdsSerializer(thresholds, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save(updated_by=request.user)
+        return Response(serializer.data)
