@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from portfolio.orders import fill
+
+
+@pytest.mark.parametrize("monitoring", ["continuous", "discrete"])
+def test_touch_probability_falls_with_distance_and_rises_with_horizon(monitoring):
+    distances = np.linspace(0.001, 0.2, 40)
+    by_distance = fill.touch_probability(-distances, 0.02, 5, 0.0, monitoring)
+    assert np.all(np.diff(by_distance) < 0)
+    by_horizon = fill.touch_probability(-0.03, 0.02, np.arange(1, 40), 0.0, monitoring)
+    assert np.all(np.diff(by_horizon) > 0)
+    upper = fill.touch_probability(distances, 0.02, 5, 0.0, monitoring)
+    assert np.all(np.diff(upper) < 0)
+
+
+def test_drift_toward_the_barrier_raises_the_probability():
+    down = fill.touch_probability(-0.03, 0.02, 10, drift=-0.002)
+    up = fill.touch_probability(-0.03, 0.02, 10, drift=0.002)
+    assert down > fill.touch_probability(-0.03, 0.02, 10) > up
+
+
+@pytest.mark.parametrize(
+    ("barrier", "sigma", "days", "drift"),
+    [(-0.03, 0.02, 10, 0.0), (-0.05, 0.02, 20, 0.0005), (0.04, 0.015, 15, -0.001), (0.06, 0.025, 20, 0.002)],
+)
+def test_discrete_formula_matches_a_monte_carlo_of_daily_steps(barrier, sigma, days, drift):
+    formula = float(fill.touch_probability(barrier, sigma, days, drift, "discrete"))
+    simulated = fill.simulate_touch_probability(barrier, sigma, days, drift, n_paths=100_000)
+    assert formula == pytest.approx(simulated, abs=0.01)
+
+
+def _simulate_session_model(barrier, sigma, days, overnight, n_paths=100_000, seed=3):
+    """Gap at each open, then a continuously watched session (Brownian-bridge crossing per session)."""
+    rng = np.random.default_rng(seed)
+    gap_sd, session_sd = sigma * np.sqrt(overnight), sigma * np.sqrt(1 - overnight)
+    x = np.zeros(n_paths)
+    hit = np.zeros(n_paths, dtype=bool)
+    for _ in range(days):
+        x = x + rng.normal(0, gap_sd, n_paths)
+        hit |= x <= barrier
+        y = x + rng.normal(0, session_sd, n_paths)
+        crossing = np.where(
+            (x > barrier) & (y > barrier), np.exp(-2 * (x - barrier) * (y - barrier) / session_sd**2), 1
+        )
+        hit |= rng.random(n_paths) < crossing
+        x = y
+    return hit.mean()
+
+
+@pytest.mark.parametrize(("multiple", "days"), [(0.1, 1), (0.5, 1), (1.0, 1), (0.25, 5), (1.0, 5), (1.5, 5)])
+def test_session_model_matches_its_monte_carlo(multiple, days):
+    sigma, overnight = 0.02, 0.2
+    barrier = -multiple * sigma * np.sqrt(days)
+    formula = float(fill.session_touch_probability(barrier, sigma, days, 0.0, overnight))
+    assert formula == pytest.approx(_simulate_session_model(barrier, sigma, days, overnight), abs=0.01)
+    # The gap makes a limit next to the close less likely to fill than continuous trading suggests.
+    assert formula <= float(fill.touch_probability(barrier, sigma, days)) + 1e-9
+
+
+def test_expected_fill_day_lies_inside_the_window():
+    day = fill.expected_fill_day(-0.02, 0.02, 5)
+    assert 0.5 <= day <= 4.5
+    assert fill.expected_fill_day(-0.04, 0.02, 5) > day
+
+
+def test_volatility_estimators_see_a_known_volatility():
+    rng = np.random.default_rng(0)
+    n = 4000
+    log_close = np.cumsum(rng.normal(0, 0.01, n))
+    close = pd.DataFrame({"X": np.exp(log_close)}, index=pd.bdate_range("2000-01-03", periods=n))
+    estimate = fill.close_to_close_volatility(close, window=250).iloc[-1, 0]
+    assert estimate == pytest.approx(0.01, rel=0.15)
+    prices = {"close": close}
+    assert fill.daily_volatility(prices, 250).iloc[-1, 0] == pytest.approx(estimate)
