@@ -1,0 +1,266 @@
+"""Out-of-sample quality of a score: IC, hit rate, quantile spreads and a long-short backtest (pure).
+
+Every candidate model and every rule baseline goes through :func:`evaluate`, so their numbers are
+comparable by construction. Inputs are long Series indexed ``(date, ticker)``:
+
+- ``scores``: any real-valued signal known at the close of ``date`` (higher = expected to outperform);
+- ``labels``: the realised forward relative log return over ``horizon`` trading days from ``date``;
+- ``returns``: a *wide* frame of simple daily close-to-close returns for the portfolio simulation.
+
+Overlapping labels (a 5-day label every day) make consecutive daily ICs strongly correlated, so the
+standard error of the mean IC is computed as if only every ``horizon``-th date were observed, and the
+long-short portfolio is reported for every rebalance start offset (the offset alone moves its Sharpe).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlcore.features import cross_sectional_rank
+
+TRADING_DAYS = 252
+DEFAULT_COST_PER_TURNOVER = 0.001  # 10 bp per unit of traded weight; portfolio.costs supersedes it.
+
+
+def _aligned_wide(scores: pd.Series, labels: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scores and labels as wide frames on their common (date, ticker) cells, NaN elsewhere."""
+    joined = pd.concat({"s": scores, "y": labels}, axis=1, join="inner").dropna()
+    wide = joined.unstack("ticker")
+    return wide["s"], wide["y"]
+
+
+def _row_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson correlation per row over the cells where both are present (vectorised)."""
+    mask = ~(np.isnan(a) | np.isnan(b))
+    n = mask.sum(axis=1)
+    a0 = np.where(mask, a, 0.0)
+    b0 = np.where(mask, b, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        am = a0.sum(axis=1) / n
+        bm = b0.sum(axis=1) / n
+        da = np.where(mask, a - am[:, None], 0.0)
+        db = np.where(mask, b - bm[:, None], 0.0)
+        corr = (da * db).sum(axis=1) / np.sqrt((da**2).sum(axis=1) * (db**2).sum(axis=1))
+    corr[n < 3] = np.nan
+    return corr
+
+
+def daily_ic(scores: pd.Series, labels: pd.Series) -> pd.DataFrame:
+    """Per date: Pearson IC, Spearman rank IC and the number of names scored.
+
+    Returns
+    -------
+    DataFrame
+        Index ``date``; columns ``ic``, ``rank_ic``, ``n``.
+    """
+    s, y = _aligned_wide(scores, labels)
+    sv, yv = s.to_numpy(np.float64), y.to_numpy(np.float64)
+    ic = _row_corr(sv, yv)
+    rank_ic = _row_corr(
+        cross_sectional_rank(sv).astype(np.float64), cross_sectional_rank(yv).astype(np.float64)
+    )
+    return pd.DataFrame({"ic": ic, "rank_ic": rank_ic, "n": (~np.isnan(sv)).sum(axis=1)}, index=s.index)
+
+
+def mean_with_se(series: pd.Series, horizon: int) -> dict[str, float]:
+    """Mean of a daily statistic, its standard error from non-overlapping dates, t-stat and ratio.
+
+    The SE uses ``n / horizon`` effective observations: consecutive daily values share ``horizon - 1``
+    days of their forward window, so they are not independent.
+    """
+    values = series.dropna().to_numpy(np.float64)
+    if len(values) < 2:
+        return {"mean": math.nan, "std": math.nan, "se": math.nan, "t_stat": math.nan, "ir": math.nan, "n": 0}
+    mean, std = float(values.mean()), float(values.std(ddof=1))
+    effective = max(len(values) / max(horizon, 1), 1.0)
+    se = std / math.sqrt(effective)
+    return {
+        "mean": mean,
+        "std": std,
+        "se": se,
+        "t_stat": mean / se if se > 0 else math.nan,
+        "ir": mean / std if std > 0 else math.nan,
+        "n": len(values),
+    }
+
+
+def bucket_table(scores: pd.Series, labels: pd.Series, n_buckets: int = 10) -> pd.DataFrame:
+    """Per score bucket (per-date percentile of the score): mean label, hit rate, count.
+
+    Bucket ``0`` holds the lowest scores. A bucket's hit rate is the share of its names that landed on
+    the side of that date's median label the bucket predicts: above for the upper half, below for the
+    lower half (a name exactly at the median counts for neither).
+    """
+    s, y = _aligned_wide(scores, labels)
+    pct = cross_sectional_rank(s.to_numpy(np.float64)) + 0.5
+    yv = y.to_numpy(np.float64)
+    label_side = cross_sectional_rank(yv)
+    bucket = np.clip(np.floor(pct * n_buckets), 0, n_buckets - 1)
+    frame = pd.DataFrame({"bucket": bucket.ravel(), "label": yv.ravel(), "side": label_side.ravel()}).dropna()
+    frame["bucket"] = frame["bucket"].astype(int)
+    predicts_up = frame["bucket"] >= n_buckets / 2
+    frame["hit"] = np.where(
+        frame["side"] == 0, np.nan, np.where(predicts_up, frame["side"] > 0, frame["side"] < 0)
+    )
+    table = frame.groupby("bucket").agg(
+        mean_label=("label", "mean"), hit_rate=("hit", "mean"), count=("label", "size")
+    )
+    return table.reindex(range(n_buckets))
+
+
+def hit_rate(scores: pd.Series, labels: pd.Series) -> float:
+    """Share of names landing on the side of the date's median label that the score put them on."""
+    s, y = _aligned_wide(scores, labels)
+    pct = cross_sectional_rank(s.to_numpy(np.float64))
+    side = cross_sectional_rank(y.to_numpy(np.float64))
+    valid = ~(np.isnan(pct) | np.isnan(side)) & (pct != 0) & (side != 0)
+    return float(((pct > 0) == (side > 0))[valid].mean()) if valid.any() else math.nan
+
+
+def quantile_spread(scores: pd.Series, labels: pd.Series, n_quantiles: int = 5) -> pd.Series:
+    """Per date: mean label of the top score quantile minus the bottom quantile (return per horizon)."""
+    s, y = _aligned_wide(scores, labels)
+    pct = cross_sectional_rank(s.to_numpy(np.float64)) + 0.5
+    yv = y.to_numpy(np.float64)
+    top = np.where(pct >= 1 - 1 / n_quantiles, yv, np.nan)
+    bottom = np.where(pct < 1 / n_quantiles, yv, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a date with an empty quantile gives NaN
+        spread = np.nanmean(top, axis=1) - np.nanmean(bottom, axis=1)
+    return pd.Series(spread, index=s.index)
+
+
+def long_short_weights(scores_wide: pd.DataFrame, fraction: float = 0.1) -> pd.DataFrame:
+    """Equal weights: +1 spread over the top ``fraction`` of scores, -1 over the bottom (gross 2)."""
+    pct = cross_sectional_rank(scores_wide.to_numpy(np.float64))
+    long = pct > 0.5 - fraction
+    short = pct < -0.5 + fraction
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = long / long.sum(axis=1, keepdims=True) - short / short.sum(axis=1, keepdims=True)
+    return pd.DataFrame(np.nan_to_num(w), index=scores_wide.index, columns=scores_wide.columns)
+
+
+def long_short_backtest(
+    scores_wide: pd.DataFrame,
+    returns: pd.DataFrame,
+    *,
+    horizon: int,
+    offset: int = 0,
+    fraction: float = 0.1,
+    cost_per_turnover: float = DEFAULT_COST_PER_TURNOVER,
+) -> dict[str, Any]:
+    """Top-minus-bottom ``fraction`` portfolio rebalanced every ``horizon`` dates from ``offset``.
+
+    Weights set at the close of a rebalance date earn the next day's returns and are held (constant
+    weights) until the next rebalance. Cost = ``cost_per_turnover`` × sum of absolute weight changes,
+    charged on the rebalance day.
+
+    Returns
+    -------
+    dict
+        ``gross`` and ``net`` daily return Series (index: the date the position was held from) and
+        ``turnover`` per rebalance.
+    """
+    target = long_short_weights(scores_wide, fraction)
+    rebalance = np.zeros(len(target), dtype=bool)
+    rebalance[offset::horizon] = True
+    held = target.where(pd.Series(rebalance, index=target.index), np.nan, axis=0).ffill().fillna(0.0)
+    next_returns = returns.shift(-1).reindex(index=held.index, columns=held.columns).fillna(0.0)
+    gross = (held * next_returns).sum(axis=1)
+    changes = held.diff().abs().sum(axis=1)
+    changes.iloc[0] = held.iloc[0].abs().sum()
+    turnover = changes[rebalance]
+    net = gross - cost_per_turnover * changes.where(pd.Series(rebalance, index=held.index), 0.0)
+    first = int(np.argmax(rebalance)) if rebalance.any() else len(held)
+    return {"gross": gross.iloc[first:], "net": net.iloc[first:], "turnover": turnover}
+
+
+def performance(daily: pd.Series) -> dict[str, float]:
+    """Annualised return and volatility, Sharpe (zero rate) and maximum drawdown of daily returns."""
+    values = daily.to_numpy(np.float64)
+    if len(values) < 2:
+        return {"ann_return": math.nan, "ann_vol": math.nan, "sharpe": math.nan, "max_drawdown": math.nan}
+    mean, std = values.mean(), values.std(ddof=1)
+    equity = np.cumprod(1.0 + values)
+    drawdown = equity / np.maximum.accumulate(np.maximum(equity, 1.0)) - 1.0
+    return {
+        "ann_return": float(mean * TRADING_DAYS),
+        "ann_vol": float(std * math.sqrt(TRADING_DAYS)),
+        "sharpe": float(mean / std * math.sqrt(TRADING_DAYS)) if std > 0 else math.nan,
+        "max_drawdown": float(drawdown.min()),
+    }
+
+
+def evaluate(
+    scores: pd.Series,
+    labels: pd.Series,
+    returns: pd.DataFrame,
+    *,
+    horizon: int,
+    cost_per_turnover: float = DEFAULT_COST_PER_TURNOVER,
+    fraction: float = 0.1,
+    all_offsets: bool = True,
+) -> dict[str, Any]:
+    """Every out-of-sample metric of ``scores`` in one JSON-serialisable dict.
+
+    The long-short figures at the top level are for offset 0; ``long_short_offsets`` gives the net
+    Sharpe for every start offset, with its mean, min and max.
+    """
+    scores = scores.dropna()
+    ics = daily_ic(scores, labels)
+    ic, rank_ic = mean_with_se(ics["ic"], horizon), mean_with_se(ics["rank_ic"], horizon)
+    spread = mean_with_se(quantile_spread(scores, labels), horizon)
+    scores_wide = scores.unstack("ticker")
+    result: dict[str, Any] = {
+        "window": {
+            "start": scores_wide.index.min().date().isoformat(),
+            "end": scores_wide.index.max().date().isoformat(),
+            "n_dates": len(scores_wide),
+        },
+        "ic_mean": ic["mean"],
+        "ic_se": ic["se"],
+        "icir": ic["ir"],
+        "rank_ic_mean": rank_ic["mean"],
+        "rank_ic_se": rank_ic["se"],
+        "rank_ic_t": rank_ic["t_stat"],
+        "rank_icir": rank_ic["ir"],
+        "hit_rate": hit_rate(scores, labels),
+        "top_bottom_quintile": spread["mean"],
+        "top_bottom_quintile_se": spread["se"],
+        "cost_per_turnover": cost_per_turnover,
+    }
+    offsets = range(horizon) if all_offsets else range(1)
+    net_sharpes = []
+    for offset in offsets:
+        bt = long_short_backtest(
+            scores_wide,
+            returns,
+            horizon=horizon,
+            offset=offset,
+            fraction=fraction,
+            cost_per_turnover=cost_per_turnover,
+        )
+        gross, net = performance(bt["gross"]), performance(bt["net"])
+        net_sharpes.append(net["sharpe"])
+        if offset == 0:
+            result["long_short"] = {
+                "fraction": fraction,
+                "gross": gross,
+                "net": net,
+                "turnover_per_rebalance": float(bt["turnover"].iloc[1:].mean())
+                if len(bt["turnover"]) > 1
+                else math.nan,
+            }
+    sharpe_array = np.array(net_sharpes, dtype=np.float64)
+    result["long_short_offsets"] = {
+        "net_sharpe": [float(x) for x in sharpe_array],
+        "net_sharpe_mean": float(np.nanmean(sharpe_array)),
+        "net_sharpe_min": float(np.nanmin(sharpe_array)),
+        "net_sharpe_max": float(np.nanmax(sharpe_array)),
+    }
+    return result

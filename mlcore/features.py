@@ -1,0 +1,264 @@
+"""Price features without look-ahead: pure, vectorised functions on wide frames (no ORM).
+
+Every input is a *wide* frame: a ``DatetimeIndex`` named ``date`` (trading days, ascending) and one
+column per ticker, NaN where the ticker has no bar. Every feature at date ``t`` uses only rows ``<= t``
+(rolling windows, shifts to the past and causal EWMs), so the value at ``t`` is identical whether or not
+later rows exist (``tests/mlcore/test_features.py`` proves it). Features are blanked wherever the price
+itself is missing, because pandas keeps producing rolling values after a ticker stops trading.
+
+The output is a long frame indexed by ``(date, ticker)`` with one float32 column per feature: the raw
+value and, for model inputs, its cross-sectional percentile on that date (suffix ``_rank``, centred in
+``[-0.5, 0.5]``), which makes features comparable across regimes and robust to outliers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+RETURN_HORIZONS: tuple[int, ...] = (1, 5, 10, 20, 60, 120)
+MA_WINDOWS: tuple[int, ...] = (10, 50, 200)
+# Longest look-back any feature needs (rolling high / 12-1 momentum); prediction loads this much history
+# plus a margin so the causal EWMs (RSI, MACD) have converged to their full-history values.
+MAX_LOOKBACK = 252
+HISTORY_FOR_PREDICTION = 420
+
+PRICE_FEATURES: tuple[str, ...] = (
+    *(f"ret_{h}" for h in RETURN_HORIZONS),
+    "mom_12_1",
+    "vol_20",
+    "vol_60",
+    *(f"ma_dist_{w}" for w in MA_WINDOWS),
+    "rsi_14",
+    "macd",
+    "macd_hist",
+    "drawdown_252",
+    "rel_mkt_20",
+)
+SECTOR_FEATURES: tuple[str, ...] = ("rel_sector_5", "rel_sector_20")
+OHLC_FEATURES: tuple[str, ...] = ("hl_range_20", "close_loc_20", "gap_1")
+VOLUME_FEATURES: tuple[str, ...] = ("dollar_volume_20", "dollar_volume_ratio_5_60", "amihud_20")
+
+
+def rank_name(feature: str) -> str:
+    return f"{feature}_rank"
+
+
+def _frame(values: np.ndarray, like: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(values, index=like.index, columns=like.columns)
+
+
+def _rolling_mean(frame: pd.DataFrame, window: int) -> np.ndarray:
+    return frame.rolling(window, min_periods=window).mean().to_numpy()
+
+
+def _shift(values: np.ndarray, periods: int) -> np.ndarray:
+    """Rows moved ``periods`` steps into the future (value at t is the value at t - periods)."""
+    out = np.full_like(values, np.nan)
+    out[periods:] = values[:-periods]
+    return out
+
+
+def _sector_mean(values: np.ndarray, columns: pd.Index, sectors: Mapping[str, str]) -> np.ndarray:
+    """Per date, the mean of ``values`` over the tickers of each ticker's sector (NaN-aware).
+
+    One-hot (N × K) products keep it vectorised: sums and counts per sector, broadcast back to tickers.
+    """
+    labels = pd.Index([sectors.get(t) or "Unknown" for t in columns])
+    codes, uniques = pd.factorize(labels)
+    onehot = np.zeros((len(columns), len(uniques)))
+    onehot[np.arange(len(columns)), codes] = 1.0
+    present = ~np.isnan(values)
+    sums = np.where(present, values, 0.0) @ onehot
+    counts = present.astype(float) @ onehot
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums / counts
+    return means @ onehot.T
+
+
+def cross_sectional_rank(values: np.ndarray) -> np.ndarray:
+    """Per-row percentile of ``values`` (T × N) centred in [-0.5, 0.5]; NaN stays NaN.
+
+    One float32 argsort per row with NaN sent to +inf (sorted last), then a scatter of the positions:
+    twice as fast as ``DataFrame.rank(axis=1)``. Ties get ordinal ranks, which is immaterial for
+    continuous features.
+    """
+    data = np.asarray(values, dtype=np.float32)
+    missing = np.isnan(data)
+    order = np.argsort(np.where(missing, np.inf, data), axis=1, kind="stable")
+    ranks = np.empty(data.shape, dtype=np.float32)
+    rows = np.arange(data.shape[0])[:, None]
+    ranks[rows, order] = np.arange(data.shape[1], dtype=np.float32)[None, :]
+    counts = (~missing).sum(axis=1, keepdims=True).astype(np.float32)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct = (ranks + 0.5) / counts - 0.5
+    pct[missing] = np.nan
+    return pct
+
+
+def _price_block(close: pd.DataFrame) -> dict[str, np.ndarray]:
+    log_price = np.log(close.to_numpy(dtype=np.float64))
+    daily = log_price - _shift(log_price, 1)
+    daily_frame = _frame(daily, close)
+    out: dict[str, np.ndarray] = {}
+    for h in RETURN_HORIZONS:
+        out[f"ret_{h}"] = log_price - _shift(log_price, h)
+    # 12-1 momentum: the past year's return skipping the latest month (short-term reversal lives there).
+    out["mom_12_1"] = _shift(log_price, 21) - _shift(log_price, 252)
+    for window in (20, 60):
+        out[f"vol_{window}"] = daily_frame.rolling(window, min_periods=window).std().to_numpy()
+    for window in MA_WINDOWS:
+        out[f"ma_dist_{window}"] = log_price - np.log(_rolling_mean(close, window))
+    gains = daily_frame.clip(lower=0.0)
+    losses = (-daily_frame).clip(lower=0.0)
+    # Wilder's RSI: EWM with alpha = 1/14, scaled to [0, 1].
+    avg_gain = gains.ewm(alpha=1 / 14, adjust=False, min_periods=14).mean().to_numpy()
+    avg_loss = losses.ewm(alpha=1 / 14, adjust=False, min_periods=14).mean().to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["rsi_14"] = avg_gain / (avg_gain + avg_loss)
+    ema_fast = close.ewm(span=12, adjust=False, min_periods=26).mean()
+    ema_slow = close.ewm(span=26, adjust=False, min_periods=26).mean()
+    macd = (ema_fast - ema_slow) / close
+    out["macd"] = macd.to_numpy()
+    out["macd_hist"] = (macd - macd.ewm(span=9, adjust=False, min_periods=9).mean()).to_numpy()
+    rolling_high = close.rolling(252, min_periods=252).max().to_numpy()
+    out["drawdown_252"] = log_price - np.log(rolling_high)
+    ret20 = out["ret_20"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN date (warm-up) has no market return
+        market = np.nanmean(ret20, axis=1, keepdims=True)
+    out["rel_mkt_20"] = ret20 - market
+    return out
+
+
+def _ohlcv_block(prices: Mapping[str, pd.DataFrame], close: pd.DataFrame) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    if all(k in prices for k in ("open", "high", "low")):
+        high = prices["high"].reindex_like(close).to_numpy(dtype=np.float64)
+        low = prices["low"].reindex_like(close).to_numpy(dtype=np.float64)
+        open_ = prices["open"].reindex_like(close).to_numpy(dtype=np.float64)
+        c = close.to_numpy(dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            log_range = np.log(high / low)
+            location = np.where(high > low, (c - low) / (high - low), np.nan)
+            out["gap_1"] = np.log(open_ / _shift(c, 1))
+        out["hl_range_20"] = _rolling_mean(_frame(log_range, close), 20)
+        # min_periods below the window: flat days (high == low) leave gaps that should not blank a month.
+        out["close_loc_20"] = _frame(location, close).rolling(20, min_periods=15).mean().to_numpy()
+    if "dollar_volume" in prices:
+        # Dollar volume, never raw volume: share counts are not split-adjusted in the source data.
+        dv = prices["dollar_volume"].reindex_like(close).where(lambda f: f > 0)
+        dv20 = _rolling_mean(dv, 20)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["dollar_volume_20"] = np.log(dv20)
+            out["dollar_volume_ratio_5_60"] = np.log(_rolling_mean(dv, 5) / _rolling_mean(dv, 60))
+            daily_abs = np.abs(np.log(close.to_numpy(dtype=np.float64) / _shift(close.to_numpy(), 1)))
+            illiquidity = _frame(daily_abs / dv.to_numpy() * 1e9, close)
+            out["amihud_20"] = np.log(_rolling_mean(illiquidity, 20))
+    return out
+
+
+def feature_names(*, has_ohlc: bool, has_volume: bool, has_sectors: bool) -> list[str]:
+    """Raw feature names produced for the given inputs (rank names add the ``_rank`` suffix)."""
+    names = list(PRICE_FEATURES)
+    if has_sectors:
+        names += SECTOR_FEATURES
+    if has_ohlc:
+        names += OHLC_FEATURES
+    if has_volume:
+        names += VOLUME_FEATURES
+    return names
+
+
+def _close_of(prices: Mapping[str, pd.DataFrame] | pd.DataFrame) -> tuple[pd.DataFrame, Mapping]:
+    if isinstance(prices, pd.DataFrame):
+        return prices, {}
+    for key in ("close", "adj_close"):
+        if key in prices:
+            return prices[key], prices
+    raise ValueError("prices needs an adjusted 'close' (or 'adj_close') wide frame")
+
+
+def compute_features(
+    prices: Mapping[str, pd.DataFrame] | pd.DataFrame,
+    sectors: Mapping[str, str] | None = None,
+    *,
+    ranks: bool = True,
+    start: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
+    """Features per (date, ticker).
+
+    Parameters
+    ----------
+    prices
+        Either the adjusted close (T × N wide frame) or a dict of wide frames with ``close`` (adjusted)
+        and optionally ``open``, ``high``, ``low`` (adjusted the same way) and ``dollar_volume``.
+        Range features need OHLC and liquidity features need dollar volume; without them those
+        features are absent, never fabricated.
+    sectors
+        ``{ticker: sector}``; adds returns relative to the ticker's sector when given.
+    ranks
+        Add the per-date percentile of every feature (``<name>_rank``).
+    start
+        Drop output rows before this date (the history before it still feeds the windows).
+
+    Returns
+    -------
+    DataFrame
+        Index ``(date, ticker)`` for every date and ticker with a price; float32 columns, NaN during
+        a feature's warm-up.
+    """
+    close, parts = _close_of(prices)
+    close = close.sort_index().astype(np.float64)
+    close = close.where(close > 0)
+    blocks = _price_block(close)
+    if sectors:
+        log_price = np.log(close.to_numpy())
+        for h in (5, 20):
+            ret = log_price - _shift(log_price, h)
+            blocks[f"rel_sector_{h}"] = ret - _sector_mean(ret, close.columns, sectors)
+    blocks.update(_ohlcv_block(parts, close))
+    names = feature_names(
+        has_ohlc="hl_range_20" in blocks, has_volume="dollar_volume_20" in blocks, has_sectors=bool(sectors)
+    )
+    missing_price = np.isnan(close.to_numpy())
+    for name in names:
+        # A copy: pandas 3 hands out read-only views (copy-on-write).
+        values = np.array(blocks[name], dtype=np.float32)
+        values[missing_price | ~np.isfinite(values)] = np.nan
+        blocks[name] = values
+    if ranks:
+        # argsort releases the GIL: two threads halve the wall time on the two cores we have.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            ranked = dict(zip(names, pool.map(lambda n: cross_sectional_rank(blocks[n]), names), strict=True))
+        columns = [*names, *(rank_name(n) for n in names)]
+        arrays = [blocks[n] for n in names] + [ranked[n] for n in names]
+    else:
+        columns, arrays = names, [blocks[n] for n in names]
+    return stack_wide(arrays, columns, close, start=start)
+
+
+def stack_wide(
+    arrays: list[np.ndarray], columns: list[str], like: pd.DataFrame, *, start=None
+) -> pd.DataFrame:
+    """Long (date, ticker) frame from T × N arrays, keeping only cells where ``like`` has a value."""
+    valid = ~np.isnan(like.to_numpy())
+    if start is not None:
+        valid &= (like.index >= pd.Timestamp(start))[:, None]
+    flat = valid.ravel()
+    n_dates, n_tickers = valid.shape
+    date_codes = np.repeat(np.arange(n_dates), n_tickers)[flat]
+    ticker_codes = np.tile(np.arange(n_tickers), n_dates)[flat]
+    index = pd.MultiIndex(
+        levels=[pd.DatetimeIndex(like.index, name="date"), pd.Index(like.columns, name="ticker")],
+        codes=[date_codes, ticker_codes],
+        names=["date", "ticker"],
+    )
+    data = {
+        name: np.asarray(a, dtype=np.float32).ravel()[flat] for name, a in zip(columns, arrays, strict=True)
+    }
+    return pd.DataFrame(data, index=index)

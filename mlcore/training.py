@@ -1,0 +1,194 @@
+"""Walk-forward training: time-ordered folds with a purge gap, never a shuffled split (pure, no ORM).
+
+A fold trains on dates ``[train_start, test_start - purge)`` and tests on ``[test_start, test_end]``.
+The purge equals the label horizon: the label of a training date ``d`` is the return up to ``d + h``,
+so any ``d`` within ``h`` dates of the test start would have seen test-period prices.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlcore import candidates
+from mlcore.dataset import Panels
+from mlcore.features import compute_features, rank_name
+from mlcore.labels import DEFAULT_HORIZON, daily_returns, forward_rank_label, forward_relative_return
+
+logger = logging.getLogger("swingtrade.mlcore")
+
+# Rows need this much history to be trained on: without the 60-day return most features are warm-up NaN.
+REQUIRED_FEATURE = rank_name("ret_60")
+
+
+@dataclass(frozen=True)
+class Fold:
+    number: int
+    train_start: pd.Timestamp
+    train_end: pd.Timestamp
+    test_start: pd.Timestamp
+    test_end: pd.Timestamp
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            k: (v.date().isoformat() if isinstance(v, pd.Timestamp) else v) for k, v in asdict(self).items()
+        }
+
+
+@dataclass(frozen=True)
+class WalkForward:
+    """Splits sorted unique dates into walk-forward folds.
+
+    Parameters
+    ----------
+    test_size
+        Dates per test block (one refit per block); 252 ≈ yearly refits.
+    purge
+        Dates dropped between the end of training and the start of the test (= label horizon).
+    train_size
+        ``None`` for an expanding window, else the number of training dates (rolling window).
+    min_train_size
+        The first fold starts once this many training dates exist.
+    """
+
+    test_size: int = 252
+    purge: int = DEFAULT_HORIZON
+    train_size: int | None = None
+    min_train_size: int = 252
+
+    def split(self, dates: Iterable) -> list[Fold]:
+        index = pd.DatetimeIndex(sorted(set(pd.DatetimeIndex(dates))))
+        folds: list[Fold] = []
+        test_start = self.min_train_size + self.purge
+        while test_start < len(index):
+            test_end = min(test_start + self.test_size, len(index)) - 1
+            train_end = test_start - self.purge - 1
+            train_start = 0 if self.train_size is None else max(0, train_end - self.train_size + 1)
+            folds.append(
+                Fold(
+                    number=len(folds),
+                    train_start=index[train_start],
+                    train_end=index[train_end],
+                    test_start=index[test_start],
+                    test_end=index[test_end],
+                )
+            )
+            test_start = test_end + 1
+        return folds
+
+
+@dataclass
+class Dataset:
+    """Features, targets and returns on one panel: the input of walk-forward runs and final fits.
+
+    ``target`` and ``label`` are aligned to ``features.index`` (NaN where unknown) so rows are selected
+    with positional masks: label-based lookups on a million-row MultiIndex cost seconds per fold.
+    """
+
+    features: pd.DataFrame  # (date, ticker) × feature columns
+    target: pd.Series  # what the model is fitted on (ranked label by default)
+    label: pd.Series  # realised forward relative log return: what the evaluation measures
+    returns: pd.DataFrame  # wide simple daily returns for the long-short backtest
+    horizon: int
+
+    def __post_init__(self) -> None:
+        self.target = self.target.reindex(self.features.index)
+        self.label = self.label.reindex(self.features.index)
+        self._dates = self.features.index.get_level_values("date")
+        self._has_history = self.features[REQUIRED_FEATURE].notna().to_numpy()
+
+    @property
+    def model_columns(self) -> list[str]:
+        return [c for c in self.features.columns if c.endswith("_rank")]
+
+    @property
+    def dates(self) -> pd.DatetimeIndex:
+        return self._dates
+
+    def _between(self, start: pd.Timestamp | None, end: pd.Timestamp | None) -> np.ndarray:
+        keep = self._has_history.copy()
+        if start is not None:
+            keep &= self._dates >= start
+        if end is not None:
+            keep &= self._dates <= end
+        return keep
+
+    def trainable(self, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None) -> np.ndarray:
+        """Mask of rows with a known target and enough history, optionally within ``[start, end]``."""
+        return self._between(start, end) & self.target.notna().to_numpy()
+
+    def scorable(self, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None) -> np.ndarray:
+        """Mask of rows with enough history to be scored (their label may still be unknown)."""
+        return self._between(start, end)
+
+
+def build_dataset(panels: Panels, *, horizon: int = DEFAULT_HORIZON, target: str = "rank") -> Dataset:
+    if target not in ("rank", "return"):
+        raise ValueError("target must be 'rank' or 'return'")
+    features = compute_features(panels.prices, panels.sectors)
+    close = panels.close
+    label = forward_relative_return(close, horizon)
+    fitted_on = forward_rank_label(close, horizon) if target == "rank" else label
+    return Dataset(features, fitted_on, label, daily_returns(close), horizon)
+
+
+def fit_estimator(algorithm: str, params: dict[str, Any], dataset: Dataset, rows: np.ndarray):
+    """A fresh estimator fitted on the rows selected by the boolean mask ``rows``."""
+    estimator = candidates.make_estimator(algorithm, params)
+    X = dataset.features.loc[rows, dataset.model_columns]
+    return estimator.fit(X, dataset.target.to_numpy()[rows])
+
+
+def score_rows(estimator, dataset: Dataset, rows: np.ndarray) -> pd.Series:
+    X = dataset.features.loc[rows, dataset.model_columns]
+    return pd.Series(np.asarray(estimator.predict(X), dtype=np.float64), index=X.index, name="score")
+
+
+def walk_forward(
+    algorithm: str,
+    params: dict[str, Any],
+    dataset: Dataset,
+    splitter: WalkForward,
+    *,
+    progress: Callable[[Fold], None] | None = None,
+) -> tuple[pd.Series, list[dict[str, Any]]]:
+    """Out-of-sample scores for every test date, each from a model that never saw its future.
+
+    Returns
+    -------
+    (scores, folds)
+        ``scores``: Series indexed (date, ticker) over all test blocks; ``folds``: per fold its dates,
+        training rows, fit and predict seconds.
+    """
+    dates = dataset.features.index.get_level_values("date").unique()
+    all_scores: list[pd.Series] = []
+    folds: list[dict[str, Any]] = []
+    for fold in splitter.split(dates):
+        train_rows = dataset.trainable(fold.train_start, fold.train_end)
+        test_rows = dataset.scorable(fold.test_start, fold.test_end)
+        if not train_rows.any() or not test_rows.any():
+            continue
+        started = time.perf_counter()
+        estimator = fit_estimator(algorithm, params, dataset, train_rows)
+        fitted = time.perf_counter()
+        all_scores.append(score_rows(estimator, dataset, test_rows))
+        folds.append(
+            {
+                **fold.as_json(),
+                "train_rows": int(train_rows.sum()),
+                "test_rows": int(test_rows.sum()),
+                "fit_seconds": round(fitted - started, 3),
+                "predict_seconds": round(time.perf_counter() - fitted, 3),
+            }
+        )
+        if progress:
+            progress(fold)
+    if not all_scores:
+        raise ValueError("not enough history for a single walk-forward fold")
+    return pd.concat(all_scores).sort_index(), folds

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mlcore.dataset import Panels, panels_from_frame, read_csv_frame
+
+DATA = Path(__file__).resolve().parents[2] / "market" / "data"
+SAMPLE_TICKERS = ["AAPL", "AMZN", "BAC", "CVX", "DUK", "JNJ", "KO", "MSFT", "NEM", "XOM", "GE", "T"]
+
+
+@pytest.fixture(scope="session")
+def sample_frame() -> pd.DataFrame:
+    frame = read_csv_frame(str(DATA / "sp500_sample50_daily_2016_2021.csv.gz"))
+    return frame[frame["ticker"].isin(SAMPLE_TICKERS)].reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def sample_sectors() -> dict[str, str]:
+    return pd.read_csv(DATA / "sp500_constituents_2021.csv").set_index("ticker")["sector"].to_dict()
+
+
+@pytest.fixture(scope="session")
+def sample_panels(sample_frame, sample_sectors) -> Panels:
+    return panels_from_frame(sample_frame, sample_sectors)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlcore.evaluation import evaluate, long_short_backtest, mean_with_se
+
+
+def _long(wide: pd.DataFrame) -> pd.Series:
+    series = wide.stack()
+    series.index = series.index.set_names(["date", "ticker"])
+    return series
+
+
+@pytest.fixture
+def toy():
+    rng = np.random.default_rng(0)
+    index = pd.bdate_range("2020-01-01", periods=120, name="date")
+    tickers = [f"T{i}" for i in range(20)]
+    labels = pd.DataFrame(rng.normal(0, 0.02, (120, 20)), index=index, columns=tickers)
+    labels = labels.sub(labels.mean(axis=1), axis=0)
+    returns = pd.DataFrame(rng.normal(0, 0.01, (120, 20)), index=index, columns=tickers)
+    return labels, returns
+
+
+def test_a_perfect_score_has_rank_ic_one_and_always_hits(toy):
+    labels, returns = toy
+    metrics = evaluate(_long(labels), _long(labels), returns, horizon=5)
+    assert metrics["rank_ic_mean"] == pytest.approx(1.0)
+    assert metrics["hit_rate"] == pytest.approx(1.0)
+    assert metrics["top_bottom_quintile"] > 0
+    inverted = evaluate(-_long(labels), _long(labels), returns, horizon=5)
+    assert inverted["rank_ic_mean"] == pytest.approx(-1.0)
+    assert inverted["hit_rate"] == pytest.approx(0.0)
+
+
+def test_standard_error_counts_only_non_overlapping_dates():
+    values = pd.Series(np.tile([0.01, 0.03], 50))
+    daily = mean_with_se(values, horizon=1)
+    weekly = mean_with_se(values, horizon=5)
+    assert weekly["se"] == pytest.approx(daily["se"] * np.sqrt(5))
+    assert weekly["t_stat"] == pytest.approx(weekly["mean"] / weekly["se"])
+
+
+def test_long_short_pays_cost_on_turnover_only_at_rebalances():
+    index = pd.bdate_range("2021-01-01", periods=10, name="date")
+    scores = pd.DataFrame({"A": 1.0, "B": -1.0}, index=index)
+    returns = pd.DataFrame({"A": 0.01, "B": -0.01}, index=index)
+    result = long_short_backtest(scores, returns, horizon=5, fraction=0.5, cost_per_turnover=0.001)
+    # long A, short B: +1% and +1% each day; only the first rebalance trades (2 units of weight)
+    assert result["gross"].iloc[0] == pytest.approx(0.02)
+    assert result["turnover"].tolist() == [2.0, 0.0]
+    assert result["net"].iloc[0] == pytest.approx(0.02 - 0.002)
+    assert result["net"].iloc[5] == pytest.approx(0.02)

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlcore.dataset import panels_from_frame
+from mlcore.features import compute_features, cross_sectional_rank
+
+
+def _closes(values: dict[str, list[float]]) -> pd.DataFrame:
+    index = pd.bdate_range("2020-01-01", periods=len(next(iter(values.values()))), name="date")
+    return pd.DataFrame(values, index=index, dtype=float)
+
+
+def test_features_at_a_date_are_identical_with_or_without_later_data(sample_frame, sample_sectors):
+    cutoff = pd.Timestamp("2018-06-29")
+    full = compute_features(panels_from_frame(sample_frame, sample_sectors).prices, sample_sectors)
+    truncated_frame = sample_frame[sample_frame["date"] <= cutoff]
+    truncated = compute_features(panels_from_frame(truncated_frame, sample_sectors).prices, sample_sectors)
+
+    past = full.loc[full.index.get_level_values("date") <= cutoff]
+    pd.testing.assert_frame_equal(past, truncated)
+    assert truncated.loc[cutoff].notna().all().all()  # the comparison covered warmed-up values
+
+
+def test_returns_are_log_returns_over_each_horizon():
+    closes = _closes({"A": list(100 * 1.01 ** np.arange(300)), "B": list(50 * 0.99 ** np.arange(300))})
+    features = compute_features(closes)
+    last = features.xs(closes.index[-1], level="date")
+    assert last.loc["A", "ret_5"] == pytest.approx(5 * np.log(1.01), rel=1e-5)
+    assert last.loc["B", "ret_20"] == pytest.approx(20 * np.log(0.99), rel=1e-5)
+    assert last.loc["A", "mom_12_1"] == pytest.approx((252 - 21) * np.log(1.01), rel=1e-5)
+    # The rising stock ranks above the falling one on momentum.
+    assert last.loc["A", "ret_20_rank"] > last.loc["B", "ret_20_rank"]
+
+
+def test_features_are_blank_where_the_price_is_missing():
+    values = {"A": list(100 + np.arange(300.0)), "B": list(200 - 0.1 * np.arange(300.0))}
+    closes = _closes(values)
+    closes.iloc[250:, 1] = np.nan  # B stops trading
+    features = compute_features(closes)
+    assert "B" not in features.xs(closes.index[260], level="date").index
+    # and rolling windows never leak a stale B value into the cross-section ranks
+    assert features.xs(closes.index[260], level="date").loc["A", "ret_5_rank"] == pytest.approx(0.0)
+
+
+def test_range_and_volume_features_are_absent_when_only_closes_exist(sample_panels):
+    closes_only = compute_features(sample_panels.close)
+    with_ohlcv = compute_features(sample_panels.prices, sample_panels.sectors)
+    for name in ("hl_range_20", "close_loc_20", "gap_1", "dollar_volume_20", "amihud_20", "rel_sector_20"):
+        assert name not in closes_only.columns
+        assert name in with_ohlcv.columns
+
+
+def test_dollar_volume_ignores_share_splits(sample_frame, sample_sectors):
+    # AAPL split 4:1 on 2020-08-31: share volume jumps ~4x, dollar volume does not.
+    features = compute_features(panels_from_frame(sample_frame, sample_sectors).prices)
+    aapl = features.xs("AAPL", level="ticker")["dollar_volume_ratio_5_60"]
+    assert abs(aapl.loc["2020-09-08"]) < np.log(2.5)
+
+
+def test_sector_relative_return_sums_to_zero_within_a_sector():
+    closes = _closes(
+        {
+            "A": list(np.linspace(10, 20, 40)),
+            "B": list(np.linspace(10, 12, 40)),
+            "C": list(np.linspace(10, 5, 40)),
+        }
+    )
+    features = compute_features(closes, {"A": "Tech", "B": "Tech", "C": "Energy"})
+    last = features.xs(closes.index[-1], level="date")
+    assert last.loc["A", "rel_sector_20"] + last.loc["B", "rel_sector_20"] == pytest.approx(0.0, abs=1e-6)
+    assert last.loc["C", "rel_sector_20"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_cross_sectional_rank_is_centred_and_skips_missing_values():
+    ranks = cross_sectional_rank(np.array([[3.0, np.nan, 1.0, 2.0]]))
+    assert ranks[0, 2] < ranks[0, 3] < ranks[0, 0]
+    assert np.isnan(ranks[0, 1])
+    assert np.nansum(ranks) == pytest.approx(0.0, abs=1e-6)
