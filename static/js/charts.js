@@ -66,7 +66,7 @@
         animation: false,
         interaction: {mode: spec.type === "scatter" ? "nearest" : "index", intersect: false},
         plugins: {
-          legend: {display: spec.datasets.length > 1},
+          legend: {display: spec.datasets.length > 1, labels: spec.type === "line" ? {usePointStyle: true, pointStyle: "line"} : {}},
           tooltip: {
             callbacks: {
               label: function (ctx) {
