@@ -12,6 +12,7 @@ is :func:`portfolio.orders.fill.touch_probability`.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -184,7 +185,7 @@ def calibration_table(predicted: np.ndarray, outcome: np.ndarray, n_buckets: int
     with np.errstate(invalid="ignore", divide="ignore"):
         table = pd.DataFrame(
             {
-                "bucket": [f"{lo:.1f}-{hi:.1f}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)],
+                "bucket": [f"{lo:.1f}-{hi:.1f}" for lo, hi in itertools.pairwise(edges)],
                 "orders": counts,
                 "mean_predicted": sum_p / counts,
                 "realised_rate": sum_y / counts,

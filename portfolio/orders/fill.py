@@ -1,4 +1,4 @@
-"""Fill probability: first passage of a geometric Brownian motion through a barrier, and the volatility it needs.
+"""Fill probability: first passage of a Brownian log price through a barrier, and the volatility it needs.
 
 A resting buy limit at ``L`` below the price ``S0`` fills when the price trades down to ``L`` before the order
 expires; a sell limit fills when the price trades up to it; stop orders trigger the same way, on the other

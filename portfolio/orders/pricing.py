@@ -193,9 +193,10 @@ def plan_order(ctx: OrderContext, model: costs.CostModel) -> OrderPlan:
         )
     else:
         reasons.append(
-            f"Limit at {best.limit_price:.2f} ({best.distance_sigma:g} sigma from {ctx.price:.2f}): fills with "
-            f"probability {best.fill_probability:.0%} within {ctx.validity_days} sessions, expected value "
-            f"{best.expected_value:.3%} of notional against {market.expected_value:.3%} at market."
+            f"Limit at {best.limit_price:.2f} ({best.distance_sigma:g} sigma from {ctx.price:.2f}): "
+            f"fills with probability {best.fill_probability:.0%} within {ctx.validity_days} sessions, "
+            f"expected value {best.expected_value:.3%} of notional against "
+            f"{market.expected_value:.3%} at market."
         )
     if best.expected_value <= 0:
         reasons.append(
