@@ -130,6 +130,19 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Trained model artefacts (joblib files) live here, one file per model version.
 MODEL_ARTIFACT_DIR = Path(env.str("MODEL_ARTIFACT_DIR", default=str(VAR_DIR / "models")))
 
+# --- Models (mlcore) ------------------------------------------------------------------------
+MLCORE_DEFAULT_ALGORITHM = env.str("MLCORE_DEFAULT_ALGORITHM", default="ridge")
+MLCORE_HORIZON_DAYS = env.int("MLCORE_HORIZON_DAYS", default=5)  # label horizon, trading days
+# Walk-forward: a refit every MLCORE_TEST_DAYS dates, the first once MLCORE_MIN_TRAIN_DAYS exist.
+MLCORE_TEST_DAYS = env.int("MLCORE_TEST_DAYS", default=252)
+MLCORE_MIN_TRAIN_DAYS = env.int("MLCORE_MIN_TRAIN_DAYS", default=252)
+# A challenger must beat the champion's OOS rank IC on the same window by this much to replace it.
+MLCORE_PROMOTION_MARGIN = env.float("MLCORE_PROMOTION_MARGIN", default=0.005)
+# Share of the universe on each side of the ranking (top = buy, bottom = sell/short).
+MLCORE_SIDE_FRACTION = env_fraction("MLCORE_SIDE_FRACTION", 0.2)
+# Cost per unit of turnover in the evaluator's long-short backtest (0.001 = 10 bp).
+MLCORE_COST_PER_TURNOVER = env_fraction("MLCORE_COST_PER_TURNOVER", 0.001)
+
 # --- Cache (locks, alert rate limits) ---------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -164,6 +177,8 @@ MARKET_MAX_STORED_ISSUES = env.int("MARKET_MAX_STORED_ISSUES", default=5000)
 # Tickers per Yahoo download and per fanned-out Celery chunk.
 MARKET_YAHOO_CHUNK_SIZE = env.int("MARKET_YAHOO_CHUNK_SIZE", default=50)
 MARKET_YAHOO_THREADS = env.int("MARKET_YAHOO_THREADS", default=4)
+# The daily update re-reads this many days before each chunk's last bar, to pick up vendor corrections.
+MARKET_YAHOO_LOOKBACK_DAYS = env.int("MARKET_YAHOO_LOOKBACK_DAYS", default=7)
 
 # --- E-mail -----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
