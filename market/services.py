@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
+from django.db.models import Sum
 
-from market.ingest import fail_run, ingest_frame, start_run
-from market.models import IngestionRun
+from market.ingest import exchange_today, fail_run, ingest_frame, start_run
+from market.models import IngestionRun, Ticker
 from market.sources import MalformedData, csv_file, sample
 from swingtrade.errors import DomainError, NotFound
 
 logger = logging.getLogger("swingtrade.market")
+
+#: Called with a number of rows done (validated away or written): feeds progress bars.
+Progress = Callable[[int], None]
 
 
 def _iso(value: date | str | None) -> str | None:
@@ -47,6 +53,7 @@ def sample_load(
     start: date | str | None = None,
     end: date | str | None = None,
     user: Any = None,
+    progress: Progress | None = None,
 ) -> IngestionRun:
     """Load the embedded sample (or the given tickers / date window of it) into the database.
 
@@ -66,7 +73,9 @@ def sample_load(
     if end_date:
         frame = frame[frame["date"] <= pd.Timestamp(end_date)]
     params = {"tickers": symbols, "start": _iso(start_date), "end": _iso(end_date)}
-    return ingest_frame(frame=frame, source=IngestionRun.Source.SAMPLE, params=params, user=user)
+    return ingest_frame(
+        frame=frame, source=IngestionRun.Source.SAMPLE, params=params, user=user, progress=progress
+    )
 
 
 def csv_load(
@@ -76,10 +85,13 @@ def csv_load(
     user: Any = None,
     allow_create_tickers: bool = True,
     run: IngestionRun | None = None,
+    progress: Progress | None = None,
 ) -> IngestionRun:
     """Ingest a long CSV (path, bytes or upload). A malformed file fails the run and writes no prices."""
-    params = {"filename": filename or str(source) if isinstance(source, str) else filename}
-    params["allow_create_tickers"] = allow_create_tickers
+    params: dict[str, Any] = {"filename": filename, "allow_create_tickers": allow_create_tickers}
+    if isinstance(source, str | Path):
+        # A file on the server can be read again: "re-run" repeats it.
+        params.update(path=str(source), filename=filename or Path(source).name)
     run = run or start_run(source=IngestionRun.Source.CSV, params=params, user=user)
     try:
         frame = csv_file.read_csv(source)
@@ -87,7 +99,11 @@ def csv_load(
         fail_run(run, exc.message)
         raise
     return ingest_frame(
-        frame=frame, source=IngestionRun.Source.CSV, run=run, allow_create_tickers=allow_create_tickers
+        frame=frame,
+        source=IngestionRun.Source.CSV,
+        run=run,
+        allow_create_tickers=allow_create_tickers,
+        progress=progress,
     )
 
 
@@ -96,3 +112,114 @@ def get_run(run_id: int) -> IngestionRun:
         return IngestionRun.objects.get(pk=run_id)
     except IngestionRun.DoesNotExist:
         raise NotFound(f"No ingestion run {run_id}.")
+
+
+def yahoo_load(
+    *,
+    symbols: Iterable[str],
+    start: date | str,
+    end: date | str | None = None,
+    user: Any = None,
+    run: IngestionRun | None = None,
+    batch: str | None = None,
+    progress: Progress | None = None,
+) -> IngestionRun:
+    """Download ``symbols`` from Yahoo and ingest them.
+
+    Tickers Yahoo returns nothing for are listed in ``run.failed_tickers``; the others are kept
+    (status ``partial``). When none comes back the run is ``failed``. The symbols are asked for
+    explicitly, so unknown tickers are created.
+    """
+    from market.sources import yahoo  # imported here: yfinance is heavy and only this path needs it
+
+    symbols = sorted({yahoo.from_yahoo(s) for s in symbols if s and s.strip()})
+    if not symbols:
+        raise DomainError("Give at least one ticker symbol.")
+    start_date = parse_date(start, name="start")
+    end_date = parse_date(end, name="end")
+    if start_date is None:
+        raise DomainError("start is required.")
+    check_date_range(start_date, end_date)
+    params = {"symbols": symbols, "start": _iso(start_date), "end": _iso(end_date)}
+    if batch:
+        params["batch"] = batch
+    run = run or start_run(source=IngestionRun.Source.YAHOO, params=params, user=user)
+    try:
+        result = yahoo.download(
+            symbols, start=start_date, end=end_date, threads=settings.MARKET_YAHOO_THREADS
+        )
+    except Exception as exc:
+        fail_run(run, f"Yahoo download failed: {type(exc).__name__}: {exc}", failed_tickers=symbols)
+        raise
+    return ingest_frame(
+        frame=result.frame,
+        source=IngestionRun.Source.YAHOO,
+        run=run,
+        failed_tickers=result.failed,
+        progress=progress,
+    )
+
+
+def rerun(*, run: IngestionRun, user: Any = None) -> IngestionRun:
+    """Repeat a run with its parameters (sample and Yahoo runs; a CSV upload is not kept)."""
+    params = run.params or {}
+    if run.source == IngestionRun.Source.SAMPLE:
+        return sample_load(
+            tickers=params.get("tickers"), start=params.get("start"), end=params.get("end"), user=user
+        )
+    if run.source == IngestionRun.Source.YAHOO:
+        return yahoo_load(symbols=params["symbols"], start=params["start"], end=params.get("end"), user=user)
+    if run.source == IngestionRun.Source.CSV and params.get("path"):
+        return csv_load(source=params["path"], filename=params["path"], user=user)
+    raise DomainError(
+        f"Run #{run.pk} ({run.get_source_display()}) cannot be repeated: its file was an upload."
+    )
+
+
+def yahoo_update_plan(
+    *, symbols: Iterable[str] | None = None, start: date | str | None = None, end: date | str | None = None
+) -> list[tuple[list[str], str]]:
+    """Chunks of ``(symbols, start ISO date)`` for a Yahoo update, ``MARKET_YAHOO_CHUNK_SIZE`` each.
+
+    Without ``symbols``: every active ticker. Without ``start``: per chunk, ``MARKET_YAHOO_LOOKBACK_DAYS``
+    before its oldest last bar (recent days get corrected; re-reading unchanged bars writes nothing),
+    or a year back for tickers with no bars yet.
+    """
+    start_date, end_date = parse_date(start, name="start"), parse_date(end, name="end")
+    check_date_range(start_date, end_date)
+    if symbols is None:
+        rows = list(Ticker.objects.filter(is_active=True).values_list("symbol", "last_bar_date"))
+    else:
+        wanted = sorted({s.strip().upper().replace("-", ".") for s in symbols if s.strip()})
+        known = dict(Ticker.objects.filter(symbol__in=wanted).values_list("symbol", "last_bar_date"))
+        rows = [(s, known.get(s)) for s in wanted]
+    rows.sort()
+    size = max(1, settings.MARKET_YAHOO_CHUNK_SIZE)
+    plan = []
+    for i in range(0, len(rows), size):
+        chunk = rows[i : i + size]
+        if start_date is not None:
+            chunk_start = start_date
+        else:
+            lasts = [last for _, last in chunk]
+            today = exchange_today()
+            chunk_start = (
+                today - timedelta(days=365)
+                if any(last is None for last in lasts)
+                else min(lasts) - timedelta(days=settings.MARKET_YAHOO_LOOKBACK_DAYS)
+            )
+        plan.append(([s for s, _ in chunk], chunk_start.isoformat()))
+    return plan
+
+
+def batch_summary(*, batch: str) -> dict[str, Any]:
+    """Totals over the runs of one fanned-out Yahoo update (every chunk and retry)."""
+    runs = IngestionRun.objects.filter(params__batch=batch).order_by("pk")
+    totals = runs.aggregate(
+        inserted=Sum("inserted"), updated=Sum("updated"), unchanged=Sum("unchanged"), rejected=Sum("rejected")
+    )
+    return {
+        "batch": batch,
+        "runs": list(runs.values_list("pk", flat=True)),
+        **{key: int(value or 0) for key, value in totals.items()},
+    }

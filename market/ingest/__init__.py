@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -116,7 +117,10 @@ def refresh_bar_dates(ticker_ids: list[int]) -> None:
 
 def _store_issues(run: IngestionRun, issues: pd.DataFrame) -> dict[str, int]:
     counts = (
-        {str(k): int(v) for k, v in issues.groupby(["severity", "reason"]).size().items()}
+        {
+            f"{sev}:{reason}": int(n)
+            for (sev, reason), n in issues.groupby(["severity", "reason"]).size().items()
+        }
         if len(issues)
         else {}
     )
@@ -151,6 +155,7 @@ def ingest_frame(
     allow_create_tickers: bool = True,
     run: IngestionRun | None = None,
     failed_tickers: list[str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> IngestionRun:
     """Validate and store a tidy frame; return the finished run.
 
@@ -166,6 +171,8 @@ def ingest_frame(
         An already started run (the API starts it to answer with its URL); one is created otherwise.
     failed_tickers
         Tickers the source could not fetch; the run ends ``partial`` when other rows were stored.
+    progress
+        Called with a number of rows each time that many were validated away or written (progress bars).
 
     Raises
     ------
@@ -174,7 +181,11 @@ def ingest_frame(
     Exception
         Whatever interrupted the write (the database is left as before; the run is marked failed).
     """
-    run = run or start_run(source=source, params=params, user=user)
+    if run is None:
+        run = start_run(source=source, params=params, user=user)
+    elif run.status != IngestionRun.Status.RUNNING:  # a retried task reuses its run
+        run.status, run.error, run.finished_at = IngestionRun.Status.RUNNING, "", None
+        run.save(update_fields=["status", "error", "finished_at"])
     started = time.perf_counter()
     failed_tickers = sorted(set(failed_tickers or []))
     try:
@@ -193,12 +204,14 @@ def ingest_frame(
             previous_close=_previous_closes(symbols),
         )
         accepted = result.accepted
+        if progress is not None and len(frame) > len(accepted):
+            progress(len(frame) - len(accepted))
         with transaction.atomic():
             ids = _ensure_tickers(sorted(accepted["ticker"].unique().tolist()))
             bars = accepted.assign(ticker_id=accepted["ticker"].map(ids).astype("int64")).drop(
                 columns="ticker"
             )
-            inserted, updated = writers.write_bars(bars, run_id=run.pk)
+            inserted, updated = writers.write_bars(bars, run_id=run.pk, progress=progress)
             run.issue_counts = _store_issues(run, result.issues)
             if inserted or updated:
                 refresh_bar_dates(sorted(set(ids.values())))

@@ -15,7 +15,7 @@ Both run inside the caller's transaction and return ``(inserted, updated)``.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -25,14 +25,19 @@ from django.utils import timezone
 from market.models import BAR_VALUE_FIELDS, BarRevision, DailyBar
 
 BATCH_SIZE = 2000
-#: Tickers per chunk on the generic path (bounds the memory of the stored-bars frame).
-GENERIC_TICKERS_PER_CHUNK = 100
+#: Tickers per chunk (bounds the memory of the stored-bars frame; gives progress reports).
+TICKERS_PER_CHUNK = 100
 
 _STAGE = "market_bar_stage"
 
 
-def write_bars(bars: pd.DataFrame, *, run_id: int) -> tuple[int, int]:
+def write_bars(
+    bars: pd.DataFrame, *, run_id: int, progress: Callable[[int], None] | None = None
+) -> tuple[int, int]:
     """Upsert ``bars`` (tidy columns with ``ticker_id`` instead of ``ticker``, unique per (ticker_id, date)).
+
+    Works through chunks of tickers (bounded memory, progress reports) inside the caller's transaction;
+    ``progress`` is called with the number of rows of each finished chunk.
 
     Returns
     -------
@@ -40,16 +45,16 @@ def write_bars(bars: pd.DataFrame, *, run_id: int) -> tuple[int, int]:
     """
     if bars.empty:
         return 0, 0
-    if connection.vendor == "postgresql":
-        return _write_postgresql(bars, run_id=run_id)
+    write = _write_postgresql if connection.vendor == "postgresql" else _write_generic
     inserted = updated = 0
     ticker_ids = np.sort(bars["ticker_id"].unique())
-    for start in range(0, len(ticker_ids), GENERIC_TICKERS_PER_CHUNK):
-        chunk_ids = ticker_ids[start : start + GENERIC_TICKERS_PER_CHUNK]
-        chunk = bars[bars["ticker_id"].isin(chunk_ids)]
-        i, u = _write_generic(chunk, run_id=run_id)
+    for start in range(0, len(ticker_ids), TICKERS_PER_CHUNK):
+        chunk = bars[bars["ticker_id"].isin(ticker_ids[start : start + TICKERS_PER_CHUNK])]
+        i, u = write(chunk, run_id=run_id)
         inserted += i
         updated += u
+        if progress is not None:
+            progress(len(chunk))
     return inserted, updated
 
 

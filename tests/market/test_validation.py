@@ -1,0 +1,105 @@
+"""Row validation on small hand-built frames (no database)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from market.sources import finish_frame
+from market.validation import REJECT_REASONS, one_day_moves, validate_frame
+
+TODAY = date(2021, 4, 21)
+
+
+def bars(*rows: dict) -> pd.DataFrame:
+    base = {"ticker": "AAPL", "open": 10.0, "high": 11.0, "low": 9.0, "close": 10.0, "volume": 100.0}
+    return finish_frame(pd.DataFrame([{**base, **row} for row in rows]))
+
+
+def reasons(frame: pd.DataFrame, **kwargs) -> list[str]:
+    result = validate_frame(frame, today=TODAY, max_move=0.5, **kwargs)
+    return result.issues["reason"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ({"close": np.nan}, "missing_close"),
+        ({"close": 0.0, "low": np.nan, "high": np.nan}, "non_positive_close"),
+        ({"close": -3.0, "low": np.nan, "high": np.nan}, "non_positive_close"),
+        ({"open": -1.0}, "non_positive_price"),
+        ({"high": 8.0, "low": 9.0, "close": 8.5}, "high_below_low"),
+        ({"close": 12.0}, "close_outside_range"),
+        ({"close": 8.0}, "close_outside_range"),
+        ({"volume": -5.0}, "negative_volume"),
+        ({"date": "2021-04-22"}, "future_date"),
+        ({"date": "2021-04-17"}, "not_weekday"),
+        ({"ticker": ""}, "invalid_ticker"),
+        ({"ticker": "NOT A TICKER"}, "invalid_ticker"),
+    ],
+)
+def test_it_rejects_a_bad_row_with_its_reason(row, reason):
+    frame = bars({"date": "2021-04-19"}, {"date": "2021-04-20", **row})
+    result = validate_frame(frame, today=TODAY, max_move=5.0)
+    assert result.issues["reason"].tolist() == [reason]
+    assert result.issues["severity"].tolist() == ["rejected"]
+    assert result.issues["line"].tolist() == [2]
+    assert len(result.accepted) == 1
+    assert reason in REJECT_REASONS
+
+
+def test_it_rejects_unknown_tickers_only_when_the_source_may_not_create_them():
+    frame = bars({"date": "2021-04-20"}, {"date": "2021-04-20", "ticker": "NEWCO"})
+    assert reasons(frame, known_symbols={"AAPL"}) == ["unknown_ticker"]
+    assert reasons(frame) == []
+
+
+def test_it_rejects_every_copy_of_a_duplicate_ticker_date():
+    frame = bars({"date": "2021-04-20"}, {"date": "2021-04-20", "close": 10.5}, {"date": "2021-04-19"})
+    result = validate_frame(frame, today=TODAY, max_move=0.5)
+    assert result.issues["reason"].tolist() == ["duplicate", "duplicate"]
+    assert result.accepted["date"].tolist() == [pd.Timestamp("2021-04-19")]
+
+
+def test_close_only_rows_are_accepted_and_adj_close_defaults_to_close():
+    frame = finish_frame(
+        pd.DataFrame({"date": ["2021-04-19", "2021-04-20"], "ticker": ["X", "X"], "close": [5, 6]})
+    )
+    result = validate_frame(frame, today=TODAY, max_move=0.5)
+    assert result.issues.empty
+    assert result.accepted["adj_close"].tolist() == [5.0, 6.0]
+    assert result.accepted["open"].isna().all()
+
+
+def test_a_large_move_is_flagged_but_kept():
+    frame = bars(
+        {"date": "2021-04-19", "close": 10.0},
+        {"date": "2021-04-20", "close": 4.0, "low": 3.9, "high": 10.0},
+    )
+    result = validate_frame(frame, today=TODAY, max_move=0.5)
+    assert len(result.accepted) == 2
+    assert result.issues["reason"].tolist() == ["large_move"]
+    assert result.issues["severity"].tolist() == ["flagged"]
+    assert "-60.0%" in result.issues["detail"].iloc[0]
+    assert result.rejected_count == 0 and result.flagged_count == 1
+
+
+def test_a_move_explained_by_a_split_is_not_flagged():
+    # 4:1 split: close goes from 400 to 101 (+1 % after the split).
+    frame = bars(
+        {"date": "2021-04-19", "close": 400.0, "high": 410.0, "low": 390.0},
+        {"date": "2021-04-20", "close": 101.0, "high": 102.0, "low": 99.0, "split_factor": 4.0},
+    )
+    assert reasons(frame) == []
+    assert one_day_moves(frame).round(4).tolist()[1] == 0.01
+
+
+def test_the_first_row_of_an_update_is_compared_with_the_stored_close():
+    frame = bars({"date": "2021-04-20", "close": 30.0, "high": 31.0, "low": 29.0})
+    previous = {"AAPL": (date(2021, 4, 19), 10.0)}
+    assert reasons(frame, previous_close=previous) == ["large_move"]
+    # A stored bar on or after the row's date is not a "previous" close.
+    assert reasons(frame, previous_close={"AAPL": (date(2021, 4, 20), 10.0)}) == []
