@@ -1,0 +1,246 @@
+"""Portfolios, what they hold, what they traded, the costs they pay and the orders proposed to them.
+
+Money is stored as ``Decimal`` (exact cash arithmetic); quantities as whole shares (signed on positions:
+negative is short). The cost rules themselves live in :mod:`portfolio.costs`; ``CostProfile`` only stores a
+user's editable copy of them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from portfolio import costs
+
+MONEY = {"max_digits": 20, "decimal_places": 6}
+FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+
+
+class CostProfile(models.Model):
+    """A broker's fee schedule and a tax regime; presets (owner empty) are created by a data migration."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="cost_profiles",
+    )
+    name = models.CharField(max_length=80)
+    is_preset = models.BooleanField(default=False)
+    commission_fixed = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
+    commission_rate = models.FloatField(default=0.0, validators=FRACTION)
+    commission_min = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
+    commission_max = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0.0)])
+    half_spread_vol_fraction = models.FloatField(default=0.02, validators=[MinValueValidator(0.0)])
+    half_spread_floor = models.FloatField(default=0.0001, validators=FRACTION)
+    ftt_rate = models.FloatField(default=0.0, validators=FRACTION)
+    ftt_tickers = models.JSONField(default=list, blank=True, help_text="Tickers whose purchases pay the tax.")
+    ftt_exchanges = models.JSONField(default=list, blank=True, help_text="MIC codes, e.g. XPAR.")
+    borrow_rate_annual = models.FloatField(default=0.0, validators=FRACTION)
+    capital_gains_rate = models.FloatField(default=0.30, validators=FRACTION)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_preset", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="portfolio_costprofile_owner_name"),
+            models.CheckConstraint(
+                condition=models.Q(commission_max__isnull=True)
+                | models.Q(commission_max__gte=models.F("commission_min")),
+                name="portfolio_costprofile_max_ge_min",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_cost_model(self) -> costs.CostModel:
+        return costs.CostModel(
+            name=self.name,
+            commission_fixed=self.commission_fixed,
+            commission_rate=self.commission_rate,
+            commission_min=self.commission_min,
+            commission_max=self.commission_max,
+            half_spread_vol_fraction=self.half_spread_vol_fraction,
+            half_spread_floor=self.half_spread_floor,
+            ftt_rate=self.ftt_rate,
+            ftt_tickers=frozenset(self.ftt_tickers or []),
+            ftt_exchanges=frozenset(self.ftt_exchanges or []),
+            borrow_rate_annual=self.borrow_rate_annual,
+            capital_gains_rate=self.capital_gains_rate,
+        )
+
+
+class Portfolio(models.Model):
+    """A user's account: cash, a risk profile (long-only, unlevered by default) and a cost profile."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portfolios")
+    name = models.CharField(max_length=100)
+    base_currency = models.CharField(max_length=3, default="USD")
+    cash = models.DecimalField(**MONEY, default=Decimal("0"))
+    cost_profile = models.ForeignKey(CostProfile, on_delete=models.PROTECT, related_name="portfolios")
+    # Risk profile.
+    max_position_weight = models.FloatField(
+        default=0.20, validators=[MinValueValidator(0.0), MaxValueValidator(10.0)]
+    )
+    max_gross_exposure = models.FloatField(
+        default=1.0, validators=[MinValueValidator(0.0), MaxValueValidator(10.0)]
+    )
+    allow_short = models.BooleanField(default=False)
+    horizon_days = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(252)]
+    )
+    risk_per_trade = models.FloatField(
+        default=0.01, validators=[MinValueValidator(0.0), MaxValueValidator(0.2)]
+    )
+    stop_loss_sigmas = models.FloatField(
+        default=2.0, validators=[MinValueValidator(0.1), MaxValueValidator(20.0)]
+    )
+    cash_margin = models.FloatField(
+        default=0.0,
+        validators=FRACTION,
+        help_text="How far cash may go below zero, as a fraction of equity (0: no borrowing).",
+    )
+    order_validity_sessions = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="portfolio_portfolio_owner_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.owner})"
+
+
+class Position(models.Model):
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="positions")
+    ticker = models.ForeignKey("market.Ticker", on_delete=models.PROTECT, related_name="+")
+    quantity = models.BigIntegerField(help_text="Shares; negative for a short.")
+    average_cost = models.DecimalField(**MONEY)
+    opened_on = models.DateField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["ticker__symbol"]
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio", "ticker"], name="portfolio_position_unique"),
+            models.CheckConstraint(condition=~models.Q(quantity=0), name="portfolio_position_not_flat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.ticker} @ {self.average_cost}"
+
+
+class Side(models.TextChoices):
+    BUY = costs.BUY, "Buy"
+    SELL = costs.SELL, "Sell"
+    SHORT = costs.SHORT, "Sell short"
+    COVER = costs.COVER, "Buy to cover"
+
+
+class Trade(models.Model):
+    """An executed fill the user recorded; immutable once written."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="trades")
+    ticker = models.ForeignKey("market.Ticker", on_delete=models.PROTECT, related_name="+")
+    proposal = models.OneToOneField(
+        "OrderProposal", null=True, blank=True, on_delete=models.SET_NULL, related_name="trade"
+    )
+    traded_on = models.DateField()
+    side = models.CharField(max_length=5, choices=Side.choices)
+    quantity = models.PositiveBigIntegerField()
+    price = models.DecimalField(**MONEY)
+    fees = models.DecimalField(**MONEY, default=Decimal("0"))
+    transaction_tax = models.DecimalField(**MONEY, default=Decimal("0"))
+    capital_gains_tax = models.DecimalField(
+        **MONEY,
+        default=Decimal("0"),
+        help_text="Change of the year's tax bill; negative when a loss offsets gains.",
+    )
+    realised_pnl = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Before fees and taxes.")
+    cash_after = models.DecimalField(**MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-traded_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="portfolio_trade_qty_pos")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.traded_on} {self.side} {self.quantity} {self.ticker} @ {self.price}"
+
+    @property
+    def taxes(self) -> Decimal:
+        return self.transaction_tax + self.capital_gains_tax
+
+
+class OrderProposal(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        EXPIRED = "expired", "Expired"
+        FILLED = "filled", "Filled"
+
+    class Action(models.TextChoices):
+        ENTER = "enter", "Enter"
+        ADD = "add", "Add"
+        HOLD = "hold", "Hold"
+        TRIM = "trim", "Trim"
+        EXIT = "exit", "Exit"
+        COVER = "cover", "Cover"
+        SKIP = "skip", "Skip (edge below costs)"
+
+    class OrderType(models.TextChoices):
+        MARKET = "market", "Market"
+        LIMIT = "limit", "Limit"
+        STOP = "stop", "Stop"
+        STOP_LIMIT = "stop_limit", "Stop-limit"
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="proposals")
+    ticker = models.ForeignKey("market.Ticker", on_delete=models.PROTECT, related_name="+")
+    as_of = models.DateField(help_text="Date of the prices and predictions used.")
+    action = models.CharField(max_length=5, choices=Action.choices)
+    side = models.CharField(max_length=5, choices=Side.choices, blank=True)
+    order_type = models.CharField(max_length=10, choices=OrderType.choices, blank=True)
+    quantity = models.PositiveBigIntegerField(default=0)
+    reference_price = models.DecimalField(**MONEY, help_text="Last close the order is priced from.")
+    limit_price = models.DecimalField(**MONEY, null=True, blank=True)
+    stop_price = models.DecimalField(**MONEY, null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    stop_loss = models.DecimalField(**MONEY, null=True, blank=True)
+    take_profit = models.DecimalField(**MONEY, null=True, blank=True)
+    fill_probability = models.FloatField(null=True, blank=True)
+    expected_gross_return = models.FloatField(
+        help_text="Fraction of notional, if filled, in the order's favour."
+    )
+    expected_costs = models.JSONField(default=dict, help_text="Money: commission, spread, taxes, borrow.")
+    expected_cost_return = models.FloatField(default=0.0, help_text="Costs as a fraction of notional.")
+    expected_net_return = models.FloatField(help_text="P(fill) x (gross - costs), fraction of notional.")
+    trade_off = models.JSONField(
+        default=list, blank=True, help_text="Candidate orders with P(fill) and value."
+    )
+    model_version = models.ForeignKey(
+        "mlcore.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reasons = models.TextField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PROPOSED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-as_of", "id"]
+        indexes = [models.Index(fields=["portfolio", "status", "as_of"])]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.action} {self.side} {self.quantity} {self.ticker}"

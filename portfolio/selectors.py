@@ -1,0 +1,137 @@
+"""Reads: a user's portfolios and their valuation from the latest bars (what pages and the API show)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+
+from portfolio.models import CostProfile, OrderProposal, Portfolio, Position, Trade
+from swingtrade.errors import NotFound
+
+
+def portfolios_for(user: Any) -> QuerySet[Portfolio]:
+    return Portfolio.objects.filter(owner=user).select_related("cost_profile")
+
+
+def portfolio_get(*, user: Any, portfolio_id: int) -> Portfolio:
+    """The user's portfolio; someone else's is indistinguishable from a missing one (404)."""
+    portfolio = portfolios_for(user).filter(pk=portfolio_id).first()
+    if portfolio is None:
+        raise NotFound("No such portfolio.")
+    return portfolio
+
+
+def cost_profiles_for(user: Any) -> QuerySet[CostProfile]:
+    """Presets and the user's own profiles."""
+    from django.db.models import Q
+
+    return CostProfile.objects.filter(Q(owner__isnull=True) | Q(owner=user))
+
+
+def positions_of(portfolio: Portfolio) -> QuerySet[Position]:
+    return portfolio.positions.select_related("ticker")
+
+
+def trades_of(portfolio: Portfolio) -> QuerySet[Trade]:
+    return portfolio.trades.select_related("ticker")
+
+
+def proposals_of(portfolio: Portfolio, *, status: str | None = None) -> QuerySet[OrderProposal]:
+    qs = portfolio.proposals.select_related("ticker", "model_version")
+    return qs.filter(status=status) if status else qs
+
+
+def proposal_get(*, portfolio: Portfolio, proposal_id: int) -> OrderProposal:
+    proposal = portfolio.proposals.select_related("ticker").filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound("No such proposal.")
+    return proposal
+
+
+def realised_pnl_in_year(portfolio: Portfolio, year: int) -> Decimal:
+    """Net realised P&L (before costs) of the calendar year: what the capital-gains tax is computed on."""
+    total = portfolio.trades.filter(traded_on__year=year).aggregate(total=Sum("realised_pnl"))["total"]
+    return total or Decimal("0")
+
+
+@dataclass
+class PositionValue:
+    ticker: str
+    quantity: int
+    average_cost: float
+    price: float
+    price_date: dt.date | None
+    market_value: float
+    unrealised_pnl: float
+    weight: float = 0.0
+
+
+@dataclass
+class Valuation:
+    cash: float
+    equity: float
+    long_exposure: float
+    short_exposure: float
+    gross_exposure: float
+    net_exposure: float
+    realised_pnl_ytd: float
+    capital_gains_tax_ytd: float
+    positions: list[PositionValue] = field(default_factory=list)
+
+    @property
+    def gross_ratio(self) -> float:
+        return self.gross_exposure / self.equity if self.equity > 0 else 0.0
+
+    @property
+    def net_ratio(self) -> float:
+        return self.net_exposure / self.equity if self.equity > 0 else 0.0
+
+
+def portfolio_valuation(portfolio: Portfolio, *, today: dt.date | None = None) -> Valuation:
+    """Market value, unrealised P&L, exposures and weights from the latest stored closes.
+
+    A position whose ticker has no bar yet is valued at its average cost (and says so with no price date).
+    """
+    from market.selectors import latest_closes
+
+    positions = list(positions_of(portfolio))
+    closes = latest_closes([p.ticker.symbol for p in positions])
+    rows: list[PositionValue] = []
+    for p in positions:
+        price_date, price = closes.get(p.ticker.symbol, (None, float(p.average_cost)))
+        value = p.quantity * price
+        rows.append(
+            PositionValue(
+                ticker=p.ticker.symbol,
+                quantity=p.quantity,
+                average_cost=float(p.average_cost),
+                price=price,
+                price_date=price_date,
+                market_value=value,
+                unrealised_pnl=(price - float(p.average_cost)) * p.quantity,
+            )
+        )
+    cash = float(portfolio.cash)
+    long_exposure = sum(r.market_value for r in rows if r.quantity > 0)
+    short_exposure = -sum(r.market_value for r in rows if r.quantity < 0)
+    equity = cash + long_exposure - short_exposure
+    for r in rows:
+        r.weight = r.market_value / equity if equity > 0 else 0.0
+    year = (today or dt.date.today()).year
+    realised = float(realised_pnl_in_year(portfolio, year))
+    tax = portfolio.cost_profile.capital_gains_rate * max(realised, 0.0)
+    return Valuation(
+        cash=cash,
+        equity=equity,
+        long_exposure=long_exposure,
+        short_exposure=short_exposure,
+        gross_exposure=long_exposure + short_exposure,
+        net_exposure=long_exposure - short_exposure,
+        realised_pnl_ytd=realised,
+        capital_gains_tax_ytd=tax,
+        positions=rows,
+    )

@@ -1,0 +1,303 @@
+"""Writes: portfolios, recorded trades and the life of order proposals. Every rule is checked before
+anything changes; a refusal raises a ``swingtrade.errors`` exception with the reason and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from portfolio import costs, selectors
+from portfolio.models import CostProfile, OrderProposal, Portfolio, Position, Side, Trade
+from swingtrade.errors import Conflict, DomainError
+
+logger = logging.getLogger("swingtrade.portfolio")
+
+CENT = Decimal("0.000001")
+PORTFOLIO_FIELDS = (
+    "name",
+    "base_currency",
+    "cash",
+    "cost_profile",
+    "max_position_weight",
+    "max_gross_exposure",
+    "allow_short",
+    "horizon_days",
+    "risk_per_trade",
+    "stop_loss_sigmas",
+    "cash_margin",
+    "order_validity_sessions",
+)
+
+
+def _money(value: float | Decimal) -> Decimal:
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def default_cost_profile() -> CostProfile:
+    profile = CostProfile.objects.filter(owner__isnull=True, is_preset=True).order_by("name").first()
+    if profile is None:
+        raise DomainError("No cost profile preset exists; run the migrations.")
+    return profile
+
+
+def _check_profile(values: dict[str, Any], *, owner: Any) -> None:
+    profile = values.get("cost_profile")
+    if profile is not None and profile.owner_id not in (None, owner.pk):
+        raise DomainError(
+            "That cost profile belongs to someone else.", details={"cost_profile": ["not yours"]}
+        )
+    if (
+        values.get("max_gross_exposure", 1.0) > 1.0
+        and values.get("cash_margin", 0.0) <= 0
+        and not values.get("allow_short", False)
+    ):
+        raise DomainError(
+            "Gross exposure above 100 % needs leverage: allow a cash margin or shorting first.",
+            details={"max_gross_exposure": ["leverage is opt-in"]},
+        )
+
+
+@transaction.atomic
+def portfolio_create(*, owner: Any, name: str, **values: Any) -> Portfolio:
+    """A new portfolio: long-only and unlevered unless the risk profile says otherwise."""
+    unknown = set(values) - set(PORTFOLIO_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown portfolio fields: {sorted(unknown)}")
+    if Portfolio.objects.filter(owner=owner, name=name).exists():
+        raise Conflict(f"You already have a portfolio named {name!r}.")
+    values.setdefault("cost_profile", default_cost_profile())
+    _check_profile(values, owner=owner)
+    portfolio = Portfolio(owner=owner, name=name, **values)
+    portfolio.full_clean()
+    portfolio.save()
+    return portfolio
+
+
+@transaction.atomic
+def portfolio_update(*, portfolio: Portfolio, **values: Any) -> Portfolio:
+    unknown = set(values) - set(PORTFOLIO_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown portfolio fields: {sorted(unknown)}")
+    current = {f: getattr(portfolio, f) for f in PORTFOLIO_FIELDS}
+    _check_profile({**current, **values}, owner=portfolio.owner)
+    for key, value in values.items():
+        setattr(portfolio, key, value)
+    portfolio.full_clean()
+    portfolio.save()
+    return portfolio
+
+
+# --- Trades ---------------------------------------------------------------------------------------------
+
+
+def _whole_shares(quantity: Any) -> int:
+    try:
+        value = Decimal(str(quantity))
+    except (InvalidOperation, ValueError):
+        raise DomainError("Quantity must be a number.", details={"quantity": ["not a number"]})
+    if value <= 0:
+        raise DomainError(
+            "Quantity must be positive; the side says the direction.", details={"quantity": ["<= 0"]}
+        )
+    if value != value.to_integral_value():
+        raise DomainError(
+            "Shares trade in whole units here; fractional quantities are refused.",
+            details={"quantity": ["fractional"]},
+        )
+    return int(value)
+
+
+def _check_side(side: str, held: int, quantity: int, portfolio: Portfolio, symbol: str) -> None:
+    if side == costs.BUY and held < 0:
+        raise DomainError(f"You are short {-held} {symbol}: record a cover, not a buy.")
+    if side == costs.SELL:
+        if held <= 0:
+            raise DomainError(
+                f"You hold no {symbol} to sell" + (": record a short." if portfolio.allow_short else ".")
+            )
+        if quantity > held:
+            hint = (
+                " Record the rest as a short."
+                if portfolio.allow_short
+                else " Shorting is off for this portfolio."
+            )
+            raise DomainError(f"You hold {held} {symbol} and cannot sell {quantity}.{hint}")
+    if side == costs.SHORT:
+        if not portfolio.allow_short:
+            raise DomainError("Shorting is off for this portfolio (risk profile).")
+        if held > 0:
+            raise DomainError(f"You hold {held} {symbol} long: sell them before shorting.")
+    if side == costs.COVER:
+        if held >= 0:
+            raise DomainError(f"You have no short position in {symbol} to cover.")
+        if quantity > -held:
+            raise DomainError(f"You are short {-held} {symbol} and cannot cover {quantity}.")
+
+
+@transaction.atomic
+def trade_record(
+    *,
+    portfolio: Portfolio,
+    ticker: str,
+    side: str,
+    quantity: Any,
+    price: Any,
+    traded_on: dt.date,
+    fees: Any = None,
+    proposal: OrderProposal | None = None,
+) -> Trade:
+    """Record an executed fill: cash, position, average cost, realised P&L, fees and taxes, all or nothing.
+
+    Fees default to the portfolio's cost profile; the financial transaction tax is charged to cash; the
+    capital-gains tax is the change of the year's bill (see ``costs.sale_tax_estimate``) and is recorded,
+    not taken from cash (it is paid once a year).
+    """
+    from market.models import Ticker
+
+    if side not in Side.values:
+        raise DomainError(f"Unknown side {side!r}; use one of {', '.join(Side.values)}.")
+    shares = _whole_shares(quantity)
+    try:
+        unit_price = Decimal(str(price))
+    except (InvalidOperation, ValueError):
+        raise DomainError("Price must be a number.", details={"price": ["not a number"]})
+    if not unit_price.is_finite() or unit_price <= 0:
+        raise DomainError("Price must be positive.", details={"price": ["<= 0"]})
+    if traded_on > timezone.localdate():
+        raise DomainError("A trade cannot be dated in the future.", details={"traded_on": ["in the future"]})
+    symbol = str(ticker).strip().upper()
+    instrument = Ticker.objects.filter(symbol=symbol).first()
+    if instrument is None:
+        raise DomainError(f"Unknown ticker {symbol!r}.", details={"ticker": ["unknown"]})
+
+    locked = Portfolio.objects.select_for_update().select_related("cost_profile").get(pk=portfolio.pk)
+    last = locked.trades.order_by("-traded_on").values_list("traded_on", flat=True).first()
+    if last is not None and traded_on < last:
+        raise DomainError(
+            f"Trades are recorded in date order (average cost depends on it); the last one is dated {last}."
+        )
+    position = Position.objects.select_for_update().filter(portfolio=locked, ticker=instrument).first()
+    held = position.quantity if position else 0
+    _check_side(side, held, shares, locked, symbol)
+
+    model = locked.cost_profile.as_cost_model()
+    notional = float(unit_price) * shares
+    fee = _money(costs.commission(model, notional) if fees is None else Decimal(str(fees)))
+    if fee < 0:
+        raise DomainError("Fees cannot be negative.", details={"fees": ["< 0"]})
+    ftt = _money(
+        costs.transaction_tax(model, side, notional, ticker=symbol, exchange=instrument.exchange or None)
+    )
+
+    signed = shares if side in costs.BUYING_SIDES else -shares
+    before = costs.LotState(float(held), float(position.average_cost) if position else 0.0)
+    after, realised = costs.apply_fill(before, costs.Fill(signed, float(unit_price)))
+    ytd = float(selectors.realised_pnl_in_year(locked, traded_on.year))
+    tax = _money(costs.sale_tax_estimate(model, realised_gain=realised, ytd_realised=ytd))
+
+    cash_flow = -Decimal(signed) * unit_price - fee - ftt
+    new_cash = locked.cash + cash_flow
+    valuation = selectors.portfolio_valuation(locked)
+    floor = -Decimal(str(locked.cash_margin)) * Decimal(str(max(valuation.equity, 0.0)))
+    if cash_flow < 0 and new_cash < floor:
+        raise DomainError(
+            f"Cash would fall to {new_cash:.2f}, below the allowed {floor:.2f} (cash margin "
+            f"{locked.cash_margin:.0%} of equity).",
+            details={"cash": ["insufficient"]},
+        )
+    if proposal is not None and (proposal.portfolio_id != locked.pk or proposal.ticker_id != instrument.pk):
+        raise DomainError("That proposal is for another portfolio or ticker.")
+    if proposal is not None and proposal.status != OrderProposal.Status.ACCEPTED:
+        raise Conflict(f"Only an accepted proposal can be filled; this one is {proposal.status}.")
+
+    if after.quantity == 0:
+        if position:
+            position.delete()
+    elif position is None:
+        Position.objects.create(
+            portfolio=locked,
+            ticker=instrument,
+            quantity=int(after.quantity),
+            average_cost=_money(after.average_cost),
+            opened_on=traded_on,
+        )
+    else:
+        crossed = (held > 0) != (after.quantity > 0)
+        position.quantity = int(after.quantity)
+        position.average_cost = _money(after.average_cost)
+        if crossed:
+            position.opened_on = traded_on
+        position.save()
+    locked.cash = new_cash
+    locked.save(update_fields=["cash", "updated_at"])
+    trade = Trade.objects.create(
+        portfolio=locked,
+        ticker=instrument,
+        proposal=proposal,
+        traded_on=traded_on,
+        side=side,
+        quantity=shares,
+        price=unit_price,
+        fees=fee,
+        transaction_tax=ftt,
+        capital_gains_tax=tax,
+        realised_pnl=_money(realised),
+        cash_after=new_cash,
+    )
+    if proposal is not None:
+        proposal.status = OrderProposal.Status.FILLED
+        proposal.save(update_fields=["status"])
+    portfolio.cash = new_cash
+    logger.info(
+        "trade recorded", extra={"portfolio": locked.pk, "ticker": symbol, "side": side, "qty": shares}
+    )
+    return trade
+
+
+# --- Proposals ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_decide(*, proposal: OrderProposal, accept: bool) -> OrderProposal:
+    locked = OrderProposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.status != OrderProposal.Status.PROPOSED:
+        raise Conflict(f"This proposal is already {locked.status}.")
+    if locked.action in (OrderProposal.Action.HOLD, OrderProposal.Action.SKIP) and accept:
+        raise DomainError("There is no order to accept in a hold or skip proposal.")
+    if accept and locked.valid_until and locked.valid_until < timezone.localdate():
+        locked.status = OrderProposal.Status.EXPIRED
+        locked.save(update_fields=["status"])
+        raise Conflict(f"This proposal expired on {locked.valid_until}.")
+    locked.status = OrderProposal.Status.ACCEPTED if accept else OrderProposal.Status.REJECTED
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_at"])
+    return locked
+
+
+def proposal_fill(
+    *, proposal: OrderProposal, price: Any, traded_on: dt.date, quantity: Any = None, fees: Any = None
+) -> Trade:
+    """Record the execution of an accepted proposal as a trade (the proposal becomes ``filled``)."""
+    return trade_record(
+        portfolio=proposal.portfolio,
+        ticker=proposal.ticker.symbol,
+        side=proposal.side,
+        quantity=proposal.quantity if quantity is None else quantity,
+        price=price,
+        traded_on=traded_on,
+        fees=fees,
+        proposal=proposal,
+    )
+
+
+def order_proposals_create(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[OrderProposal]:
+    """Proposals for ``as_of`` from the champion's predictions and the holdings (see portfolio.proposals)."""
+    from portfolio import proposals
+
+    return proposals.generate(portfolio=portfolio, as_of=as_of)
