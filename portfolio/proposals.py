@@ -236,7 +236,8 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
             excess = (abs(pos.weight) - portfolio.max_position_weight) * equity / mkt.price
             action, quantity = A.TRIM, math.ceil(excess)
             reasons.append(
-                f"The position weighs {abs(pos.weight):.1%}, above the {portfolio.max_position_weight:.0%} limit."
+                f"The position weighs {abs(pos.weight):.1%}, "
+                f"above the {portfolio.max_position_weight:.0%} limit."
             )
         else:
             reasons.append(
@@ -316,7 +317,8 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
             f"The model expects {r:+.2%} over {horizon} days (shrunk by its reliability {reliability:.2f}).",
             size.reason,
             *plan.reasons,
-            f"After the fill, protect it with a {protect.order_type.replace('_', '-')} at {stop:.2f}. {protect.reason}",
+            f"After the fill, protect it with a {protect.order_type.replace('_', '-')} at {stop:.2f}. "
+            + protect.reason,
         ]
         if take is None:
             reasons.append("No take-profit: the expected move does not pay the round-trip costs.")

@@ -1,3 +1,42 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from portfolio.api import views
+
+router = SimpleRouter()
+router.register("portfolios", views.PortfolioViewSet, basename="portfolio")
+
+urlpatterns = [
+    *router.urls,
+    path(
+        "portfolios/<int:portfolio_id>/positions/",
+        views.PositionListView.as_view(),
+        name="portfolio-positions",
+    ),
+    path(
+        "portfolios/<int:portfolio_id>/trades/", views.TradeListCreateView.as_view(), name="portfolio-trades"
+    ),
+    path(
+        "portfolios/<int:portfolio_id>/proposals/",
+        views.ProposalListCreateView.as_view(),
+        name="portfolio-proposals",
+    ),
+    path(
+        "portfolios/<int:portfolio_id>/proposals/<int:proposal_id>/accept/",
+        views.ProposalDecisionView.as_view(accept=True),
+        name="portfolio-proposal-accept",
+    ),
+    path(
+        "portfolios/<int:portfolio_id>/proposals/<int:proposal_id>/reject/",
+        views.ProposalDecisionView.as_view(accept=False),
+        name="portfolio-proposal-reject",
+    ),
+    path(
+        "portfolios/<int:portfolio_id>/proposals/<int:proposal_id>/fill/",
+        views.ProposalFillView.as_view(),
+        name="portfolio-proposal-fill",
+    ),
+    path("cost-profiles/", views.CostProfileListView.as_view(), name="cost-profiles"),
+]

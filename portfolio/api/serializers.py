@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from portfolio.models import CostProfile, OrderProposal, Portfolio, Position, Side, Trade
+
+
+class CostProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CostProfile
+        exclude = ["owner"]
+
+
+class PortfolioSerializer(serializers.ModelSerializer):
+    cost_profile = serializers.PrimaryKeyRelatedField(queryset=CostProfile.objects.all(), required=False)
+
+    class Meta:
+        model = Portfolio
+        fields = [
+            "id",
+            "name",
+            "base_currency",
+            "cash",
+            "cost_profile",
+            "max_position_weight",
+            "max_gross_exposure",
+            "allow_short",
+            "horizon_days",
+            "risk_per_trade",
+            "stop_loss_sigmas",
+            "cash_margin",
+            "order_validity_sessions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        # Uniqueness per owner is checked by the service (the owner is not a field of the request).
+        validators: list = []
+
+
+class PositionValueSerializer(serializers.Serializer):
+    ticker = serializers.CharField()
+    quantity = serializers.IntegerField()
+    average_cost = serializers.FloatField()
+    price = serializers.FloatField()
+    price_date = serializers.DateField(allow_null=True)
+    market_value = serializers.FloatField()
+    unrealised_pnl = serializers.FloatField()
+    weight = serializers.FloatField()
+
+
+class ValuationSerializer(serializers.Serializer):
+    cash = serializers.FloatField()
+    equity = serializers.FloatField()
+    long_exposure = serializers.FloatField()
+    short_exposure = serializers.FloatField()
+    gross_exposure = serializers.FloatField()
+    net_exposure = serializers.FloatField()
+    realised_pnl_ytd = serializers.FloatField()
+    capital_gains_tax_ytd = serializers.FloatField()
+    positions = PositionValueSerializer(many=True)
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    ticker = serializers.CharField(source="ticker.symbol")
+
+    class Meta:
+        model = Position
+        fields = ["id", "ticker", "quantity", "average_cost", "opened_on"]
+
+
+class TradeSerializer(serializers.ModelSerializer):
+    ticker = serializers.CharField(source="ticker.symbol")
+    taxes = serializers.DecimalField(max_digits=20, decimal_places=6, read_only=True)
+
+    class Meta:
+        model = Trade
+        fields = [
+            "id",
+            "ticker",
+            "traded_on",
+            "side",
+            "quantity",
+            "price",
+            "fees",
+            "transaction_tax",
+            "capital_gains_tax",
+            "taxes",
+            "realised_pnl",
+            "cash_after",
+            "proposal",
+            "created_at",
+        ]
+
+
+class TradeInputSerializer(serializers.Serializer):
+    """Shapes only; every business rule (sides, holdings, cash, dates) is the service's."""
+
+    ticker = serializers.CharField(max_length=16)
+    side = serializers.ChoiceField(choices=Side.choices)
+    quantity = serializers.DecimalField(max_digits=20, decimal_places=6)
+    price = serializers.DecimalField(max_digits=20, decimal_places=6)
+    traded_on = serializers.DateField()
+    fees = serializers.DecimalField(max_digits=20, decimal_places=6, required=False, allow_null=True)
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    ticker = serializers.CharField(source="ticker.symbol")
+    model_version = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = OrderProposal
+        exclude = ["portfolio"]
+
+
+class ProposalCreateSerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, allow_null=True)
+
+
+class ProposalFillSerializer(serializers.Serializer):
+    price = serializers.DecimalField(max_digits=20, decimal_places=6)
+    traded_on = serializers.DateField()
+    quantity = serializers.DecimalField(max_digits=20, decimal_places=6, required=False, allow_null=True)
+    fees = serializers.DecimalField(max_digits=20, decimal_places=6, required=False, allow_null=True)

@@ -1,0 +1,109 @@
+"""Owner-only REST endpoints: each view validates input, calls one service or selector, serialises."""
+
+from __future__ import annotations
+
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portfolio import selectors, services
+from portfolio.api import serializers as s
+from swingtrade.accounts.permissions import IsInvestor, IsOwner
+
+
+class PortfolioViewSet(viewsets.ModelViewSet):
+    """``/portfolios/``: CRUD of the caller's portfolios (someone else's answer 404)."""
+
+    serializer_class = s.PortfolioSerializer
+    permission_classes = [IsInvestor, IsOwner]
+
+    def get_queryset(self):
+        return selectors.portfolios_for(self.request.user)
+
+    def perform_create(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = services.portfolio_create(owner=self.request.user, **data)
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.portfolio_update(
+            portfolio=serializer.instance, **serializer.validated_data
+        )
+
+    @action(detail=True, methods=["get"])
+    def valuation(self, request: Request, pk: str | None = None) -> Response:
+        portfolio = self.get_object()
+        return Response(s.ValuationSerializer(selectors.portfolio_valuation(portfolio)).data)
+
+
+class _PortfolioChild(APIView):
+    permission_classes = [IsInvestor]
+
+    def portfolio(self, request: Request, portfolio_id: int):
+        return selectors.portfolio_get(user=request.user, portfolio_id=portfolio_id)
+
+
+class PositionListView(_PortfolioChild, ListAPIView):
+    serializer_class = s.PositionSerializer
+
+    def get_queryset(self):
+        return selectors.positions_of(self.portfolio(self.request, self.kwargs["portfolio_id"]))
+
+
+class TradeListCreateView(_PortfolioChild, ListAPIView):
+    serializer_class = s.TradeSerializer
+
+    def get_queryset(self):
+        return selectors.trades_of(self.portfolio(self.request, self.kwargs["portfolio_id"]))
+
+    def post(self, request: Request, portfolio_id: int) -> Response:
+        portfolio = self.portfolio(request, portfolio_id)
+        data = s.TradeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        trade = services.trade_record(portfolio=portfolio, **data.validated_data)
+        return Response(s.TradeSerializer(trade).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalListCreateView(_PortfolioChild, ListAPIView):
+    serializer_class = s.ProposalSerializer
+
+    def get_queryset(self):
+        portfolio = self.portfolio(self.request, self.kwargs["portfolio_id"])
+        return selectors.proposals_of(portfolio, status=self.request.query_params.get("status"))
+
+    def post(self, request: Request, portfolio_id: int) -> Response:
+        portfolio = self.portfolio(request, portfolio_id)
+        data = s.ProposalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = services.order_proposals_create(portfolio=portfolio, as_of=data.validated_data.get("as_of"))
+        return Response(s.ProposalSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalDecisionView(_PortfolioChild):
+    accept = True
+
+    def post(self, request: Request, portfolio_id: int, proposal_id: int) -> Response:
+        portfolio = self.portfolio(request, portfolio_id)
+        proposal = selectors.proposal_get(portfolio=portfolio, proposal_id=proposal_id)
+        decided = services.proposal_decide(proposal=proposal, accept=self.accept)
+        return Response(s.ProposalSerializer(decided).data)
+
+
+class ProposalFillView(_PortfolioChild):
+    def post(self, request: Request, portfolio_id: int, proposal_id: int) -> Response:
+        portfolio = self.portfolio(request, portfolio_id)
+        proposal = selectors.proposal_get(portfolio=portfolio, proposal_id=proposal_id)
+        data = s.ProposalFillSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        trade = services.proposal_fill(proposal=proposal, **data.validated_data)
+        return Response(s.TradeSerializer(trade).data, status=status.HTTP_201_CREATED)
+
+
+class CostProfileListView(ListAPIView):
+    serializer_class = s.CostProfileSerializer
+    permission_classes = [IsInvestor]
+
+    def get_queryset(self):
+        return selectors.cost_profiles_for(self.request.user)
