@@ -101,7 +101,10 @@ def ingest_yahoo_chunk(
     kept; a repeat of stored bars writes nothing. After the last retry the missing tickers are
     returned, not raised, so the chord's summary still runs.
     """
-    final_attempt = self.request.retries >= self.max_retries
+    # Eagerly executed with propagating errors (no broker in development), Celery would hand the Retry
+    # to the caller instead of repeating the task: report at once instead.
+    eager_propagating = bool(self.request.is_eager and self.app.conf.task_eager_propagates)
+    final_attempt = eager_propagating or self.request.retries >= self.max_retries
     run = services.get_run(run_id) if run_id and self.request.retries == 0 else None
     try:
         loaded = services.yahoo_load(

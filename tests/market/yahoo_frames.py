@@ -48,7 +48,7 @@ def yf_download_frame(histories: dict[str, pd.DataFrame | None]) -> pd.DataFrame
     dfs = {t: df.reindex(index) for t, df in dfs.items()}
     data = pd.concat(dfs.values(), axis=1, sort=True, keys=dfs.keys(), names=["Ticker", "Price"])
     data.columns = data.columns.swaplevel(0, 1)
-    data.sort_index(level=0, axis=1, inplace=True)
+    data = data.sort_index(level=0, axis=1)
     return data
 
 

@@ -1,0 +1,187 @@
+"""The ingestion service against the database: idempotency, corrections, atomicity, audit trail."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from market import selectors, services
+from market.ingest import ingest_frame, writers
+from market.models import BarRevision, DailyBar, IngestionRun, Ticker
+from market.signals import ingestion_succeeded
+from market.sources import MalformedData, sample
+
+pytestmark = pytest.mark.django_db
+
+TICKERS = ["AAPL", "MSFT", "XOM"]
+
+
+def subset(start: str = "2021-03-01", end: str = "2021-04-21", tickers=TICKERS) -> pd.DataFrame:
+    frame = sample.read_sample_frame()
+    return frame[frame["ticker"].isin(tickers) & frame["date"].between(start, end)].reset_index(drop=True)
+
+
+def test_a_first_load_inserts_every_row_and_sets_ticker_metadata():
+    frame = subset()
+    run = ingest_frame(frame=frame, source="sample")
+    assert run.status == IngestionRun.Status.SUCCEEDED
+    assert (run.inserted, run.updated, run.unchanged, run.rejected) == (len(frame), 0, 0, 0)
+    assert DailyBar.objects.count() == len(frame)
+    aapl = Ticker.objects.get(symbol="AAPL")
+    assert aapl.sector == "Information Technology"
+    assert aapl.name.startswith("Apple")
+    assert (aapl.first_bar_date, aapl.last_bar_date) == (date(2021, 3, 1), date(2021, 4, 21))
+    assert run.finished_at is not None
+
+
+def test_ingesting_the_same_data_twice_writes_nothing_the_second_time(django_assert_max_num_queries):
+    frame = subset()
+    ingest_frame(frame=frame, source="sample")
+    before = list(DailyBar.objects.order_by("pk").values_list("pk", "close", "last_run_id"))
+    # A fixed number of queries, whatever the row count: never a query per row.
+    with django_assert_max_num_queries(20):
+        second = ingest_frame(frame=frame, source="sample")
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, len(frame))
+    assert second.rows_written == 0
+    assert list(DailyBar.objects.order_by("pk").values_list("pk", "close", "last_run_id")) == before
+    assert not BarRevision.objects.exists()
+
+
+def test_a_correction_updates_the_bar_and_records_one_revision():
+    frame = subset()
+    first = ingest_frame(frame=frame, source="sample")
+    corrected = frame.copy()
+    row = corrected.index[(corrected["ticker"] == "MSFT") & (corrected["date"] == "2021-04-20")][0]
+    old_close = corrected.at[row, "close"]
+    corrected.at[row, "close"] = old_close + 0.01
+    corrected.at[row, "adj_close"] = corrected.at[row, "adj_close"] + 0.01
+
+    second = ingest_frame(frame=corrected, source="csv")
+
+    assert (second.inserted, second.updated, second.unchanged) == (0, 1, len(frame) - 1)
+    revision = BarRevision.objects.get()
+    assert revision.run == second
+    assert revision.bar.ticker.symbol == "MSFT" and revision.bar.date == date(2021, 4, 20)
+    assert revision.old_values == {"close": old_close, "adj_close": frame.at[row, "adj_close"]}
+    assert revision.new_values == {"close": old_close + 0.01, "adj_close": frame.at[row, "adj_close"] + 0.01}
+    assert DailyBar.objects.get(pk=revision.bar_id).close == old_close + 0.01
+    changes = selectors.changes_since(first.pk)
+    assert changes[["ticker", "date", "run_id", "corrected"]].values.tolist() == [
+        ["MSFT", pd.Timestamp("2021-04-20"), second.pk, True]
+    ]
+    assert list(selectors.revisions_since(first.pk)) == [revision]
+    assert selectors.changes_since(second.pk).empty
+
+
+def test_new_days_are_inserted_and_listed_as_changes_since_the_last_run():
+    first = ingest_frame(frame=subset(end="2021-04-19"), source="sample")
+    second = ingest_frame(frame=subset(start="2021-04-15"), source="sample")
+    assert (second.inserted, second.updated, second.unchanged) == (6, 0, 9)
+    changes = selectors.changes_since(first.pk)
+    assert len(changes) == 6 and not changes["corrected"].any()
+    assert Ticker.objects.get(symbol="XOM").last_bar_date == date(2021, 4, 21)
+
+
+def test_a_failure_in_the_middle_leaves_no_partial_rows_and_marks_the_run_failed(monkeypatch):
+    ingest_frame(frame=subset(end="2021-03-31"), source="sample")
+    before = list(DailyBar.objects.order_by("pk").values_list("pk", "close"))
+    monkeypatch.setattr(writers, "TICKERS_PER_CHUNK", 1)
+    real_write = (
+        writers._write_postgresql if writers.connection.vendor == "postgresql" else writers._write_generic
+    )
+    calls = []
+
+    def crash_on_third_chunk(chunk, *, run_id):
+        calls.append(len(chunk))
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real_write(chunk, run_id=run_id)
+
+    monkeypatch.setattr(writers, "_write_postgresql", crash_on_third_chunk)
+    monkeypatch.setattr(writers, "_write_generic", crash_on_third_chunk)
+    corrected = subset()
+    corrected["close"] = corrected["close"] * 1.001
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingest_frame(frame=corrected, source="csv")
+
+    assert len(calls) == 3  # two chunks had been written before the fault
+    assert list(DailyBar.objects.order_by("pk").values_list("pk", "close")) == before
+    assert not BarRevision.objects.exists()
+    failed = IngestionRun.objects.latest("pk")
+    assert failed.status == IngestionRun.Status.FAILED
+    assert "disk full" in failed.error
+    assert failed.finished_at is not None
+    assert Ticker.objects.get(symbol="AAPL").last_bar_date == date(2021, 3, 31)
+
+
+def test_rejected_and_flagged_rows_are_recorded_with_their_reason():
+    frame = subset(tickers=["AAPL"], start="2021-04-19")
+    frame.loc[1, "close"] = -1.0
+    frame.loc[2, "close"] = frame.loc[0, "close"] * 1.8
+    frame.loc[2, "high"] = frame.loc[2, "close"]
+    run = ingest_frame(frame=frame, source="csv")
+    assert (run.inserted, run.rejected, run.flagged) == (2, 1, 1)
+    assert run.issue_counts == {"flagged:large_move": 1, "rejected:non_positive_close": 1}
+    issues = list(run.issues.values_list("severity", "reason", "ticker", "date"))
+    assert issues == [
+        ("rejected", "non_positive_close", "AAPL", date(2021, 4, 20)),
+        ("flagged", "large_move", "AAPL", date(2021, 4, 21)),
+    ]
+    assert DailyBar.objects.filter(date=date(2021, 4, 21)).exists()  # flagged, not dropped
+
+
+def test_unknown_tickers_are_rejected_when_the_source_may_not_create_them():
+    ingest_frame(frame=subset(tickers=["AAPL"]), source="sample")
+    run = ingest_frame(frame=subset(tickers=["AAPL", "XOM"]), source="csv", allow_create_tickers=False)
+    assert run.rejected == len(subset(tickers=["XOM"]))
+    assert set(run.issues.values_list("reason", flat=True)) == {"unknown_ticker"}
+    assert not Ticker.objects.filter(symbol="XOM").exists()
+
+
+def test_a_malformed_csv_writes_nothing_and_the_run_is_failed(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("date,ticker,close\n2021-04-20,AAPL,1\nnot-a-date,AAPL,2\n")
+    with pytest.raises(MalformedData):
+        services.csv_load(source=path)
+    assert not DailyBar.objects.exists() and not Ticker.objects.exists()
+    run = IngestionRun.objects.get()
+    assert run.status == IngestionRun.Status.FAILED
+    assert "unparsable date" in run.error
+
+
+def test_the_signal_is_sent_on_commit_only_when_rows_were_written(django_capture_on_commit_callbacks):
+    received = []
+
+    def listener(sender, run, **kwargs):
+        received.append(run.pk)
+
+    ingestion_succeeded.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            first = ingest_frame(frame=subset(), source="sample")
+        with django_capture_on_commit_callbacks(execute=True):
+            ingest_frame(frame=subset(), source="sample")
+    finally:
+        ingestion_succeeded.disconnect(listener)
+    assert received == [first.pk]
+
+
+def test_sample_load_filters_tickers_and_dates_and_refuses_unknown_tickers():
+    run = services.sample_load(tickers=["aapl"], start="2021-04-01", end="2021-04-09")
+    assert run.inserted == 6 and run.params == {
+        "tickers": ["AAPL"],
+        "start": "2021-04-01",
+        "end": "2021-04-09",
+    }
+    with pytest.raises(services.DomainError, match="ZZZZ"):
+        services.sample_load(tickers=["ZZZZ"])
+    with pytest.raises(services.DomainError, match="after end"):
+        services.sample_load(start="2021-04-09", end="2021-04-01")
+
+
+def test_rerun_repeats_a_run_with_its_parameters():
+    first = services.sample_load(tickers=["AAPL"], start="2021-04-01")
+    again = services.rerun(run=first)
+    assert again.pk != first.pk and again.unchanged == first.inserted and again.params == first.params
