@@ -79,6 +79,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The prediction gate for templates/_gate_banner.html.
+                "mlcore.context_processors.prediction_gate",
             ],
             # Number formatting filters of the web pages (pct, signed, money), usable without {% load %}.
             "builtins": ["swingtrade.templatetags.web"],

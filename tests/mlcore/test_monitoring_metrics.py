@@ -178,3 +178,16 @@ def test_coverage_thresholds():
     assert partial.state == m.WARN
     low = m.evaluate(short=None, long=None, drift=None, freshness=None, coverage_share=0.4, rules=rules)
     assert low.state == m.CRITICAL and "40%" in low.summary()
+
+
+def test_psi_from_stored_quantiles_matches_psi_from_the_raw_reference():
+    rng = np.random.default_rng(9)
+    reference = rng.normal(size=50_000)
+    levels = np.linspace(0.1, 0.9, 9)
+    deciles = np.quantile(reference, levels)
+    same = rng.normal(size=5_000)
+    shifted = rng.normal(loc=1.0, size=5_000)
+    assert m.psi_from_quantiles(levels, deciles, same) < 0.01
+    assert m.psi_from_quantiles(levels, deciles, shifted) == pytest.approx(
+        m.psi(reference, shifted), rel=0.05
+    )

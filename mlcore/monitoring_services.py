@@ -1,0 +1,462 @@
+"""Monitoring runs against the database: judge the champion (and live challengers), store the reports,
+alert on state changes, and retrain a broken champion.
+
+Every number comes from the pure functions of :mod:`mlcore.monitoring`; this module only gathers their
+inputs (stored predictions, prices, the training window's feature reference) and records the outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from mlcore import alerts, monitoring, registry
+from mlcore.dataset import Panels, load_panels
+from mlcore.features import HISTORY_FOR_PREDICTION, compute_features
+from mlcore.labels import forward_relative_return
+from mlcore.models import ModelVersion, Prediction
+from mlcore.monitoring_models import MonitoringReport, MonitoringThresholds
+from mlcore.training import REQUIRED_FEATURE
+
+logger = logging.getLogger("swingtrade.mlcore.monitoring")
+
+Role = MonitoringReport.Role
+# Challengers judged next to the champion: the newest candidates, not every model ever trained.
+MAX_CHALLENGERS = 3
+_DECILE_LEVELS = np.linspace(0.1, 0.9, 9)
+
+
+@dataclass
+class _Market:
+    """What one run reads once and shares across the models it judges."""
+
+    panels: Panels
+    features: pd.DataFrame
+    data_date: pd.Timestamp
+    labels: dict[int, pd.Series]
+
+    def label(self, horizon: int) -> pd.Series:
+        if horizon not in self.labels:
+            self.labels[horizon] = forward_relative_return(self.panels.close, horizon)
+        return self.labels[horizon]
+
+
+def _calendar_days(trading_days: int) -> int:
+    return int(trading_days * 365 / 250) + 10
+
+
+def _latest_bar_on_or_before(as_of: date) -> date | None:
+    from market.models import DailyBar
+
+    return DailyBar.objects.filter(date__lte=as_of).order_by("-date").values_list("date", flat=True).first()
+
+
+def _load_market(data_date: date, rules: monitoring.Rules, max_horizon: int) -> _Market:
+    lookback = rules.long_window + max_horizon + HISTORY_FOR_PREDICTION + 5
+    panels = load_panels(start=data_date - timedelta(days=_calendar_days(lookback)), end=data_date)
+    features = compute_features(panels.prices, panels.sectors)
+    return _Market(panels, features, pd.Timestamp(data_date), {})
+
+
+def _stored_scores(version: ModelVersion, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    rows = Prediction.objects.filter(
+        model_version=version, as_of__gte=start.date(), as_of__lte=end.date()
+    ).values_list("as_of", "ticker", "score")
+    if not rows:
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=["date", "ticker"]))
+    frame = pd.DataFrame.from_records(list(rows), columns=["date", "ticker", "score"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame.set_index(["date", "ticker"])["score"].astype(float)
+
+
+def model_scores(version: ModelVersion, market: _Market, dates: pd.DatetimeIndex) -> tuple[pd.Series, int]:
+    """Scores of ``version`` on ``dates``: the stored predictions, and the artefact for dates without.
+
+    Stored rows are what users were shown; dates nobody asked for (and every date of a challenger) are
+    scored from the same causal features, never stored here. Returns (scores, dates taken from storage).
+    """
+    stored = _stored_scores(version, dates.min(), dates.max())
+    stored_dates = stored.index.get_level_values("date").unique() if len(stored) else pd.DatetimeIndex([])
+    missing = dates.difference(stored_dates)
+    parts = [stored]
+    if len(missing):
+        bundle = registry.load_bundle(version)
+        feature_dates = market.features.index.get_level_values("date")
+        rows = market.features[feature_dates.isin(missing)]
+        rows = rows[rows[REQUIRED_FEATURE].notna()]
+        if len(rows):
+            parts.append(pd.Series(bundle.estimator.predict(rows[bundle.feature_columns]), index=rows.index))
+    scores = pd.concat(parts).astype(float)
+    scores.index = scores.index.set_names(["date", "ticker"])
+    return scores.sort_index(), len(stored_dates)
+
+
+def _oos_dates(version: ModelVersion, market: _Market, rules: monitoring.Rules) -> pd.DatetimeIndex:
+    """Dates judged: the latest ``long_window + horizon`` sessions, out of sample only.
+
+    A prediction at ``d`` is out of sample once its label window (``d … d + h``) starts after the last
+    price the model saw, ``train_end + h``: earlier dates would grade the model on its training labels.
+    """
+    dates = market.panels.close.index
+    horizon = version.horizon
+    train_end_pos = dates.searchsorted(pd.Timestamp(version.train_end), side="right") - 1
+    first_oos = train_end_pos + horizon + 1
+    window_start = max(len(dates) - (rules.long_window + horizon), first_oos, 0)
+    return dates[window_start:]
+
+
+def _drift(version: ModelVersion, market: _Market, dates: pd.DatetimeIndex, rules: monitoring.Rules) -> dict:
+    """PSI of each raw model feature over the recent dates against the training window's deciles.
+
+    The model reads per-date ranks, whose distribution is uniform by construction (PSI ≈ 0 always), so
+    drift is measured on the raw values behind them: a volatility or trend regime the model never saw.
+    """
+    reference = version.feature_reference or {}
+    raw = [c.removesuffix("_rank") for c in version.features]
+    names = [n for n in raw if n in reference and n in market.features.columns]
+    recent = market.features[market.features.index.get_level_values("date").isin(dates)]
+    values: dict[str, float | None] = {}
+    for name in names:
+        quantiles = reference[name].get("quantiles") or []
+        if len(quantiles) != 11 or any(q is None for q in quantiles[1:-1]):
+            continue
+        value = monitoring.psi_from_quantiles(_DECILE_LEVELS, quantiles[1:-1], recent[name].to_numpy())
+        values[name] = None if np.isnan(value) else round(value, 4)
+    series = pd.Series({k: v for k, v in values.items() if v is not None}, dtype=float)
+    share = monitoring.drift_share(series, threshold=rules.psi_threshold)
+    return {
+        "psi": values,
+        "share_drifting": share,
+        "drifting": sorted(series[series > rules.psi_threshold].index.tolist()),
+        "window": {"start": _iso(dates.min()), "end": _iso(dates.max())} if len(dates) else None,
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def _judge_model(
+    version: ModelVersion,
+    *,
+    role: str,
+    market: _Market,
+    as_of: date,
+    freshness: monitoring.Freshness,
+    rules: monitoring.Rules,
+) -> tuple[MonitoringReport, monitoring.Evaluation]:
+    dates = _oos_dates(version, market, rules)
+    scores, stored_dates = model_scores(version, market, dates) if len(dates) else (pd.Series(dtype=float), 0)
+    daily = monitoring.daily_scores(scores, market.label(version.horizon)) if len(scores) else None
+    oos = version.oos
+    validation = {
+        "rank_ic": oos.get("rank_ic_mean"),
+        "rank_ic_se": oos.get("rank_ic_se"),
+        "ic": oos.get("ic_mean"),
+        "hit_rate": oos.get("hit_rate"),
+        "window": oos.get("window"),
+    }
+    windows: dict[str, monitoring.WindowMetrics | None] = {}
+    for key, size in (("short", rules.short_window), ("long", rules.long_window)):
+        windows[key] = monitoring.window_metrics(
+            daily if daily is not None else pd.DataFrame(columns=["ic", "rank_ic", "hit_rate", "n"]),
+            window=size,
+            horizon=version.horizon,
+            validation_rank_ic=validation["rank_ic"],
+            validation_rank_ic_se=validation["rank_ic_se"],
+        )
+    drift_dates = dates[-rules.long_window :] if len(dates) else dates
+    drift = _drift(version, market, drift_dates, rules)
+    expected = market.panels.close.loc[market.data_date].dropna().index
+    scored_today = (
+        scores.xs(market.data_date, level="date").index
+        if len(scores) and market.data_date in scores.index.get_level_values("date")
+        else []
+    )
+    coverage_share = monitoring.coverage(list(scored_today), list(expected))
+    evaluation = monitoring.evaluate(
+        short=windows["short"],
+        long=windows["long"],
+        drift=drift["share_drifting"],
+        freshness=freshness,
+        coverage_share=coverage_share,
+        rules=rules,
+    )
+    metrics = {
+        "validation": validation,
+        "realised": {k: w.as_dict() for k, w in windows.items() if w is not None},
+        "daily": _daily_json(daily, rules.long_window),
+        "drift": drift,
+        "freshness": freshness.as_dict(),
+        "coverage": {"share": coverage_share, "predicted": len(scored_today), "expected": len(expected)},
+        "stored_prediction_dates": stored_dates,
+        "horizon": version.horizon,
+    }
+    report = MonitoringReport(
+        as_of=as_of,
+        data_date=market.data_date.date(),
+        model_version=version,
+        role=role,
+        state=evaluation.state,
+        summary=evaluation.summary(),
+        reasons=[r.as_dict() for r in evaluation.reasons],
+        metrics=_json_safe(metrics),
+        thresholds=_json_safe(rules.__dict__),
+    )
+    return report, evaluation
+
+
+def _daily_json(daily: pd.DataFrame | None, window: int) -> list[dict[str, Any]]:
+    if daily is None or daily.empty:
+        return []
+    tail = daily.tail(window)
+    return [
+        {"date": _iso(d), "rank_ic": row.rank_ic, "ic": row.ic, "hit_rate": row.hit_rate, "n": int(row.n)}
+        for d, row in tail.iterrows()
+    ]
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _challengers(champion: ModelVersion | None) -> list[ModelVersion]:
+    qs = ModelVersion.objects.filter(status=ModelVersion.Status.CANDIDATE)
+    if champion is not None:
+        qs = qs.exclude(pk=champion.pk)
+    return list(qs.order_by("-created_at", "-id")[:MAX_CHALLENGERS])
+
+
+def _previous_serving(before: MonitoringReport | None = None) -> MonitoringReport | None:
+    qs = MonitoringReport.objects.filter(role__in=[Role.CHAMPION, Role.NONE])
+    if before is not None and before.pk:
+        qs = qs.exclude(pk=before.pk)
+    return qs.order_by("-created_at", "-id").first()
+
+
+def _retrain_due(
+    report: MonitoringReport, evaluation: monitoring.Evaluation, previous: MonitoringReport | None
+) -> bool:
+    """Once per CRITICAL episode of a champion: not again while the same model stays critical."""
+    if not evaluation.performance_critical:
+        return False
+    return not (
+        previous is not None
+        and previous.model_version_id == report.model_version_id
+        and previous.state == monitoring.CRITICAL
+        and any(r.get("code") in monitoring.PERFORMANCE_CODES for r in previous.reasons)
+    )
+
+
+def monitoring_run(
+    *, as_of: date | None = None, now: datetime | None = None, allow_retrain: bool = True
+) -> list[MonitoringReport]:
+    """Judge the champion and live challengers as of a day; store one report each; alert on changes.
+
+    ``as_of`` (default: today) bounds the data used, and freshness is measured at ``now`` (default:
+    the end of the as-of day, after the close; the real time for the scheduled run).
+    """
+    thresholds = MonitoringThresholds.load()
+    rules = thresholds.rules()
+    if as_of is None:
+        now = now or timezone.now()
+        as_of = timezone.localdate(now) if timezone.is_aware(now) else now.date()
+    now = now or monitoring.as_of_moment(as_of)
+    latest = _latest_bar_on_or_before(as_of)
+    freshness = monitoring.data_freshness(latest, now=now)
+    champion = registry.champion()
+    challengers = _challengers(champion)
+    previous = _previous_serving()
+    judged: list[tuple[MonitoringReport, monitoring.Evaluation]] = []
+    if champion is None or latest is None:
+        evaluation = monitoring.evaluate(
+            short=None,
+            long=None,
+            drift=None,
+            freshness=freshness,
+            coverage_share=None,
+            rules=rules,
+            has_model=champion is not None,
+        )
+        judged.append(
+            (
+                MonitoringReport(
+                    as_of=as_of,
+                    data_date=latest,
+                    model_version=champion,
+                    role=Role.CHAMPION if champion else Role.NONE,
+                    state=evaluation.state,
+                    summary=evaluation.summary(),
+                    reasons=[r.as_dict() for r in evaluation.reasons],
+                    metrics={"freshness": freshness.as_dict()},
+                    thresholds=_json_safe(rules.__dict__),
+                ),
+                evaluation,
+            )
+        )
+    if latest is not None:
+        models = [(v, Role.CHAMPION) for v in ([champion] if champion else [])]
+        models += [(v, Role.CHALLENGER) for v in challengers]
+        if models:
+            market = _load_market(latest, rules, max(v.horizon for v, _ in models))
+            for version, role in models:
+                try:
+                    judged.append(
+                        _judge_model(
+                            version, role=role, market=market, as_of=as_of, freshness=freshness, rules=rules
+                        )
+                    )
+                except registry.ArtefactInvalid as exc:
+                    reason = monitoring.Reason("artefact_invalid", monitoring.CRITICAL, exc.message)
+                    judged.append(
+                        (
+                            MonitoringReport(
+                                as_of=as_of,
+                                data_date=latest,
+                                model_version=version,
+                                role=role,
+                                state=monitoring.CRITICAL,
+                                summary=exc.message,
+                                reasons=[reason.as_dict()],
+                                metrics={"freshness": freshness.as_dict()},
+                                thresholds=_json_safe(rules.__dict__),
+                            ),
+                            monitoring.Evaluation(monitoring.CRITICAL, [reason]),
+                        )
+                    )
+    reports: list[MonitoringReport] = []
+    with transaction.atomic():
+        for report, evaluation in judged:
+            serving = report.role in (Role.CHAMPION, Role.NONE)
+            if serving:
+                report.retrain_requested = (
+                    allow_retrain
+                    and thresholds.retrain_on_critical
+                    and _retrain_due(report, evaluation, previous)
+                )
+            report.save()
+            reports.append(report)
+            if serving:
+                before = previous.state if previous else monitoring.OK
+                if report.state != before:
+                    alerts.notify_state_change(report=report, previous_state=before)
+    for report in reports:
+        logger.info(
+            "monitoring report",
+            extra={
+                "report": report.pk,
+                "role": report.role,
+                "state": report.state,
+                "model_version": report.model_version_id,
+                "as_of": as_of.isoformat(),
+            },
+        )
+    return reports
+
+
+# --- Retraining ---------------------------------------------------------------------------------------
+
+
+def retrain_config(thresholds: MonitoringThresholds | None = None):
+    """The training configuration for a retrain: the training-window policy comes from the thresholds."""
+    from mlcore import services
+
+    thresholds = thresholds or MonitoringThresholds.load()
+    rolling = thresholds.training_window == MonitoringThresholds.TrainingWindow.ROLLING
+    return services.training_config(
+        window=thresholds.training_window,
+        window_size=thresholds.training_window_years * 252 if rolling else None,
+    )
+
+
+def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict[str, Any]:
+    """Train a challenger on data up to ``as_of`` and promote it only if it beats the champion on the
+    same recent window; then judge the (possibly new) champion again so the gate reflects it.
+
+    Comparison: the champion's realised rank IC on the last ``long_window`` matured dates (its live,
+    out-of-sample record) against the challenger's walk-forward out-of-sample rank IC on exactly those
+    dates, through the registry's rule (:func:`mlcore.registry.promotion_decision`, configured margin).
+    """
+    from mlcore import services
+
+    thresholds = MonitoringThresholds.load()
+    rules = thresholds.rules()
+    config = retrain_config(thresholds)
+    panels = load_panels(end=as_of)
+    version, dataset = services.train_version(config=config, user=user, panels=panels)
+    champion = registry.champion()
+    decision_reason = "no champion: the challenger becomes the first one"
+    comparison: dict[str, Any] = {}
+    if champion is not None:
+        challenger_scores, _ = services.evaluate_config(config.algorithm, config.params, dataset, config)
+        matured = dataset.label.index.get_level_values("date").unique().sort_values()
+        window = matured[-rules.long_window :]
+        market = _Market(panels, dataset.features, pd.Timestamp(matured.max()), {})
+        champion_dates = _oos_dates(champion, market, rules).intersection(window)
+        champion_scores, _ = (
+            model_scores(champion, market, champion_dates) if len(champion_dates) else (None, 0)
+        )
+        common = window if champion_scores is None else champion_dates
+        challenger_window = challenger_scores[challenger_scores.index.get_level_values("date").isin(common)]
+        comparison = {
+            "window": {"start": _iso(common.min()), "end": _iso(common.max()), "n_dates": len(common)},
+            "challenger_rank_ic": _window_rank_ic(challenger_window, dataset.label),
+            "champion_rank_ic": _window_rank_ic(champion_scores, dataset.label)
+            if champion_scores is not None
+            else None,
+        }
+        ok, decision_reason = registry.promotion_decision(
+            {"rank_ic_mean": comparison["challenger_rank_ic"], "window": comparison["window"]},
+            {"rank_ic_mean": comparison["champion_rank_ic"]}
+            if comparison["champion_rank_ic"] is not None
+            else None,
+            margin=settings.MLCORE_PROMOTION_MARGIN,
+        )
+    else:
+        ok = True
+    comparison = _json_safe({**comparison, "decision": decision_reason, "trigger": reason})
+    version.metrics = {**version.metrics, "comparison": comparison}
+    version.save(update_fields=["metrics"])
+    if ok:
+        version = registry.promote(
+            version, user=user, reason=f"Retraining ({reason}): {decision_reason}", details=comparison
+        )
+    else:
+        version = registry.reject(
+            version, user=user, reason=f"Retraining ({reason}): {decision_reason}", details=comparison
+        )
+    reports = monitoring_run(as_of=as_of, allow_retrain=False) if ok else []
+    logger.warning(
+        "retraining finished",
+        extra={"model_version": version.pk, "status": version.status, "decision": decision_reason},
+    )
+    return {
+        "model_version": version.pk,
+        "status": version.status,
+        "decision": decision_reason,
+        "comparison": comparison,
+        "reports": [r.pk for r in reports],
+    }
+
+
+def _window_rank_ic(scores: pd.Series | None, labels: pd.Series) -> float | None:
+    if scores is None or scores.empty:
+        return None
+    daily = monitoring.daily_scores(scores, labels)
+    return None if daily.empty else float(daily["rank_ic"].mean())

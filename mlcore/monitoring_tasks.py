@@ -1,0 +1,41 @@
+"""Celery tasks of monitoring: the daily run after the close and retraining (weekly, or on CRITICAL).
+
+Thin: ids and ISO dates in, a service call, a small JSON result out. Imported by ``mlcore/tasks.py`` so
+the worker's autodiscovery registers them. Schedules are ``django_celery_beat`` rows created by the
+migration ``0004_monitoring_schedules`` (editable in the admin).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from celery import shared_task
+
+__all__ = ["monitor", "retrain"]
+
+logger = logging.getLogger("swingtrade.mlcore.monitoring")
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@shared_task(name="mlcore.monitoring.run")
+def monitor(as_of: str | None = None) -> dict:
+    """Judge the serving model; on a new CRITICAL performance episode queue a retraining."""
+    from mlcore import monitoring_services
+
+    reports = monitoring_services.monitoring_run(as_of=_date(as_of))
+    for report in reports:
+        if report.retrain_requested:
+            retrain.delay(as_of=as_of, reason=f"monitoring report {report.pk} is {report.state}")
+    return {"reports": [{"id": r.pk, "role": r.role, "state": r.state} for r in reports]}
+
+
+@shared_task(name="mlcore.monitoring.retrain")
+def retrain(as_of: str | None = None, reason: str = "weekly schedule") -> dict:
+    """Train a challenger (training-window policy from the thresholds); promote only if it is better."""
+    from mlcore import monitoring_services
+
+    return monitoring_services.retrain(as_of=_date(as_of), reason=reason)
