@@ -1,0 +1,165 @@
+"""Covariance estimation for the optimiser: shrinkage on a window of daily adjusted returns.
+
+Pure functions on DataFrames, no ORM. The estimate is returned both as a dense matrix (for reporting and
+for small problems) and in *factor form* ``Σ = F'F + diag(d)`` so the optimiser can write the variance as
+``||F w||² + Σ d_i w_i²`` — with a 252-day window and 2,000 assets ``F`` is 252×2000 instead of a dense
+2000×2000 quadratic form, which is what keeps compile and solve time low.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.covariance import OAS, LedoitWolf
+
+from swingtrade.errors import DomainError
+
+ESTIMATORS = ("ledoit_wolf", "oas")
+
+
+@dataclass(frozen=True)
+class RiskModel:
+    """A covariance over the horizon, ``Σ = F'F + diag(d)``.
+
+    Attributes
+    ----------
+    tickers : list[str]
+        Column order of every array, length N.
+    factor : ndarray, shape (K, N)
+        ``F``; K is the number of return observations (or N for a Cholesky factor).
+    diagonal : ndarray, shape (N,)
+        ``d`` ≥ 0, the shrinkage (or idiosyncratic) part.
+    excluded : list[str]
+        Tickers dropped for too short a history in the window (they cannot be traded by the optimiser).
+    shrinkage : float
+        Shrinkage intensity chosen by the estimator (0 when not applicable).
+    """
+
+    tickers: list[str]
+    factor: np.ndarray
+    diagonal: np.ndarray
+    excluded: list[str] = field(default_factory=list)
+    shrinkage: float = 0.0
+    horizon_days: int = 1
+
+    @property
+    def covariance(self) -> pd.DataFrame:
+        """Dense ``Σ`` (N×N), indexed and labelled by ticker."""
+        matrix = self.factor.T @ self.factor + np.diag(self.diagonal)
+        return pd.DataFrame(matrix, index=self.tickers, columns=self.tickers)
+
+    def subset(self, tickers: list[str]) -> RiskModel:
+        """The same model restricted to ``tickers`` (which must all be modelled)."""
+        position = {t: i for i, t in enumerate(self.tickers)}
+        idx = [position[t] for t in tickers]
+        return RiskModel(
+            tickers=list(tickers),
+            factor=self.factor[:, idx],
+            diagonal=self.diagonal[idx],
+            excluded=list(self.excluded),
+            shrinkage=self.shrinkage,
+            horizon_days=self.horizon_days,
+        )
+
+    @classmethod
+    def from_covariance(
+        cls, covariance: pd.DataFrame | np.ndarray, tickers: list[str] | None = None
+    ) -> RiskModel:
+        """Factor form of a given dense covariance (Cholesky, with a tiny ridge if only semidefinite)."""
+        if isinstance(covariance, pd.DataFrame):
+            tickers = [str(c) for c in covariance.columns]
+            matrix = covariance.to_numpy(dtype=float)
+        else:
+            matrix = np.asarray(covariance, dtype=float)
+        n = matrix.shape[0]
+        if matrix.shape != (n, n) or not np.allclose(matrix, matrix.T, atol=1e-12):
+            raise DomainError("The covariance must be a symmetric square matrix.")
+        if tickers is None:
+            tickers = [str(i) for i in range(n)]
+        matrix = (matrix + matrix.T) / 2
+        try:
+            lower = np.linalg.cholesky(matrix)
+            diagonal = np.zeros(n)
+        except np.linalg.LinAlgError:
+            # Semidefinite: eigen-factor and keep only the non-negative part.
+            values, vectors = np.linalg.eigh(matrix)
+            if values.min() < -1e-10 * max(1.0, values.max()):
+                raise DomainError("The covariance is not positive semidefinite.")
+            lower = vectors * np.sqrt(np.clip(values, 0.0, None))
+            diagonal = np.zeros(n)
+        return cls(tickers=list(tickers), factor=lower.T.copy(), diagonal=diagonal)
+
+
+def daily_returns(prices: pd.DataFrame) -> pd.DataFrame:
+    """Simple daily returns of a wide adjusted-price frame; NaN where either day has no price."""
+    prices = prices.sort_index().astype(float)
+    return prices / prices.shift(1) - 1.0
+
+
+def estimate_risk_model(
+    prices: pd.DataFrame,
+    *,
+    window: int = 252,
+    horizon_days: int = 5,
+    estimator: str = "ledoit_wolf",
+    min_coverage: float = 0.8,
+) -> RiskModel:
+    """Shrinkage covariance of daily adjusted returns over the last ``window`` days, scaled to the horizon.
+
+    Parameters
+    ----------
+    prices : DataFrame, shape (n_dates, n_tickers)
+        Wide adjusted closes, DatetimeIndex, one column per ticker, NaN where no bar.
+    window : int
+        Number of most recent daily returns used.
+    horizon_days : int
+        Trading days in the holding horizon; daily covariance is multiplied by it (i.i.d. returns).
+    estimator : {"ledoit_wolf", "oas"}
+        scikit-learn shrinkage estimator towards a scaled identity.
+    min_coverage : float
+        Tickers with fewer than ``min_coverage × window`` returns in the window are excluded (listed in
+        ``RiskModel.excluded``). For the others, missing days are filled with the ticker's own mean
+        return before estimation and its row/column is then rescaled by ``sqrt(window / n_observed)``,
+        which restores the variance that zero-filled deviations would understate while keeping Σ PSD.
+
+    Returns
+    -------
+    RiskModel
+        ``Σ_h = h · [(1 − δ) X'X / T + δ μ I]`` as factor ``F = sqrt(h (1 − δ) / T) X`` and diagonal
+        ``h δ μ``, where X is the demeaned (T×N) return window and δ the estimated shrinkage.
+    """
+    if estimator not in ESTIMATORS:
+        raise DomainError(f"Unknown covariance estimator {estimator!r}; use one of {', '.join(ESTIMATORS)}.")
+    if window < 2 or horizon_days < 1:
+        raise DomainError("The covariance window must be ≥ 2 days and the horizon ≥ 1 day.")
+    returns = daily_returns(prices).iloc[1:].tail(window)
+    returns = returns.replace([np.inf, -np.inf], np.nan)
+    counts = returns.notna().sum()
+    needed = max(2, int(np.ceil(min_coverage * len(returns))))
+    keep = [str(t) for t in returns.columns if counts[t] >= needed]
+    excluded = [str(t) for t in returns.columns if counts[t] < needed]
+    if len(keep) == 0 or len(returns) < 2:
+        raise DomainError("Not enough price history to estimate a covariance.")
+    returns = returns[keep]
+    observed = counts[keep].to_numpy(dtype=float)
+    demeaned = (returns - returns.mean()).fillna(0.0).to_numpy(dtype=float)
+    t = demeaned.shape[0]
+
+    model = (LedoitWolf() if estimator == "ledoit_wolf" else OAS()).fit(demeaned)
+    delta = float(model.shrinkage_)
+    # sklearn: Σ = (1 − δ) S + δ tr(S)/N · I with S = X'X / T (X already centred; its mean is ~0).
+    empirical = demeaned - demeaned.mean(axis=0)
+    mu = float(np.sum(empirical**2) / t / empirical.shape[1])
+    scale = np.sqrt(t / observed)  # missing-data correction, 1 for complete columns
+    factor = np.sqrt(horizon_days * (1.0 - delta) / t) * empirical * scale
+    diagonal = horizon_days * delta * mu * scale**2
+    return RiskModel(
+        tickers=keep,
+        factor=factor,
+        diagonal=diagonal,
+        excluded=excluded,
+        shrinkage=delta,
+        horizon_days=horizon_days,
+    )
