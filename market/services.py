@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Sum
 
 from market.ingest import exchange_today, fail_run, ingest_frame, start_run
@@ -223,3 +224,74 @@ def batch_summary(*, batch: str) -> dict[str, Any]:
         "runs": list(runs.values_list("pk", flat=True)),
         **{key: int(value or 0) for key, value in totals.items()},
     }
+
+
+UPLOAD_DIR = "market/uploads"
+MAX_API_SYMBOLS = 500
+
+
+def csv_upload_start(
+    *, content: bytes, filename: str, user: Any = None, allow_create_tickers: bool = False
+) -> IngestionRun:
+    """Accept an uploaded CSV: refuse a malformed one at once, else keep it and queue its ingestion.
+
+    The file is parsed here so the uploader gets the reasons for a bad file in the response (and
+    nothing is written); the ingestion itself runs as a task, after this transaction commits.
+    """
+    from market import tasks
+
+    safe_name = Path(filename or "upload.csv").name[:100]
+    run = start_run(
+        source=IngestionRun.Source.CSV,
+        params={"filename": safe_name, "allow_create_tickers": allow_create_tickers},
+        user=user,
+    )
+    try:
+        csv_file.read_csv(content)
+    except MalformedData as exc:
+        fail_run(run, exc.message)
+        raise
+    path = Path(settings.MEDIA_ROOT) / UPLOAD_DIR / f"run-{run.pk}-{safe_name}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    run.params = {**run.params, "path": str(path)}
+    run.save(update_fields=["params"])
+    user_id = run.started_by_id
+    transaction.on_commit(
+        lambda: tasks.ingest_csv.delay(
+            str(path), run_id=run.pk, allow_create_tickers=allow_create_tickers, user_id=user_id
+        )
+    )
+    return run
+
+
+def yahoo_request_start(
+    *, symbols: Iterable[str], start: date | str, end: date | str | None = None, user: Any = None
+) -> IngestionRun:
+    """Validate a Yahoo request, record its run and queue the (fanned-out) download."""
+    from market import tasks
+    from market.sources import yahoo
+
+    wanted = sorted({yahoo.from_yahoo(s) for s in symbols if s and s.strip()})
+    if not wanted:
+        raise DomainError("Give at least one ticker symbol.")
+    if len(wanted) > MAX_API_SYMBOLS:
+        raise DomainError(f"At most {MAX_API_SYMBOLS} symbols per request, got {len(wanted)}.")
+    start_date, end_date = parse_date(start, name="start"), parse_date(end, name="end")
+    if start_date is None:
+        raise DomainError("start is required.")
+    check_date_range(start_date, end_date)
+    if start_date > exchange_today():
+        raise DomainError(f"start {start_date.isoformat()} is in the future.")
+    run = start_run(
+        source=IngestionRun.Source.YAHOO,
+        params={"symbols": wanted, "start": _iso(start_date), "end": _iso(end_date)},
+        user=user,
+    )
+    user_id = run.started_by_id
+    transaction.on_commit(
+        lambda: tasks.ingest_yahoo.delay(
+            symbols=wanted, start=_iso(start_date), end=_iso(end_date), run_id=run.pk, user_id=user_id
+        )
+    )
+    return run

@@ -147,6 +147,10 @@ def ingest_yahoo(
     if not plan:
         return {"batch": None, "runs": [], "failed_tickers": [], "detail": "no tickers to update"}
     batch = uuid.uuid4().hex
+    if run_id:
+        run = services.get_run(run_id)
+        run.params = {**run.params, "batch": batch}
+        run.save(update_fields=["params"])
     # An API request already created one run for its URL: the first chunk completes that run.
     headers = [
         ingest_yahoo_chunk.s(

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from market.models import BarRevision, DailyBar, IngestionIssue, IngestionRun, Ticker
+
+
+class TickerSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="market-api:ticker-detail", lookup_field="symbol", lookup_url_kwarg="symbol"
+    )
+    bars_url = serializers.HyperlinkedIdentityField(
+        view_name="market-api:ticker-bars", lookup_field="symbol", lookup_url_kwarg="symbol"
+    )
+
+    class Meta:
+        model = Ticker
+        fields = [
+            "symbol",
+            "name",
+            "sector",
+            "exchange",
+            "currency",
+            "is_active",
+            "first_bar_date",
+            "last_bar_date",
+            "url",
+            "bars_url",
+        ]
+
+
+class BarSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DailyBar
+        fields = ["date", "open", "high", "low", "close", "adj_close", "volume", "dividend", "split_factor"]
+
+
+class IngestionIssueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IngestionIssue
+        fields = ["severity", "reason", "ticker", "date", "line", "detail"]
+
+
+class BarRevisionSerializer(serializers.ModelSerializer):
+    ticker = serializers.CharField(source="bar.ticker.symbol")
+    date = serializers.DateField(source="bar.date")
+
+    class Meta:
+        model = BarRevision
+        fields = ["ticker", "date", "changed_at", "old_values", "new_values"]
+
+
+class IngestionRunSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="market-api:ingestion-run-detail")
+    started_by = serializers.CharField(source="started_by.username", default=None)
+
+    class Meta:
+        model = IngestionRun
+        fields = [
+            "id",
+            "url",
+            "source",
+            "status",
+            "params",
+            "started_by",
+            "started_at",
+            "finished_at",
+            "duration_seconds",
+            "rows_total",
+            "inserted",
+            "updated",
+            "unchanged",
+            "rejected",
+            "flagged",
+            "issue_counts",
+            "failed_tickers",
+            "error",
+        ]
+
+
+class IngestionRunDetailSerializer(IngestionRunSerializer):
+    issues = IngestionIssueSerializer(many=True, read_only=True)
+    revisions = serializers.SerializerMethodField()
+
+    class Meta(IngestionRunSerializer.Meta):
+        fields = [*IngestionRunSerializer.Meta.fields, "issues", "revisions"]
+
+    def get_revisions(self, run: IngestionRun) -> list[dict]:
+        revisions = run.revisions.select_related("bar__ticker").order_by("bar__ticker__symbol", "bar__date")
+        return BarRevisionSerializer(revisions[: self.context.get("max_revisions", 1000)], many=True).data
+
+
+class BarsQuerySerializer(serializers.Serializer):
+    start = serializers.CharField(required=False, allow_blank=True)
+    end = serializers.CharField(required=False, allow_blank=True)
+
+
+class YahooRequestSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["yahoo"], default="yahoo")
+    symbols = serializers.ListField(child=serializers.CharField(max_length=16), allow_empty=False)
+    start = serializers.CharField()
+    end = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+class CsvUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    create_tickers = serializers.BooleanField(default=False)

@@ -1,0 +1,115 @@
+"""Market API: tickers and bars for any authenticated user; ingestion runs for administrators."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from market import selectors, services
+from market.api import serializers as s
+from market.models import IngestionRun, Ticker
+from swingtrade.accounts.permissions import IsAdmin, IsInvestor
+from swingtrade.errors import NotFound
+
+
+def _ticker(symbol: str) -> Ticker:
+    try:
+        return Ticker.objects.get(symbol=symbol.strip().upper().replace("-", "."))
+    except Ticker.DoesNotExist:
+        raise NotFound(f"Unknown ticker {symbol!r}.")
+
+
+class TickerListView(generics.ListAPIView):
+    """Tickers, optionally ``?sector=`` or ``?active=true|false``."""
+
+    permission_classes = [IsInvestor]
+    serializer_class = s.TickerSerializer
+
+    def get_queryset(self) -> QuerySet[Ticker]:
+        qs = selectors.tickers_queryset()
+        if sector := self.request.query_params.get("sector"):
+            qs = qs.filter(sector__iexact=sector)
+        if (active := self.request.query_params.get("active")) in {"true", "false"}:
+            qs = qs.filter(is_active=active == "true")
+        return qs
+
+
+class TickerDetailView(APIView):
+    permission_classes = [IsInvestor]
+
+    def get(self, request: Request, symbol: str) -> Response:
+        return Response(s.TickerSerializer(_ticker(symbol), context={"request": request}).data)
+
+
+class TickerBarsView(APIView):
+    """Daily bars of one ticker, ``?start=YYYY-MM-DD&end=YYYY-MM-DD`` (both optional, inclusive)."""
+
+    permission_classes = [IsInvestor]
+
+    def get(self, request: Request, symbol: str) -> Response:
+        query = s.BarsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start = services.parse_date(query.validated_data.get("start"), name="start")
+        end = services.parse_date(query.validated_data.get("end"), name="end")
+        services.check_date_range(start, end)
+        ticker = _ticker(symbol)
+        bars = selectors.ticker_bars(ticker=ticker, start=start, end=end)
+        data = s.BarSerializer(bars, many=True).data
+        return Response(
+            {
+                "ticker": ticker.symbol,
+                "start": start,
+                "end": end,
+                "count": len(data),
+                "bars": data,
+            }
+        )
+
+
+class IngestionRunListCreateView(generics.ListAPIView):
+    """GET: the runs, newest first. POST: a CSV upload (multipart ``file``) or a Yahoo request (JSON
+    ``{"symbols": [...], "start": "YYYY-MM-DD", "end": ...}``); answers 202 with the run's URL."""
+
+    permission_classes = [IsAdmin]
+    serializer_class = s.IngestionRunSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[IngestionRun]:
+        qs = selectors.runs_queryset()
+        if run_status := self.request.query_params.get("status"):
+            qs = qs.filter(status=run_status)
+        return qs
+
+    def post(self, request: Request) -> Response:
+        if "file" in request.FILES:
+            upload = s.CsvUploadSerializer(data=request.data)
+            upload.is_valid(raise_exception=True)
+            file = upload.validated_data["file"]
+            run = services.csv_upload_start(
+                content=file.read(),
+                filename=file.name,
+                user=request.user,
+                allow_create_tickers=upload.validated_data["create_tickers"],
+            )
+        else:
+            yahoo = s.YahooRequestSerializer(data=request.data)
+            yahoo.is_valid(raise_exception=True)
+            data = yahoo.validated_data
+            run = services.yahoo_request_start(
+                symbols=data["symbols"], start=data["start"], end=data.get("end"), user=request.user
+            )
+        run.refresh_from_db()
+        body = s.IngestionRunSerializer(run, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+class IngestionRunDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsAdmin]
+    serializer_class = s.IngestionRunDetailSerializer
+
+    def get_queryset(self) -> QuerySet[IngestionRun]:
+        return selectors.runs_queryset().prefetch_related(Prefetch("issues"))
