@@ -6,3 +6,13 @@ from django.apps import AppConfig
 class MlcoreConfig(AppConfig):
     name = "mlcore"
     verbose_name = "Models and predictions"
+
+    def ready(self) -> None:
+        from market.signals import ingestion_succeeded
+        from mlcore.health import check_champion
+        from mlcore.tasks import on_ingestion_succeeded
+        from swingtrade.health import register_check
+
+        # Not required: without a champion the site still serves everything but rankings.
+        register_check("champion_model", check_champion, required=False)
+        ingestion_succeeded.connect(on_ingestion_succeeded, dispatch_uid="mlcore.predict_after_ingestion")

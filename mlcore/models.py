@@ -73,7 +73,7 @@ class ModelVersion(models.Model):
         return f"#{self.pk} {self.algorithm} h={self.horizon} ({self.status})"
 
     def get_absolute_url(self) -> str:
-        return reverse("mlcore-api:model-detail", kwargs={"pk": self.pk})
+        return reverse("mlcore-model-detail", kwargs={"pk": self.pk})
 
     @property
     def oos(self) -> dict[str, Any]:

@@ -25,3 +25,11 @@ def sample_sectors() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def sample_panels(sample_frame, sample_sectors) -> Panels:
     return panels_from_frame(sample_frame, sample_sectors)
+
+
+@pytest.fixture
+def fast_training(settings):
+    """Walk-forward sized for the 12-ticker, 2019-2021 ``market_sample``: a refit every half year."""
+    settings.MLCORE_TEST_DAYS = 126
+    settings.MLCORE_MIN_TRAIN_DAYS = 252
+    return settings

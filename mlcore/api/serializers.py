@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from mlcore import candidates
+from mlcore.models import ModelVersion, RegistryEvent, TrainingJob
+
+
+class RankingQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, allow_null=True)
+    side = serializers.ChoiceField(choices=["buy", "sell"], required=False, allow_null=True)
+    limit = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=500)
+
+
+class RankingEntrySerializer(serializers.Serializer):
+    ticker = serializers.CharField()
+    side = serializers.CharField()
+    rank = serializers.IntegerField()
+    score = serializers.FloatField()
+    expected_return = serializers.FloatField()
+    predicted_volatility = serializers.FloatField(allow_null=True)
+    confidence = serializers.FloatField(allow_null=True)
+
+
+class ModelVersionBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ModelVersion
+        fields = ["id", "algorithm", "status", "horizon", "train_end", "reliability"]
+
+
+class RankingSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    data_date = serializers.DateField()
+    horizon_days = serializers.IntegerField()
+    model_version = ModelVersionBriefSerializer()
+    buys = RankingEntrySerializer(many=True)
+    sells = RankingEntrySerializer(many=True)
+
+
+class RegistryEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = RegistryEvent
+        fields = ["id", "action", "from_status", "to_status", "actor", "reason", "details", "created_at"]
+
+
+class ModelVersionListSerializer(serializers.ModelSerializer):
+    rank_ic = serializers.FloatField(read_only=True)
+    trained_by = serializers.CharField(source="trained_by.username", default=None)
+    promoted_by = serializers.CharField(source="promoted_by.username", default=None)
+    url = serializers.HyperlinkedIdentityField(view_name="mlcore-model-detail")
+
+    class Meta:
+        model = ModelVersion
+        fields = [
+            "id", "url", "algorithm", "status", "status_reason", "horizon", "training_window",
+            "train_start", "train_end", "oos_start", "oos_end", "rank_ic", "reliability",
+            "training_seconds", "trained_by", "promoted_by", "promoted_at", "created_at",
+        ]  # fmt: skip
+
+
+class ModelVersionDetailSerializer(ModelVersionListSerializer):
+    events = RegistryEventSerializer(many=True, read_only=True)
+
+    class Meta(ModelVersionListSerializer.Meta):
+        fields = [
+            *ModelVersionListSerializer.Meta.fields,
+            "params", "features", "target", "training_window_size", "data_fingerprint", "metrics",
+            "calibration", "artefact_path", "artefact_sha256", "events",
+        ]  # fmt: skip
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=3, max_length=2000)
+
+
+class TrainRequestSerializer(serializers.Serializer):
+    algorithm = serializers.ChoiceField(choices=list(candidates.MODELS), required=False)
+    params = serializers.DictField(required=False)
+    promote = serializers.BooleanField(required=False, default=False)
+
+
+class TrainingJobSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="mlcore-training-job")
+    model_version_url = serializers.HyperlinkedRelatedField(
+        source="model_version", view_name="mlcore-model-detail", read_only=True
+    )
+
+    class Meta:
+        model = TrainingJob
+        fields = [
+            "id", "url", "algorithm", "params", "promote", "status", "error", "model_version",
+            "model_version_url", "created_at", "started_at", "finished_at",
+        ]  # fmt: skip

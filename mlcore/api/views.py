@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mlcore import ranking, registry, services
+from mlcore.api import serializers as s
+from mlcore.models import ModelVersion, TrainingJob
+from swingtrade.accounts.permissions import IsAdmin, IsAnalyst
+from swingtrade.errors import DomainError
+
+
+class RankingView(APIView):
+    """The champion's ordered buy and sell/short lists for a date (default: the latest with data)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        query = s.RankingQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            raise DomainError("Invalid query parameters.", details=query.errors)
+        result = ranking.ranking_for(**query.validated_data)
+        return Response(s.RankingSerializer(result).data)
+
+
+class ModelVersionListView(generics.ListAPIView):
+    permission_classes = [IsAnalyst]
+    serializer_class = s.ModelVersionListSerializer
+    queryset = ModelVersion.objects.select_related("trained_by", "promoted_by")
+
+
+class ModelVersionDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsAnalyst]
+    serializer_class = s.ModelVersionDetailSerializer
+    queryset = ModelVersion.objects.select_related("trained_by", "promoted_by").prefetch_related(
+        "events__actor"
+    )
+
+
+class ModelPromoteView(APIView):
+    """Make this version the champion by hand (the previous champion is retired); logged with the reason."""
+
+    permission_classes = [IsAdmin]
+
+    def post(self, request: Request, pk: int) -> Response:
+        body = s.ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        version = registry.promote(
+            registry.get_version(pk), user=request.user, reason=body.validated_data["reason"]
+        )
+        return Response(s.ModelVersionDetailSerializer(version, context={"request": request}).data)
+
+
+class ModelRollbackView(APIView):
+    """Retire the champion and restore the previous one; logged with the reason."""
+
+    permission_classes = [IsAdmin]
+
+    def post(self, request: Request) -> Response:
+        body = s.ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        version = registry.rollback(user=request.user, reason=body.validated_data["reason"])
+        return Response(s.ModelVersionDetailSerializer(version, context={"request": request}).data)
+
+
+class TrainView(APIView):
+    """Queue a training; 202 with the job's URL to poll."""
+
+    permission_classes = [IsAdmin]
+
+    def post(self, request: Request) -> Response:
+        body = s.TrainRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        job = services.training_job_create(user=request.user, **body.validated_data)
+        data = s.TrainingJobSerializer(job, context={"request": request}).data
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+
+
+class TrainingJobView(generics.RetrieveAPIView):
+    permission_classes = [IsAdmin]
+    serializer_class = s.TrainingJobSerializer
+    queryset = TrainingJob.objects.all()

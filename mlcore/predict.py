@@ -1,0 +1,137 @@
+"""Daily predictions of the champion: computed once per (model version, date), stored, then read.
+
+Every recommendation shown or traded is a stored :class:`Prediction` row, so it can be traced to the
+model version and the data date it came from.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from datetime import date, timedelta
+
+import pandas as pd
+from django.db import transaction
+
+from mlcore import registry
+from mlcore.dataset import load_panels
+from mlcore.features import HISTORY_FOR_PREDICTION
+from mlcore.models import ModelVersion, Prediction
+from mlcore.scoring import score_date
+from swingtrade.errors import DomainError, NotFound, ServiceUnavailable
+
+logger = logging.getLogger("swingtrade.mlcore.predict")
+
+FRAME_COLUMNS = ["score", "expected_return", "predicted_volatility", "confidence", "rank", "side"]
+# Calendar days of history loaded for one date: HISTORY_FOR_PREDICTION trading days plus holidays.
+_HISTORY_CALENDAR_DAYS = int(HISTORY_FOR_PREDICTION * 365 / 250) + 10
+
+
+def assert_gate_open() -> None:
+    """Monitoring gate hook: ``mlcore.gate.assert_open()`` raises 503 while the model is blocked.
+
+    Looked up at call time so the prediction path works before (and without) the monitoring module.
+    """
+    if importlib.util.find_spec("mlcore.gate") is None:
+        return
+    from mlcore import gate
+
+    gate.assert_open()
+
+
+def parse_as_of(value: date | str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise DomainError(f"as_of must be a date as YYYY-MM-DD, got {value!r}.")
+
+
+def serving_champion() -> ModelVersion:
+    version = registry.champion()
+    if version is None:
+        raise ServiceUnavailable("No champion model: train one (python manage.py train --promote).")
+    return version
+
+
+def data_date_for(as_of: date | None) -> date:
+    """The latest date with stored prices on or before ``as_of`` (default: the latest overall)."""
+    from market.models import DailyBar
+
+    qs = DailyBar.objects.all()
+    if as_of is not None:
+        qs = qs.filter(date__lte=as_of)
+    latest = qs.order_by("-date").values_list("date", flat=True).first()
+    if latest is None:
+        where = f" on or before {as_of.isoformat()}" if as_of else ""
+        raise NotFound(f"No stored prices{where}.")
+    return latest
+
+
+def _stored(version: ModelVersion, data_date: date) -> pd.DataFrame:
+    rows = Prediction.objects.filter(model_version=version, as_of=data_date).values("ticker", *FRAME_COLUMNS)
+    frame = pd.DataFrame.from_records(list(rows), columns=["ticker", *FRAME_COLUMNS])
+    return frame.set_index("ticker").sort_values("rank")
+
+
+def _optional(value) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def predictions_compute(*, version: ModelVersion, data_date: date) -> pd.DataFrame:
+    """Score every ticker with a price on ``data_date`` from history up to it, and store the rows."""
+    bundle = registry.load_bundle(version)
+    start = data_date - timedelta(days=_HISTORY_CALENDAR_DAYS)
+    panels = load_panels(start=start, end=data_date)
+    frame = score_date(bundle, panels.prices, panels.sectors, pd.Timestamp(data_date))
+    rows = [
+        Prediction(
+            model_version=version,
+            as_of=data_date,
+            ticker=ticker,
+            score=float(r["score"]),
+            expected_return=float(r["expected_return"]),
+            predicted_volatility=_optional(r["predicted_volatility"]),
+            confidence=_optional(r["confidence"]),
+            rank=int(r["rank"]),
+            side=r["side"],
+        )
+        for ticker, r in frame.iterrows()
+    ]
+    with transaction.atomic():
+        # A concurrent request may have stored the same date: the unique constraint keeps one copy.
+        Prediction.objects.bulk_create(rows, ignore_conflicts=True)
+    logger.info(
+        "predictions stored",
+        extra={"model_version": version.pk, "as_of": data_date.isoformat(), "tickers": len(rows)},
+    )
+    return _stored(version, data_date)
+
+
+def predictions_for(*, as_of: date | str | None = None, version: ModelVersion | None = None):
+    """(frame, version, data_date): stored predictions for the date, computed first when missing."""
+    version = version or serving_champion()
+    data_date = data_date_for(parse_as_of(as_of))
+    frame = _stored(version, data_date)
+    if frame.empty:
+        frame = predictions_compute(version=version, data_date=data_date)
+    return frame, version, data_date
+
+
+def predictions_frame(*, as_of: date | str | None = None) -> tuple[pd.DataFrame, ModelVersion]:
+    """The champion's predictions for ``as_of`` (default: the latest date with data), gate permitting.
+
+    Returns
+    -------
+    (DataFrame, ModelVersion)
+        Index ``ticker``; columns ``score``, ``expected_return`` (log return over the horizon relative
+        to the universe, calibrated out of sample; shrink by ``ModelVersion.reliability``),
+        ``predicted_volatility`` (over the horizon), ``confidence``, ``rank`` (1 = best), ``side``.
+    """
+    version = serving_champion()
+    assert_gate_open()
+    frame, version, _ = predictions_for(as_of=as_of, version=version)
+    return frame, version

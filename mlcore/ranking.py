@@ -1,0 +1,99 @@
+"""The ranking: "which stocks should I buy, sell or short right now?" from the champion's predictions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from mlcore import predict
+from mlcore.models import ModelVersion
+from swingtrade.errors import DomainError
+
+SIDES = ("buy", "sell")
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class RankingEntry:
+    ticker: str
+    side: str
+    rank: int
+    score: float
+    expected_return: float
+    predicted_volatility: float | None
+    confidence: float | None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    as_of: date
+    data_date: date
+    model_version: ModelVersion
+    horizon_days: int
+    buys: list[RankingEntry] = field(default_factory=list)
+    sells: list[RankingEntry] = field(default_factory=list)
+
+
+def _optional(value) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def _validated(side: str | None, limit: int | str | None) -> tuple[str | None, int | None]:
+    if side in ("", None):
+        side = None
+    elif side not in SIDES:
+        raise DomainError(f"side must be one of {', '.join(SIDES)}, got {side!r}.")
+    if limit in ("", None):
+        return side, None
+    try:
+        limit = int(limit)
+    except (TypeError, ValueError):
+        raise DomainError(f"limit must be a whole number, got {limit!r}.")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise DomainError(f"limit must be between 1 and {MAX_LIMIT}.")
+    return side, limit
+
+
+def ranking_for(
+    *, as_of: date | str | None = None, side: str | None = None, limit: int | None = None
+) -> Ranking:
+    """Ordered buy list (best first) and sell/short list (worst first) for ``as_of``.
+
+    ``as_of`` defaults to the latest date with data; predictions missing for that date are computed and
+    stored. Raises ``ServiceUnavailable`` when there is no champion or the monitoring gate is closed.
+    """
+    side, limit = _validated(side, limit)
+    requested = predict.parse_as_of(as_of)
+    version = predict.serving_champion()
+    predict.assert_gate_open()
+    frame, version, data_date = predict.predictions_for(as_of=requested, version=version)
+
+    def entries(which: str, ascending: bool) -> list[RankingEntry]:
+        if side not in (None, which):
+            return []
+        chosen = frame[frame["side"] == which].sort_values("rank", ascending=ascending)
+        if limit is not None:
+            chosen = chosen.head(limit)
+        return [
+            RankingEntry(
+                ticker=str(ticker),
+                side=which,
+                rank=int(row["rank"]),
+                score=float(row["score"]),
+                expected_return=float(row["expected_return"]),
+                predicted_volatility=_optional(row["predicted_volatility"]),
+                confidence=_optional(row["confidence"]),
+            )
+            for ticker, row in chosen.iterrows()
+        ]
+
+    return Ranking(
+        as_of=requested or data_date,
+        data_date=data_date,
+        model_version=version,
+        horizon_days=version.horizon,
+        buys=entries("buy", ascending=True),
+        sells=entries("sell", ascending=False),
+    )

@@ -1,0 +1,360 @@
+"""Training services: data from the database → walk-forward evaluation → final fit → registered version.
+
+The pure pipeline (features, labels, walk-forward, evaluator, calibration) lives in the modules it
+names; this module composes them against the database and the registry. Command, task, API job and
+``make run`` all call these functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from mlcore import candidates, registry
+from mlcore.dataset import Panels, load_panels
+from mlcore.evaluation import daily_ic, evaluate, mean_with_se
+from mlcore.models import ModelVersion, TrainingJob
+from mlcore.scoring import ModelBundle, fit_calibration
+from mlcore.training import Dataset, WalkForward, build_dataset, fit_estimator, score_rows, walk_forward
+from swingtrade.errors import DomainError, Unprocessable
+
+logger = logging.getLogger("swingtrade.mlcore.training")
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    algorithm: str
+    params: dict[str, Any]
+    horizon: int
+    window: str  # "expanding" | "rolling"
+    window_size: int | None  # training dates of a rolling window
+    test_days: int
+    min_train_days: int
+    cost_per_turnover: float
+
+    def splitter(self) -> WalkForward:
+        return WalkForward(
+            test_size=self.test_days,
+            purge=self.horizon,
+            train_size=self.window_size if self.window == "rolling" else None,
+            min_train_size=self.min_train_days,
+        )
+
+
+def training_config(
+    *,
+    algorithm: str | None = None,
+    params: dict[str, Any] | None = None,
+    horizon: int | None = None,
+    window: str | None = None,
+    window_size: int | None = None,
+) -> TrainingConfig:
+    """A validated configuration; settings supply every value not given. Bad input raises DomainError."""
+    algorithm = algorithm or settings.MLCORE_DEFAULT_ALGORITHM
+    if algorithm not in candidates.MODELS:
+        raise DomainError(
+            f"algorithm must be one of {', '.join(candidates.MODELS)} "
+            f"(baselines {', '.join(candidates.BASELINES)} are evaluated, not registered); got {algorithm!r}."
+        )
+    try:
+        merged = candidates.params_for(algorithm, params or {})
+    except ValueError as exc:
+        raise DomainError(str(exc))
+    horizon = horizon or settings.MLCORE_HORIZON_DAYS
+    if not 1 <= horizon <= 60:
+        raise DomainError("horizon must be between 1 and 60 trading days.")
+    window = window or "expanding"
+    if window not in ModelVersion.Window.values:
+        raise DomainError("window must be 'expanding' or 'rolling'.")
+    if window == "rolling" and not (window_size and window_size >= 60):
+        raise DomainError("a rolling window needs window_size of at least 60 trading days.")
+    return TrainingConfig(
+        algorithm=algorithm,
+        params=merged,
+        horizon=horizon,
+        window=window,
+        window_size=window_size if window == "rolling" else None,
+        test_days=settings.MLCORE_TEST_DAYS,
+        min_train_days=settings.MLCORE_MIN_TRAIN_DAYS,
+        cost_per_turnover=settings.MLCORE_COST_PER_TURNOVER,
+    )
+
+
+def evaluate_config(
+    algorithm: str,
+    params: dict[str, Any],
+    dataset: Dataset,
+    config: TrainingConfig,
+    *,
+    progress: bool = False,
+) -> tuple[pd.Series, dict[str, Any]]:
+    """Walk-forward OOS scores of one candidate and its metrics (overall and per fold)."""
+    splitter = config.splitter()
+    n_folds = len(splitter.split(dataset.dates.unique()))
+    with tqdm(total=n_folds, desc=f"walk-forward {algorithm}", unit="fold", disable=not progress) as bar:
+        scores, folds = walk_forward(algorithm, params, dataset, splitter, progress=lambda _: bar.update())
+    oos = evaluate(
+        scores,
+        dataset.label,
+        dataset.returns,
+        horizon=config.horizon,
+        cost_per_turnover=config.cost_per_turnover,
+    )
+    score_dates = scores.index.get_level_values("date")
+    for fold in folds:
+        in_fold = (score_dates >= pd.Timestamp(fold["test_start"])) & (
+            score_dates <= pd.Timestamp(fold["test_end"])
+        )
+        fold_metrics = evaluate(
+            scores[in_fold],
+            dataset.label,
+            dataset.returns,
+            horizon=config.horizon,
+            cost_per_turnover=config.cost_per_turnover,
+            all_offsets=False,
+        )
+        fold.update(
+            {
+                k: fold_metrics[k]
+                for k in ("ic_mean", "rank_ic_mean", "rank_ic_se", "hit_rate", "top_bottom_quintile")
+            }
+        )
+        fold["long_short_net_sharpe"] = fold_metrics["long_short"]["net"]["sharpe"]
+    return scores, {"oos": oos, "folds": folds}
+
+
+def _feature_reference(dataset: Dataset, rows: np.ndarray) -> dict[str, Any]:
+    """Deciles, mean and stdev of each raw feature over the training rows: the drift reference."""
+    raw = [c for c in dataset.features.columns if not c.endswith("_rank")]
+    frame = dataset.features.loc[rows, raw].astype(np.float64)
+    levels = np.linspace(0, 1, 11)
+    quantiles = frame.quantile(levels)
+    return {
+        name: {
+            "levels": [round(float(x), 2) for x in levels],
+            "quantiles": [None if pd.isna(q) else float(q) for q in quantiles[name]],
+            "mean": float(frame[name].mean()),
+            "std": float(frame[name].std()),
+        }
+        for name in raw
+    }
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def train_version(
+    *,
+    config: TrainingConfig,
+    user: Any = None,
+    panels: Panels | None = None,
+    progress: bool = False,
+) -> tuple[ModelVersion, Dataset]:
+    """Train, evaluate out of sample, fit on all labelled history, save the artefact, register a candidate."""
+    started = time.perf_counter()
+    panels = panels if panels is not None else load_panels()
+    if panels.close.empty:
+        raise Unprocessable("No stored prices: load market data before training.")
+    dataset = build_dataset(panels, horizon=config.horizon)
+    try:
+        scores, metrics = evaluate_config(config.algorithm, config.params, dataset, config, progress=progress)
+    except ValueError as exc:
+        raise Unprocessable(f"Cannot train on the stored prices: {exc}.")
+    calibration = fit_calibration(scores, dataset.label)
+    last_labelled = dataset.dates[dataset.trainable()].max()
+    first = None
+    if config.window == "rolling":
+        unique = dataset.dates.unique().sort_values()
+        first = unique[max(0, unique.get_loc(last_labelled) - config.window_size + 1)]
+    rows = dataset.trainable(first)
+    fit_started = time.perf_counter()
+    estimator = fit_estimator(config.algorithm, config.params, dataset, rows)
+    fit_seconds = time.perf_counter() - fit_started
+    in_sample = daily_ic(score_rows(estimator, dataset, rows), dataset.label)
+    metrics["in_sample_rank_ic"] = mean_with_se(in_sample["rank_ic"], config.horizon)["mean"]
+    metrics["final_fit_seconds"] = round(fit_seconds, 3)
+    train_dates = dataset.dates[rows]
+    bundle = ModelBundle(
+        algorithm=config.algorithm,
+        params=config.params,
+        estimator=estimator,
+        feature_columns=dataset.model_columns,
+        horizon=config.horizon,
+        calibration=calibration,
+        side_fraction=settings.MLCORE_SIDE_FRACTION,
+        meta={"trained_at": timezone.now().isoformat()},
+    )
+    fingerprint = panels.fingerprint()
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+    with transaction.atomic():
+        version = ModelVersion.objects.create(
+            algorithm=config.algorithm,
+            params=config.params,
+            features=dataset.model_columns,
+            target="rank",
+            horizon=config.horizon,
+            training_window=config.window,
+            training_window_size=config.window_size,
+            train_start=train_dates.min().date(),
+            train_end=train_dates.max().date(),
+            oos_start=date.fromisoformat(metrics["oos"]["window"]["start"]),
+            oos_end=date.fromisoformat(metrics["oos"]["window"]["end"]),
+            data_fingerprint=fingerprint,
+            data_sha256=fingerprint["bars_sha256"],
+            metrics=_json_safe(metrics),
+            calibration=_json_safe(calibration),
+            feature_reference=_json_safe(_feature_reference(dataset, rows)),
+            trained_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        name, sha = registry.artefact_save(bundle, name=f"model-{version.pk}-{config.algorithm}-{stamp}")
+        version.artefact_path, version.artefact_sha256 = name, sha
+        version.training_seconds = round(time.perf_counter() - started, 3)
+        version.save(update_fields=["artefact_path", "artefact_sha256", "training_seconds"])
+        registry.record_trained(version, user=user)
+    logger.info(
+        "model trained",
+        extra={
+            "model_version": version.pk,
+            "algorithm": config.algorithm,
+            "rank_ic": metrics["oos"]["rank_ic_mean"],
+            "seconds": version.training_seconds,
+        },
+    )
+    return version, dataset
+
+
+def promotion_attempt(
+    version: ModelVersion,
+    *,
+    dataset: Dataset,
+    config: TrainingConfig,
+    user: Any = None,
+    progress: bool = False,
+) -> ModelVersion:
+    """Apply the promotion rule: beat the champion on the same OOS window by the configured margin.
+
+    The champion's configuration is re-run through the same walk-forward on the same data, so both
+    are judged on identical dates with models that never saw them. Losers are rejected, with the
+    numbers in the event log.
+    """
+    current = registry.champion()
+    champion_oos = None
+    if current is not None:
+        if current.horizon != version.horizon:
+            version.status_reason = (
+                f"Not compared: horizon {version.horizon} d differs from the champion's {current.horizon} d; "
+                "promote by hand if intended."
+            )
+            version.save(update_fields=["status_reason"])
+            return version
+        _, champion_metrics = evaluate_config(
+            current.algorithm, current.params, dataset, config, progress=progress
+        )
+        champion_oos = champion_metrics["oos"]
+    ok, reason = promotion_decision_for(version, champion_oos)
+    comparison = {
+        "champion": current.pk if current else None,
+        "champion_oos": _json_safe(champion_oos),
+        "margin": settings.MLCORE_PROMOTION_MARGIN,
+        "decision": reason,
+    }
+    version.metrics = {**version.metrics, "comparison": comparison}
+    version.save(update_fields=["metrics"])
+    if ok:
+        return registry.promote(version, user=user, reason=f"Automatic: {reason}", details=comparison)
+    return registry.reject(version, user=user, reason=f"Automatic: {reason}", details=comparison)
+
+
+def promotion_decision_for(version: ModelVersion, champion_oos: dict | None) -> tuple[bool, str]:
+    return registry.promotion_decision(version.oos, champion_oos, margin=settings.MLCORE_PROMOTION_MARGIN)
+
+
+def train_and_maybe_promote(
+    *, config: TrainingConfig, promote: bool, user: Any = None, progress: bool = False
+) -> ModelVersion:
+    version, dataset = train_version(config=config, user=user, progress=progress)
+    if promote:
+        version = promotion_attempt(version, dataset=dataset, config=config, user=user, progress=progress)
+    return version
+
+
+def first_model_ensure(*, user: Any = None) -> ModelVersion | None:
+    """Train and promote the first champion when none can serve; a no-op when one can.
+
+    What ``make run`` calls after loading the sample: the default (linear) model trains in seconds.
+    Returns the champion, or None when there are no prices yet.
+    """
+    from market import selectors
+
+    current = registry.champion()
+    if current is not None and registry.artefact_problem(current) is None:
+        return current
+    if selectors.latest_bar_date() is None:
+        logger.warning("no prices stored; the first model waits for market data")
+        return None
+    config = training_config()
+    version, _ = train_version(config=config, user=user)
+    version = registry.promote(
+        version,
+        user=user,
+        reason="First champion, trained at set-up"
+        if current is None
+        else f"Set-up: champion {current.pk} cannot serve ({registry.artefact_problem(current)})",
+    )
+    from mlcore import predict
+
+    # Store the latest date's ranking now so the first page view does not wait for it.
+    predict.predictions_for(version=version)
+    return version
+
+
+def training_job_create(
+    *, user: Any, algorithm: str | None = None, params: dict | None = None, promote: bool = False
+) -> TrainingJob:
+    """Validate, record and queue a training; the Celery task runs :func:`training_job_run`."""
+    from mlcore import tasks
+
+    config = training_config(algorithm=algorithm, params=params)
+    job = TrainingJob.objects.create(
+        algorithm=config.algorithm, params=params or {}, promote=promote, requested_by=user
+    )
+    transaction.on_commit(lambda: tasks.run_training_job.delay(job.pk))
+    return job
+
+
+def training_job_run(job_id: int) -> TrainingJob:
+    job = TrainingJob.objects.select_related("requested_by").get(pk=job_id)
+    if job.status != TrainingJob.Status.QUEUED:
+        return job
+    job.status, job.started_at = TrainingJob.Status.RUNNING, timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    try:
+        config = training_config(algorithm=job.algorithm, params=job.params)
+        version = train_and_maybe_promote(config=config, promote=job.promote, user=job.requested_by)
+    except Exception as exc:  # the job records any failure for the caller polling it
+        logger.exception("training job failed", extra={"job": job.pk})
+        job.status, job.error = TrainingJob.Status.FAILED, f"{type(exc).__name__}: {exc}"
+    else:
+        job.status, job.model_version = TrainingJob.Status.SUCCEEDED, version
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "model_version", "finished_at"])
+    return job

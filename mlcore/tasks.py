@@ -1,0 +1,62 @@
+"""Celery tasks: thin wrappers taking ids and ISO dates, calling services."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from swingtrade.errors import DomainError
+
+logger = logging.getLogger("swingtrade.mlcore.tasks")
+
+
+@shared_task(name="mlcore.tasks.predict_latest")
+def predict_latest(run_id: int | None = None, as_of: str | None = None) -> dict:
+    """Store the champion's predictions for the latest date with data (after each ingestion)."""
+    from mlcore import predict
+
+    try:
+        frame, version, data_date = predict.predictions_for(as_of=as_of)
+    except DomainError as exc:  # no champion, bad artefact, no prices: logged, ingestion unaffected
+        logger.warning("predictions not computed", extra={"run_id": run_id, "reason": exc.message})
+        return {"status": "skipped", "reason": exc.message}
+    return {
+        "status": "ok",
+        "model_version": version.pk,
+        "as_of": data_date.isoformat(),
+        "tickers": len(frame),
+    }
+
+
+@shared_task(name="mlcore.tasks.retrain_weekly")
+def retrain_weekly(algorithm: str | None = None) -> dict:
+    """Train a challenger on all stored data and promote it only if it beats the champion."""
+    from mlcore import services
+
+    config = services.training_config(algorithm=algorithm)
+    version = services.train_and_maybe_promote(config=config, promote=True)
+    return {"model_version": version.pk, "status": version.status, "reason": version.status_reason}
+
+
+@shared_task(name="mlcore.tasks.run_training_job")
+def run_training_job(job_id: int) -> dict:
+    from mlcore import services
+
+    job = services.training_job_run(job_id)
+    return {"job": job.pk, "status": job.status, "model_version": job.model_version_id}
+
+
+def on_ingestion_succeeded(sender, run=None, **kwargs) -> None:
+    """Receiver of ``market.signals.ingestion_succeeded``: queue the day's predictions."""
+    try:
+        predict_latest.delay(run_id=getattr(run, "pk", None))
+    except Exception:  # a broker hiccup must never fail an ingestion that already committed
+        logger.exception(
+            "could not queue predictions after ingestion", extra={"run_id": getattr(run, "pk", None)}
+        )
+
+
+# Celery autodiscovery imports ``mlcore.tasks`` only: register the monitoring tasks (daily run, retrain)
+# that live in their own module.
+from mlcore.monitoring_tasks import *  # noqa: E402, F403

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import pytest
+from django_celery_beat.models import PeriodicTask
+
+from market.models import IngestionRun
+from market.signals import ingestion_succeeded
+from mlcore import registry
+from mlcore.models import ModelVersion, Prediction, RegistryEvent, TrainingJob
+from swingtrade.errors import ServiceUnavailable
+from tests.mlcore.factories import champion_version, trained_version
+
+pytestmark = pytest.mark.django_db
+
+RANKINGS = "/api/v1/rankings/"
+
+
+def test_rankings_need_authentication(api_client):
+    assert api_client.get(RANKINGS).status_code == 401
+
+
+def test_rankings_answer_503_with_a_reason_without_a_champion(investor_client, market_sample):
+    response = investor_client.get(RANKINGS)
+    assert response.status_code == 503
+    assert "No champion" in response.json()["detail"]
+
+
+def test_ranking_lists_buys_best_first_and_sells_worst_first(investor_client, market_sample, fast_training):
+    version = champion_version()
+    response = investor_client.get(RANKINGS)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["as_of"] == body["data_date"] == "2021-04-21"
+    assert body["horizon_days"] == 5
+    assert body["model_version"]["id"] == version.pk
+    buys, sells = body["buys"], body["sells"]
+    assert buys and sells
+    assert [e["rank"] for e in buys] == sorted(e["rank"] for e in buys)
+    assert [e["rank"] for e in sells] == sorted((e["rank"] for e in sells), reverse=True)
+    assert buys[0]["rank"] == 1 and sells[0]["rank"] == 12
+    entry = buys[0]
+    assert set(entry) == {
+        "ticker", "side", "rank", "score", "expected_return", "predicted_volatility", "confidence"
+    }  # fmt: skip
+    assert entry["side"] == "buy" and 0 <= entry["confidence"] <= 1
+    # every answer is a stored, traceable prediction
+    assert Prediction.objects.filter(model_version=version, as_of="2021-04-21").count() == 12
+
+
+def test_ranking_for_a_past_weekend_uses_the_last_trading_day(investor_client, market_sample, fast_training):
+    champion_version()
+    response = investor_client.get(RANKINGS, {"as_of": "2021-03-07", "side": "sell", "limit": 1})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["as_of"] == "2021-03-07" and body["data_date"] == "2021-03-05"
+    assert body["buys"] == [] and len(body["sells"]) == 1
+
+
+@pytest.mark.parametrize(
+    "params", [{"side": "hold"}, {"limit": "0"}, {"limit": "many"}, {"as_of": "2021-13-01"}]
+)
+def test_ranking_refuses_bad_parameters_with_400(investor_client, params):
+    response = investor_client.get(RANKINGS, params)
+    assert response.status_code == 400
+    assert response.json()["errors"]
+
+
+def test_ranking_answers_503_while_the_monitoring_gate_is_closed(
+    investor_client, market_sample, fast_training, monkeypatch
+):
+    champion_version()
+    from mlcore import gate
+
+    def closed():
+        raise ServiceUnavailable("Predictions are blocked: the model is CRITICAL.")
+
+    monkeypatch.setattr(gate, "assert_open", closed)
+    response = investor_client.get(RANKINGS)
+    assert response.status_code == 503
+    assert "CRITICAL" in response.json()["detail"]
+
+
+def test_models_are_for_analysts_and_admins(investor_client, analyst_client, market_sample, fast_training):
+    version = champion_version()
+    assert investor_client.get("/api/v1/models/").status_code == 403
+    listing = analyst_client.get("/api/v1/models/")
+    assert listing.status_code == 200
+    assert listing.json()["results"][0]["id"] == version.pk
+    detail = analyst_client.get(f"/api/v1/models/{version.pk}/").json()
+    assert detail["status"] == "champion"
+    assert detail["metrics"]["oos"]["window"]["start"] == str(version.oos_start)
+    assert detail["data_fingerprint"]["bars_sha256"] == version.data_sha256
+    assert [e["action"] for e in detail["events"]] == ["promoted", "trained"]
+
+
+def test_only_admins_promote_and_every_promotion_is_logged(
+    analyst_client, admin_client_api, admin_user, market_sample, fast_training
+):
+    first = champion_version()
+    second = trained_version()
+    url = f"/api/v1/models/{second.pk}/promote/"
+    assert analyst_client.post(url, {"reason": "looks better"}).status_code == 403
+    assert admin_client_api.post(url, {}).status_code == 400  # a reason is required
+    response = admin_client_api.post(url, {"reason": "looks better"})
+    assert response.status_code == 200
+    assert response.json()["status"] == "champion"
+    assert registry.champion() == second
+    event = RegistryEvent.objects.get(model_version=second, action="promoted")
+    assert event.actor == admin_user and event.reason == "looks better"
+    assert admin_client_api.post(url, {"reason": "again"}).status_code == 409
+
+    back = admin_client_api.post("/api/v1/models/rollback/", {"reason": "regret"})
+    assert back.status_code == 200 and back.json()["id"] == first.pk
+
+
+def test_admin_queues_training_and_polls_the_job(
+    admin_client_api, analyst_client, market_sample, fast_training, django_capture_on_commit_callbacks
+):
+    assert analyst_client.post("/api/v1/models/train/", {}).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_api.post(
+            "/api/v1/models/train/", {"algorithm": "ridge", "promote": True}, format="json"
+        )
+    assert response.status_code == 202
+    job_url = response.json()["url"]
+    assert response["Location"] == job_url
+    job = admin_client_api.get(job_url).json()
+    assert job["status"] == TrainingJob.Status.SUCCEEDED
+    assert ModelVersion.objects.get(pk=job["model_version"]).status == "champion"
+
+
+def test_train_refuses_an_unknown_algorithm(admin_client_api):
+    response = admin_client_api.post("/api/v1/models/train/", {"algorithm": "momentum_12_1"}, format="json")
+    assert response.status_code == 400
+    assert not TrainingJob.objects.exists()
+
+
+def test_predictions_are_computed_after_each_successful_ingestion(market_sample, fast_training):
+    version = champion_version()
+    ingestion_succeeded.send(sender=IngestionRun, run=market_sample)
+    assert Prediction.objects.filter(model_version=version, as_of="2021-04-21").count() == 12
+
+
+def test_weekly_retraining_is_an_editable_beat_entry(db):
+    entry = PeriodicTask.objects.get(name="mlcore: weekly retraining")
+    assert entry.enabled and entry.crontab.day_of_week == "6"
