@@ -263,20 +263,23 @@ def trade_record(
 # --- Proposals ------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def proposal_decide(*, proposal: OrderProposal, accept: bool) -> OrderProposal:
-    locked = OrderProposal.objects.select_for_update().get(pk=proposal.pk)
-    if locked.status != OrderProposal.Status.PROPOSED:
-        raise Conflict(f"This proposal is already {locked.status}.")
-    if locked.action in (OrderProposal.Action.HOLD, OrderProposal.Action.SKIP) and accept:
-        raise DomainError("There is no order to accept in a hold or skip proposal.")
-    if accept and locked.valid_until and locked.valid_until < timezone.localdate():
-        locked.status = OrderProposal.Status.EXPIRED
-        locked.save(update_fields=["status"])
+    """Accept or reject a proposed order; accepting one past its validity marks it expired (409)."""
+    with transaction.atomic():
+        locked = OrderProposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked.status != OrderProposal.Status.PROPOSED:
+            raise Conflict(f"This proposal is already {locked.status}.")
+        if locked.action in (OrderProposal.Action.HOLD, OrderProposal.Action.SKIP) and accept:
+            raise DomainError("There is no order to accept in a hold or skip proposal.")
+        expired = accept and locked.valid_until is not None and locked.valid_until < timezone.localdate()
+        if expired:
+            locked.status = OrderProposal.Status.EXPIRED
+        else:
+            locked.status = OrderProposal.Status.ACCEPTED if accept else OrderProposal.Status.REJECTED
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_at"])
+    if expired:
         raise Conflict(f"This proposal expired on {locked.valid_until}.")
-    locked.status = OrderProposal.Status.ACCEPTED if accept else OrderProposal.Status.REJECTED
-    locked.decided_at = timezone.now()
-    locked.save(update_fields=["status", "decided_at"])
     return locked
 
 

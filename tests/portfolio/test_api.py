@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from portfolio.models import Portfolio
+from tests.portfolio.factories import PortfolioFactory, TickerFactory
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1"
+
+
+def test_an_investor_creates_and_lists_their_portfolio(investor_client):
+    response = investor_client.post(f"{BASE}/portfolios/", {"name": "Main", "cash": "5000"}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["allow_short"] is False and body["max_gross_exposure"] == 1.0
+    listed = investor_client.get(f"{BASE}/portfolios/").json()
+    assert [p["name"] for p in listed["results"]] == ["Main"]
+
+
+def test_leverage_without_opt_in_is_a_400_with_the_reason(investor_client):
+    response = investor_client.post(
+        f"{BASE}/portfolios/", {"name": "Lev", "max_gross_exposure": 2.0}, format="json"
+    )
+    assert response.status_code == 400
+    assert "leverage" in response.json()["detail"]
+
+
+def test_another_users_portfolio_is_404_everywhere(investor_client):
+    other = PortfolioFactory()
+    for url in (
+        f"{BASE}/portfolios/{other.pk}/",
+        f"{BASE}/portfolios/{other.pk}/positions/",
+        f"{BASE}/portfolios/{other.pk}/trades/",
+        f"{BASE}/portfolios/{other.pk}/proposals/",
+    ):
+        assert investor_client.get(url).status_code == 404, url
+    record = {"ticker": "AAA", "side": "buy", "quantity": 1, "price": "10", "traded_on": "2021-03-01"}
+    assert (
+        investor_client.post(f"{BASE}/portfolios/{other.pk}/trades/", record, format="json").status_code
+        == 404
+    )
+    assert investor_client.delete(f"{BASE}/portfolios/{other.pk}/").status_code == 404
+    assert Portfolio.objects.filter(pk=other.pk).exists()
+
+
+def test_recording_a_trade_then_reading_positions(investor, investor_client):
+    TickerFactory(symbol="AAA")
+    portfolio = PortfolioFactory(owner=investor, cash=Decimal("1000"))
+    record = {"ticker": "aaa", "side": "buy", "quantity": 3, "price": "100", "traded_on": "2021-03-01"}
+    response = investor_client.post(f"{BASE}/portfolios/{portfolio.pk}/trades/", record, format="json")
+    assert response.status_code == 201, response.content
+    positions = investor_client.get(f"{BASE}/portfolios/{portfolio.pk}/positions/").json()["results"]
+    assert positions == [
+        {
+            "id": positions[0]["id"],
+            "ticker": "AAA",
+            "quantity": 3,
+            "average_cost": "100.000000",
+            "opened_on": "2021-03-01",
+        }
+    ]
+    valuation = investor_client.get(f"{BASE}/portfolios/{portfolio.pk}/valuation/").json()
+    assert valuation["equity"] == pytest.approx(1000.0)
+    assert valuation["gross_exposure"] == pytest.approx(300.0)
+
+
+def test_an_impossible_trade_is_a_400_with_its_reason(investor, investor_client):
+    TickerFactory(symbol="AAA")
+    portfolio = PortfolioFactory(owner=investor)
+    record = {"ticker": "AAA", "side": "sell", "quantity": 3, "price": "100", "traded_on": "2021-03-01"}
+    response = investor_client.post(f"{BASE}/portfolios/{portfolio.pk}/trades/", record, format="json")
+    assert response.status_code == 400
+    assert "no AAA to sell" in response.json()["detail"]
+
+
+def test_cost_profiles_list_the_presets(investor_client):
+    names = {p["name"] for p in investor_client.get(f"{BASE}/cost-profiles/").json()["results"]}
+    assert {"French online broker", "Zero-commission broker"} <= names
+
+
+def test_anonymous_users_are_refused(api_client):
+    assert api_client.get(f"{BASE}/portfolios/").status_code in (401, 403)
