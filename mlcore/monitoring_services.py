@@ -176,9 +176,14 @@ def _judge_model(
     drift_dates = dates[-rules.long_window :] if len(dates) else dates
     drift = _drift(version, market, drift_dates, rules)
     expected = market.panels.close.loc[market.data_date].dropna().index
+    # Coverage is about today's (live) predictions, whatever the out-of-sample window holds.
+    if len(scores) and market.data_date in scores.index.get_level_values("date"):
+        today = scores
+    else:
+        today, _ = model_scores(version, market, pd.DatetimeIndex([market.data_date]))
     scored_today = (
-        scores.xs(market.data_date, level="date").index
-        if len(scores) and market.data_date in scores.index.get_level_values("date")
+        today.xs(market.data_date, level="date").index
+        if len(today) and market.data_date in today.index.get_level_values("date")
         else []
     )
     coverage_share = monitoring.coverage(list(scored_today), list(expected))
@@ -428,6 +433,15 @@ def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict
             else None,
             margin=settings.MLCORE_PROMOTION_MARGIN,
         )
+        # Beating a broken champion is not enough to serve: the challenger must also pass the same
+        # monitoring rules on that window, or the gate would reopen on a model that is just as wrong.
+        verdict = _window_verdict(challenger_window, dataset.label, version, rules)
+        comparison["challenger_monitoring"] = {"state": verdict.state, "summary": verdict.summary()}
+        if ok and verdict.performance_critical:
+            ok = False
+            decision_reason = (
+                f"{decision_reason}; but it fails monitoring on that window: {verdict.summary()}"
+            )
     else:
         ok = True
     comparison = _json_safe({**comparison, "decision": decision_reason, "trigger": reason})
@@ -453,6 +467,22 @@ def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict
         "comparison": comparison,
         "reports": [r.pk for r in reports],
     }
+
+
+def _window_verdict(
+    scores: pd.Series, labels: pd.Series, version: ModelVersion, rules: monitoring.Rules
+) -> monitoring.Evaluation:
+    daily = monitoring.daily_scores(scores, labels) if len(scores) else pd.DataFrame(columns=["rank_ic"])
+    long = monitoring.window_metrics(
+        daily,
+        window=rules.long_window,
+        horizon=version.horizon,
+        validation_rank_ic=version.oos.get("rank_ic_mean"),
+        validation_rank_ic_se=version.oos.get("rank_ic_se"),
+    )
+    return monitoring.evaluate(
+        short=None, long=long, drift=None, freshness=None, coverage_share=None, rules=rules
+    )
 
 
 def _window_rank_ic(scores: pd.Series | None, labels: pd.Series) -> float | None:
