@@ -140,3 +140,62 @@ def price_summary(prices: pd.Series) -> dict[str, Any]:
         "change_20d": change(20),
         "change_60d": change(60),
     }
+
+
+# --- model quality ----------------------------------------------------------------------------------
+
+
+def fold_rank_ic_chart(folds: list[dict[str, Any]], *, overall: float | None = None) -> dict[str, Any]:
+    """Bars of the out-of-sample rank IC of each walk-forward fold, with the overall mean as a line.
+
+    ``folds`` are the registry's ``metrics["folds"]`` entries (``number``, ``test_start``, ``test_end``,
+    ``rank_ic_mean``).
+    """
+    labels = [
+        f"{f.get('number', i + 1)}: {f.get('test_start', '')}…{f.get('test_end', '')}"
+        for i, f in enumerate(folds)
+    ]
+    values = [f.get("rank_ic_mean") for f in folds]
+    datasets = [series("Rank IC of the fold", values, colors=signed_colours(values))]
+    if overall is not None and folds:
+        datasets.append(
+            series(
+                "Overall OOS mean",
+                [overall] * len(folds),
+                kind="line",
+                color="#0d1b2a",
+                dashed=True,
+                point_radius=0,
+            )
+        )
+    return bar_chart(labels, datasets, y_format="num")
+
+
+def realised_ic_chart(
+    daily: list[dict[str, Any]], validation: dict[str, Any], *, smooth: int = 20
+) -> dict[str, Any]:
+    """Daily realised rank IC of the serving model, its rolling mean, and the validation level.
+
+    ``daily`` rows are ``{"date", "rank_ic", ...}`` (a monitoring report's ``metrics["daily"]``).
+    """
+    frame = pd.DataFrame(daily, columns=["date", "rank_ic"])
+    values = pd.to_numeric(frame["rank_ic"], errors="coerce")
+    rolling = values.rolling(smooth, min_periods=max(2, smooth // 2)).mean()
+    datasets = [
+        series("Daily rank IC", values.to_numpy(), color="#8c959f", point_radius=1),
+        series(f"{smooth}-day mean", rolling.to_numpy(), color=NEUTRAL_COLOUR),
+    ]
+    level = validation.get("rank_ic")
+    if level is not None and len(frame):
+        datasets.append(series("Validation (OOS) mean", [level] * len(frame), color=BUY_COLOUR, dashed=True))
+    return line_chart(frame["date"].astype(str).tolist(), datasets, y_format="num")
+
+
+def drift_rows(drift: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per feature, largest PSI first: ``{"feature", "psi", "drifting"}``."""
+    drifting = set(drift.get("drifting") or [])
+    psi = drift.get("psi") or {}
+    rows = [
+        {"feature": name, "psi": clean(value), "drifting": name in drifting} for name, value in psi.items()
+    ]
+    return sorted(rows, key=lambda r: -(r["psi"] if r["psi"] is not None else -1.0))

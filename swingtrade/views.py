@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -9,7 +11,9 @@ from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from mlcore import ranking
 from swingtrade.accounts import services
+from swingtrade.errors import ServiceUnavailable
 
 
 class SignUpForm(UserCreationForm):
@@ -36,6 +40,20 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup.html", {"form": form})
 
 
+# Rows of each side of the ranking shown on the dashboard.
+DASHBOARD_RANKING_ROWS = 10
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard.html", {})
+    """The champion's ranking: top buys and top sells, with the model that made it.
+
+    No champion yet, or the gate closed by monitoring, is a message on the page (the service's own
+    reason), not an error page: the rest of the site keeps working.
+    """
+    context: dict[str, Any] = {}
+    try:
+        context["ranking"] = ranking.ranking_for(limit=DASHBOARD_RANKING_ROWS)
+    except ServiceUnavailable as exc:
+        context["unavailable"] = exc
+    return render(request, "dashboard.html", context)
