@@ -1,0 +1,99 @@
+"""Alert rate limiting and the gate decision, on hand-made reports (no model needed)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from mlcore import alerts, gate
+from mlcore.monitoring_models import Alert, GateOverride, MonitoringReport
+from swingtrade.errors import ServiceUnavailable
+
+
+def _report(state: str, summary: str = "reason") -> MonitoringReport:
+    return MonitoringReport.objects.create(
+        as_of=date(2021, 4, 21),
+        role=MonitoringReport.Role.NONE,
+        state=state,
+        summary=summary,
+        reasons=[{"code": "x", "level": state, "message": summary}],
+    )
+
+
+def _flap(states: list[str]) -> list[Alert]:
+    previous, out = "OK", []
+    for state in states:
+        out.append(alerts.notify_state_change(report=_report(state), previous_state=previous))
+        previous = state
+    return out
+
+
+def test_a_flapping_state_is_rate_limited(admin_user):
+    sent = _flap(["CRITICAL", "OK", "CRITICAL", "OK", "CRITICAL", "OK"])
+    assert len(mail.outbox) == 3
+    assert [a.emailed for a in sent] == [True, True, True, False, False, False]
+    assert all("rate limit" in a.suppressed_reason for a in sent[3:])
+    assert Alert.objects.count() == 6  # every change is still recorded
+
+
+def test_a_new_critical_always_reaches_admins_who_last_heard_all_was_well(admin_user):
+    sent = _flap(["WARN", "OK", "WARN", "OK", "CRITICAL"])
+    assert [a.emailed for a in sent] == [True, True, True, False, True]
+    assert mail.outbox[-1].subject.endswith("OK → CRITICAL")
+
+
+def test_the_rate_limit_window_slides(admin_user):
+    old = _flap(["CRITICAL", "OK", "CRITICAL"])
+    Alert.objects.filter(pk__in=[a.pk for a in old]).update(created_at=timezone.now() - timedelta(hours=25))
+    assert alerts.notify_state_change(report=_report("OK"), previous_state="CRITICAL").emailed
+
+
+def test_alerts_without_admin_addresses_are_recorded_not_sent(db):
+    alert = alerts.notify_state_change(report=_report("CRITICAL"), previous_state="OK")
+    assert not alert.emailed and "no administrator" in alert.suppressed_reason
+    assert mail.outbox == []
+
+
+def test_the_gate_is_open_before_any_run_and_with_a_non_critical_report(db):
+    assert gate.gate_state().is_open
+    _report("WARN")
+    gate.assert_open()
+
+
+def test_a_critical_report_closes_the_gate_with_its_reason_and_url(db):
+    report = _report("CRITICAL", "data is 15 sessions behind")
+    with pytest.raises(ServiceUnavailable) as caught:
+        gate.assert_open()
+    assert caught.value.details == {
+        "state": "CRITICAL",
+        "reason": "data is 15 sessions behind",
+        "report_url": f"/api/v1/monitoring/reports/{report.pk}/",
+    }
+    assert report.get_absolute_url() in caught.value.message
+
+
+def test_only_an_active_override_opens_a_closed_gate(admin_user):
+    _report("CRITICAL")
+    now = timezone.now()
+    revoked = GateOverride.objects.create(
+        created_by=admin_user, reason="r", created_at=now, expires_at=now + timedelta(hours=1), revoked_at=now
+    )
+    assert not gate.gate_state().is_open
+    revoked.revoked_at = None
+    revoked.save()
+    state = gate.gate_state()
+    assert state.is_open and state.overridden and state.override_by == admin_user.username
+    assert not gate.gate_state(now=now + timedelta(hours=2)).is_open
+
+
+def test_the_daily_monitoring_and_weekly_retraining_are_editable_beat_rows(db):
+    from django_celery_beat.models import PeriodicTask
+
+    daily = PeriodicTask.objects.get(name="mlcore: daily monitoring")
+    assert daily.task == "mlcore.monitoring.run" and daily.enabled
+    assert (daily.crontab.hour, daily.crontab.day_of_week) == ("18", "1-5")
+    weekly = PeriodicTask.objects.get(name="mlcore: weekly retraining")
+    assert weekly.task == "mlcore.monitoring.retrain"

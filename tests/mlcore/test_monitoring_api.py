@@ -1,0 +1,183 @@
+"""Stale data, the admin override, permissions, thresholds, the CLI and the banner (``market_sample``)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from mlcore import gate, monitoring_tasks
+from mlcore.monitoring_models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
+from tests.mlcore.factories import champion_version
+
+LAST_BAR = date(2021, 4, 21)  # last session of the market_sample fixture (a Wednesday)
+
+
+@pytest.fixture
+def champion(market_sample, fast_training):
+    return champion_version()
+
+
+@pytest.fixture
+def closed_gate(champion, admin_user):
+    """Monitoring three weeks after the last bar: the data is stale, the gate closes."""
+    result = monitoring_tasks.monitor.delay(as_of="2021-05-12").get()
+    report = MonitoringReport.objects.get(pk=result["reports"][0]["id"])
+    assert not gate.gate_state().is_open
+    mail.outbox.clear()
+    return report
+
+
+def test_stale_data_is_detected_against_the_exchange_calendar(champion, admin_user, investor_client):
+    warn = monitoring_tasks.monitor.delay(as_of="2021-04-23").get()["reports"][0]
+    report = MonitoringReport.objects.get(pk=warn["id"])
+    assert report.state == "WARN"
+    assert report.metrics["freshness"]["sessions_behind"] == 2  # Thu 22 and Fri 23 April are missing
+    assert [r["code"] for r in report.reasons if r["level"] == "WARN"] == ["stale_data"]
+
+    stale = MonitoringReport.objects.get(
+        pk=monitoring_tasks.monitor.delay(as_of="2021-05-12").get()["reports"][0]["id"]
+    )
+    assert stale.state == "CRITICAL"
+    assert stale.reasons[0]["code"] == "stale_data"
+    assert "15 XNYS session(s) behind" in stale.reasons[0]["message"]
+    # Retraining cannot fix missing data: none is requested.
+    assert not stale.retrain_requested
+    assert [m.subject for m in mail.outbox] == [
+        "[SwingTrade] Model monitoring WARN: OK → WARN",
+        "[SwingTrade] Model monitoring CRITICAL: WARN → CRITICAL",
+    ]
+    response = investor_client.get("/api/v1/rankings/")
+    assert response.status_code == 503
+    assert response.json()["errors"]["report_url"] == f"/api/v1/monitoring/reports/{stale.pk}/"
+
+
+def test_up_to_date_data_on_the_last_session_is_fresh(champion):
+    result = monitoring_tasks.monitor.delay(as_of=LAST_BAR.isoformat()).get()
+    report = MonitoringReport.objects.get(pk=result["reports"][0]["id"])
+    assert report.metrics["freshness"]["sessions_behind"] == 0
+    assert report.metrics["coverage"]["share"] == 1.0
+    assert "stale_data" not in {r["code"] for r in report.reasons}
+
+
+def test_an_admin_override_opens_the_gate_and_is_logged(
+    closed_gate, admin_client_api, investor_client, admin_user
+):
+    assert investor_client.get("/api/v1/rankings/").status_code == 503
+
+    response = admin_client_api.post(
+        "/api/v1/monitoring/override/",
+        {"reason": "Vendor outage, prices verified by hand", "hours": 4},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    override = GateOverride.objects.get()
+    assert override.created_by == admin_user
+    assert override.reason == "Vendor outage, prices verified by hand"
+    assert override.report == closed_gate
+    assert timedelta(hours=3, minutes=59) < override.expires_at - override.created_at <= timedelta(hours=4)
+    alert = Alert.objects.get(kind=Alert.Kind.OVERRIDE)
+    assert admin_user.username in alert.subject and alert.emailed
+    assert len(mail.outbox) == 1 and "Vendor outage" in mail.outbox[0].body
+
+    assert investor_client.get("/api/v1/rankings/").status_code == 200
+    state = investor_client.get("/api/v1/monitoring/gate/").json()
+    assert state["is_open"] and state["overridden"] and state["override_by"] == admin_user.username
+
+    revoked = admin_client_api.delete("/api/v1/monitoring/override/")
+    assert revoked.status_code == 200 and revoked.json()["revoked_by"] == admin_user.username
+    assert investor_client.get("/api/v1/rankings/").status_code == 503
+
+
+def test_an_expired_override_no_longer_opens_the_gate(closed_gate, admin_user):
+    past = timezone.now() - timedelta(hours=5)
+    GateOverride.objects.create(
+        created_by=admin_user, reason="old override", created_at=past, expires_at=past + timedelta(hours=1)
+    )
+    assert not gate.gate_state().is_open
+
+
+def test_override_input_is_checked_and_changes_nothing(closed_gate, admin_client_api, champion):
+    too_long = admin_client_api.post(
+        "/api/v1/monitoring/override/", {"reason": "long enough reason", "hours": 1000}
+    )
+    assert too_long.status_code == 400 and "72" in too_long.json()["detail"]
+    no_reason = admin_client_api.post("/api/v1/monitoring/override/", {"reason": "x", "hours": 2})
+    assert no_reason.status_code == 400
+    assert not GateOverride.objects.exists() and mail.outbox == []
+    assert admin_client_api.delete("/api/v1/monitoring/override/").status_code == 409
+
+
+def test_an_open_gate_cannot_be_overridden(champion, admin_client_api):
+    monitoring_tasks.monitor.delay(as_of=LAST_BAR.isoformat()).get()
+    response = admin_client_api.post(
+        "/api/v1/monitoring/override/", {"reason": "nothing is wrong here", "hours": 2}
+    )
+    assert response.status_code == 409
+    assert not GateOverride.objects.exists()
+
+
+def test_an_investor_cannot_see_monitoring_or_override(closed_gate, investor_client):
+    for url in (
+        "/api/v1/monitoring/reports/",
+        "/api/v1/monitoring/reports/latest/",
+        f"/api/v1/monitoring/reports/{closed_gate.pk}/",
+        "/api/v1/alerts/",
+        "/api/v1/monitoring/thresholds/",
+    ):
+        assert investor_client.get(url).status_code == 403, url
+    response = investor_client.post(
+        "/api/v1/monitoring/override/", {"reason": "let me trade please", "hours": 2}
+    )
+    assert response.status_code == 403
+    assert not GateOverride.objects.exists()
+
+
+def test_analysts_read_reports_and_alerts_but_cannot_override(closed_gate, analyst_client):
+    listing = analyst_client.get("/api/v1/monitoring/reports/?state=CRITICAL").json()
+    assert [r["id"] for r in listing["results"]] == [closed_gate.pk]
+    latest = analyst_client.get("/api/v1/monitoring/reports/latest/").json()
+    assert latest["id"] == closed_gate.pk and latest["gate"]["is_open"] is False
+    assert latest["metrics"]["freshness"]["sessions_behind"] == 15
+    alerts = analyst_client.get("/api/v1/alerts/").json()["results"]
+    assert alerts[0]["state"] == "CRITICAL" and alerts[0]["report_url"] == closed_gate.get_absolute_url()
+    assert (
+        analyst_client.post(
+            "/api/v1/monitoring/override/", {"reason": "analyst tries", "hours": 1}
+        ).status_code
+        == 403
+    )
+    assert analyst_client.patch("/api/v1/monitoring/thresholds/", {"critical_t": 9}).status_code == 403
+
+
+def test_admins_edit_the_thresholds_and_bad_values_change_nothing(admin_client_api, admin_user):
+    current = admin_client_api.get("/api/v1/monitoring/thresholds/").json()
+    assert current["critical_t"] == 2.5 and current["training_window"] == "expanding"
+    changed = admin_client_api.patch("/api/v1/monitoring/thresholds/", {"critical_t": 3.0}, format="json")
+    assert changed.status_code == 200 and changed.json()["critical_t"] == 3.0
+    row = MonitoringThresholds.load()
+    assert row.critical_t == 3.0 and row.updated_by == admin_user
+    bad = admin_client_api.patch("/api/v1/monitoring/thresholds/", {"warn_t": 4.0}, format="json")
+    assert bad.status_code == 400 and "warn_t" in bad.json()
+    assert MonitoringThresholds.load().warn_t == 2.0
+
+
+def test_the_monitor_command_prints_the_report(champion, capsys):
+    call_command("monitor", "--as-of", LAST_BAR.isoformat(), "--no-retrain")
+    out = capsys.readouterr().out
+    assert f"as of {LAST_BAR}" in out
+    assert "validation" in out and "60-day" in out and "20-day" in out
+    assert "freshness: latest bar 2021-04-21" in out
+    assert "Gate: open" in out
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("monitor", "--as-of", "21/04/2021")
+
+
+def test_the_site_banner_shows_a_closed_gate(closed_gate, client, investor):
+    client.force_login(investor)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Recommendations are paused" in page.content.decode()
