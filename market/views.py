@@ -8,11 +8,13 @@ from django.shortcuts import get_object_or_404, render
 
 from market import selectors
 from market.models import Ticker
+from mlcore.models import Prediction
 from swingtrade import charts
 
 # Bars shown by the price chart for each period choice (trading days).
 PERIODS = {"6m": 126, "1y": 252, "3y": 756, "all": None}
 RECENT_BARS = 20
+LATEST_PREDICTIONS = 10
 
 
 @login_required
@@ -38,5 +40,8 @@ def ticker_detail(request: HttpRequest, symbol: str) -> HttpResponse:
         "price_chart": charts.price_with_moving_averages(bars["adj_close"], last=PERIODS[period])
         if not bars.empty
         else None,
+        "predictions": Prediction.objects.filter(ticker=ticker.symbol)
+        .select_related("model_version")
+        .order_by("-as_of", "-model_version_id")[:LATEST_PREDICTIONS],
     }
     return render(request, "market/ticker_detail.html", context)

@@ -200,3 +200,16 @@ def test_admin_opens_a_closed_gate_and_the_dashboard_serves_again(champion, admi
         reverse("mlcore:monitoring_override"), {"reason": "data vendor glitch, checked by hand", "hours": 2}
     )
     assert admin_web.get(reverse("dashboard")).context["ranking"].buys
+
+
+def test_ticker_page_lists_the_stored_predictions_of_the_ticker(champion, investor_web):
+    ranking = investor_web.get(reverse("dashboard")).context["ranking"]  # computes and stores predictions
+    best = ranking.buys[0]
+    response = investor_web.get(reverse("market:ticker", args=[best.ticker]))
+    (prediction,) = response.context["predictions"]
+    assert (prediction.ticker, prediction.as_of, prediction.rank) == (
+        best.ticker,
+        ranking.data_date,
+        best.rank,
+    )
+    assert f"{best.expected_return * 100:+.2f} %" in response.content.decode()
