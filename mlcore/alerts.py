@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from mlcore import monitoring
@@ -34,6 +35,14 @@ def admin_recipients() -> list[str]:
 
 def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
+
+
+def _report_links(report: MonitoringReport) -> list[str]:
+    """The page people read, and the JSON the API serves."""
+    return [
+        f"Report: {_absolute(reverse('mlcore:monitoring'))}?report={report.pk}",
+        f"API: {_absolute(report.get_absolute_url())}",
+    ]
 
 
 def _muted_because(*, state: str, thresholds: MonitoringThresholds) -> str:
@@ -85,7 +94,7 @@ def _report_body(report: MonitoringReport, previous_state: str) -> str:
             )
     elif previous_state == monitoring.CRITICAL:
         lines += ["", "The gate is open again: rankings, proposals and optimisation are served."]
-    lines += ["", f"Report: {_absolute(report.get_absolute_url())}"]
+    lines += ["", *_report_links(report)]
     return "\n".join(lines)
 
 
@@ -128,7 +137,7 @@ def notify_override(*, override: GateOverride) -> Alert:
             [
                 f"{who} opened the prediction gate until {override.expires_at:%Y-%m-%d %H:%M %Z}.",
                 f"Reason: {override.reason}",
-                *([f"Report: {_absolute(override.report.get_absolute_url())}"] if override.report else []),
+                *(_report_links(override.report) if override.report else []),
             ]
         ),
     )
