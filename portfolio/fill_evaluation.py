@@ -26,6 +26,7 @@ from portfolio.orders.fill import (
     overnight_variance_fraction,
     session_touch_probability,
     touch_probability,
+    volatility_forecast_error,
 )
 from portfolio.orders.pricing import LADDER_SIGMA_MULTIPLES
 
@@ -92,6 +93,7 @@ def replay_limit_orders(
     drift: float = 0.0,
     start: str | None = None,
     progress: bool = False,
+    mixing: bool = True,
 ) -> ReplayResult:
     """Place the ladder of limit orders every day and record predicted and realised fills.
 
@@ -103,6 +105,8 @@ def replay_limit_orders(
         Sessions each order rests (``T``).
     multiples : iterable of float
         Limit distances in units of ``sigma * sqrt(T)``.
+    mixing : bool
+        Average over the measured error of the volatility estimate (``volatility_forecast_error``).
     drift : float
         Arithmetic drift per day used for every order. The replay has no model, so 0 (a martingale
         price): the log drift is then ``-sigma**2 / 2``.
@@ -114,6 +118,7 @@ def replay_limit_orders(
         raise ValueError("the replay needs high and low prices to judge fills")
     sigma = daily_volatility(prices, vol_window)
     gap_share = overnight_variance_fraction(prices["open"], high, low, close) if "open" in prices else None
+    error = volatility_forecast_error(prices, sigma, validity_days)
     future_low = _forward_extreme(low, validity_days, "min")
     future_high = _forward_extreme(high, validity_days, "max")
     past_low = _backward_extreme(low, validity_days, "min")
@@ -128,6 +133,11 @@ def replay_limit_orders(
     c, s = c[valid], s[valid]
     omega = gap_share.to_numpy()[rows][valid] if gap_share is not None else np.zeros_like(s)
     omega = np.nan_to_num(omega, nan=0.0)
+    # One (mean, sd) per date, broadcast to the tickers of that date; no estimate yet -> no mixing.
+    vol_mean = np.broadcast_to(error["vol_log_mean"].to_numpy()[rows][:, None], valid.shape)
+    vol_sd = np.broadcast_to(error["vol_log_sd"].to_numpy()[rows][:, None], valid.shape)
+    vol_mean = np.nan_to_num(vol_mean[valid], nan=0.0) if mixing else np.zeros_like(s)
+    vol_sd = np.nan_to_num(vol_sd[valid], nan=0.0) if mixing else np.zeros_like(s)
     f_low, f_high = future_low.to_numpy()[rows][valid], future_high.to_numpy()[rows][valid]
     p_low, p_high = past_low.to_numpy()[rows][valid], past_high.to_numpy()[rows][valid]
     log_drift = drift - 0.5 * s**2
@@ -138,7 +148,9 @@ def replay_limit_orders(
         for side, sign in (("buy", -1.0), ("sell", 1.0)):
             limit = c * np.exp(sign * distance)
             if monitoring == "session":
-                p = session_touch_probability(sign * distance, s, validity_days, log_drift, omega)
+                p = session_touch_probability(
+                    sign * distance, s, validity_days, log_drift, omega, vol_mean, vol_sd
+                )
             else:
                 p = touch_probability(sign * distance, s, validity_days, log_drift, monitoring)
             predicted.append(p)

@@ -154,7 +154,9 @@ def daily_volatility(prices: dict[str, pd.DataFrame], window: int = 20) -> pd.Da
     return ohlc.where(ohlc.notna() & (ohlc > 0), fallback)
 
 
-_LEGENDRE_NODES, _LEGENDRE_WEIGHTS = np.polynomial.legendre.leggauss(24)
+_LEGENDRE_NODES, _LEGENDRE_WEIGHTS = np.polynomial.legendre.leggauss(16)
+_HERMITE_NODES, _HERMITE_WEIGHTS = np.polynomial.hermite_e.hermegauss(5)
+_HERMITE_WEIGHTS = _HERMITE_WEIGHTS / _HERMITE_WEIGHTS.sum()
 
 
 def session_touch_probability(
@@ -163,8 +165,38 @@ def session_touch_probability(
     horizon: float | np.ndarray,
     drift: float | np.ndarray = 0.0,
     overnight_fraction: float | np.ndarray = 0.2,
+    vol_log_mean: float | np.ndarray = 0.0,
+    vol_log_sd: float | np.ndarray = 0.0,
 ) -> np.ndarray:
     """Touch probability for an order placed at the close and judged on the next bars' high and low.
+
+    The volatility of the coming window is not the estimate: ``ln(realised / estimated)`` is roughly
+    normal with mean ``vol_log_mean`` and standard deviation ``vol_log_sd`` (measured by
+    :func:`volatility_forecast_error` on windows already closed). Given the realised variance of the window
+    a Brownian path is a time-changed Brownian motion, so the probability is the average of the
+    single-volatility probability over that distribution (Gauss-Hermite quadrature). This is what turns
+    fat tails into numbers: a volatility that may be higher or lower makes far limits fill more often and
+    near ones less often than one fixed volatility says.
+    """
+    mean = np.asarray(vol_log_mean, dtype=float)
+    sd = np.asarray(vol_log_sd, dtype=float)
+    if not np.any(sd > 0) and not np.any(mean != 0):
+        return _session_touch(log_barrier, sigma, horizon, drift, overnight_fraction)
+    total = 0.0
+    for z, weight in zip(_HERMITE_NODES, _HERMITE_WEIGHTS, strict=True):
+        scaled = np.asarray(sigma, dtype=float) * np.exp(mean + np.nan_to_num(sd) * z)
+        total = total + weight * _session_touch(log_barrier, scaled, horizon, drift, overnight_fraction)
+    return np.clip(total, 0.0, 1.0)
+
+
+def _session_touch(
+    log_barrier: float | np.ndarray,
+    sigma: float | np.ndarray,
+    horizon: float | np.ndarray,
+    drift: float | np.ndarray = 0.0,
+    overnight_fraction: float | np.ndarray = 0.2,
+) -> np.ndarray:
+    """Single-volatility touch probability of the gap-then-session model (see below).
 
     Real prices do not move continuously from the close: the next session opens with a gap (the overnight
     return, a share ``overnight_fraction`` of the daily variance), and only then trades continuously, where
@@ -215,3 +247,45 @@ def overnight_variance_fraction(
     on = overnight.rolling(window, min_periods=minp).mean()
     total = on + session.clip(lower=0.0).rolling(window, min_periods=minp).mean()
     return (on / total).clip(0.0, 0.95)
+
+
+def daily_variance(prices: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One day's variance estimate per row: Garman-Klass session plus squared overnight gap (OHLC), or the
+    squared close-to-close log return where only closes exist."""
+    close = prices["close"]
+    if not {"open", "high", "low"} <= prices.keys():
+        return np.log(close).diff() ** 2
+    open_, high, low = prices["open"], prices["high"], prices["low"]
+    session = 0.5 * np.log(high / low) ** 2 - (2.0 * np.log(2.0) - 1.0) * np.log(close / open_) ** 2
+    return session + np.log(open_ / close.shift(1)) ** 2
+
+
+def volatility_forecast_error(
+    prices: dict[str, pd.DataFrame],
+    sigma: pd.DataFrame,
+    horizon: int,
+    history: int = 250,
+    min_history: int = 60,
+) -> pd.DataFrame:
+    """How far the realised volatility of the next ``horizon`` days strays from the estimate, known at t.
+
+    For every past order date ``s`` whose window ``s+1 .. s+horizon`` has closed by ``t``, the log ratio
+    ``0.5 * ln(realised variance / sigma_s**2)`` is one observation; pooled over all tickers and the last
+    ``history`` dates, their mean and standard deviation give ``vol_log_mean`` and ``vol_log_sd`` for
+    orders placed on ``t``. No look-ahead: the observation of date ``s`` enters at ``s + horizon``.
+
+    Returns
+    -------
+    DataFrame indexed like ``sigma`` with columns ``vol_log_mean`` and ``vol_log_sd`` (NaN before
+    ``min_history`` dates of observations exist).
+    """
+    realised = daily_variance(prices).rolling(horizon, min_periods=horizon).mean().shift(-horizon)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = 0.5 * np.log(realised.clip(lower=1e-12) / sigma**2)
+    known = log_ratio.shift(horizon).replace([np.inf, -np.inf], np.nan)
+    count = known.count(axis=1).rolling(history, min_periods=min_history).sum()
+    first = known.sum(axis=1).rolling(history, min_periods=min_history).sum()
+    second = (known**2).sum(axis=1).rolling(history, min_periods=min_history).sum()
+    mean = first / count
+    sd = np.sqrt((second / count - mean**2).clip(lower=0.0))
+    return pd.DataFrame({"vol_log_mean": mean, "vol_log_sd": sd}, index=sigma.index)

@@ -77,3 +77,24 @@ def test_volatility_estimators_see_a_known_volatility():
     assert estimate == pytest.approx(0.01, rel=0.15)
     prices = {"close": close}
     assert fill.daily_volatility(prices, 250).iloc[-1, 0] == pytest.approx(estimate)
+
+
+def test_volatility_mixing_matches_a_monte_carlo_over_random_volatility():
+    """Quadrature over the volatility's error agrees with averaging over many drawn volatilities."""
+    rng = np.random.default_rng(5)
+    days, sigma, mean, sd = 5, 0.02, -0.05, 0.4
+    drawn = sigma * np.exp(mean + sd * rng.standard_normal(20_000))
+    for multiple in (0.25, 1.0, 2.0):
+        barrier = -multiple * sigma * np.sqrt(days)
+        simulated = fill.session_touch_probability(barrier, drawn, days, 0.0, 0.2).mean()
+        formula = float(fill.session_touch_probability(barrier, sigma, days, 0.0, 0.2, mean, sd))
+        assert formula == pytest.approx(simulated, abs=0.01)
+
+
+def test_volatility_uncertainty_lowers_near_and_raises_far_fill_chances():
+    sigma, days = 0.02, 5
+    near, far = -0.3 * sigma, -3.0 * sigma * np.sqrt(days)
+    fixed_near = fill.session_touch_probability(near, sigma, days, 0.0, 0.2)
+    fixed_far = fill.session_touch_probability(far, sigma, days, 0.0, 0.2)
+    assert fill.session_touch_probability(near, sigma, days, 0.0, 0.2, 0.0, 0.4) < fixed_near
+    assert fill.session_touch_probability(far, sigma, days, 0.0, 0.2, 0.0, 0.4) > fixed_far

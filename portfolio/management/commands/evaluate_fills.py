@@ -57,7 +57,8 @@ class Command(BaseCommand):
             f"{prices['close'].shape[1]} tickers, {prices['close'].shape[0]} days; "
             "drift 0 (martingale price, no model needed); "
             "volatility: Garman-Klass + overnight gap over the last "
-            f"{options['vol_window']} sessions; monitoring: {options['monitoring']}"
+            f"{options['vol_window']} sessions, averaged over the error of that estimate measured on "
+            f"windows already closed (last 250 dates, all tickers); monitoring: {options['monitoring']}"
         )
         self.stdout.write(NAIVE_RULE)
         for days in options["validity"]:
