@@ -121,6 +121,7 @@ def optimize_weights(
     sectors: Mapping[str, str] | None = None,
     objective: str = "mean_variance",
     frontier_points: int = 0,
+    max_factors: int | None = None,
 ) -> OptimizationResult:
     """Optimal target weights for one objective, with the efficient frontier on request.
 
@@ -141,6 +142,9 @@ def optimize_weights(
     frontier_points : int
         Number of efficient-frontier points (mean-variance over a log grid of λ), 0 for none. They reuse
         one compiled problem where λ is a cvxpy Parameter (DPP), so each extra point costs a solve only.
+    max_factors : int, optional
+        Solve with :meth:`RiskModel.compressed` (top principal factors + exact per-asset variance) — much
+        faster for hundreds of assets; reported volatility is still computed with the full risk model.
 
     Raises
     ------
@@ -151,7 +155,11 @@ def optimize_weights(
     costs = costs or CostRates()
     if objective not in OBJECTIVES:
         raise DomainError(f"Unknown objective {objective!r}; use one of {', '.join(OBJECTIVES)}.")
-    arrays = _arrays(expected_returns, risk, current_weights, profile, costs, sectors)
+    full = _arrays(expected_returns, risk, current_weights, profile, costs, sectors)
+    arrays = full
+    if max_factors is not None and isinstance(risk, RiskModel):
+        model = risk.subset(full.tickers).compressed(max_factors)
+        arrays = _Arrays(**{**full.__dict__, "factor": model.factor, "diagonal": model.diagonal})
     effective = arrays if objective != "min_variance" else _replace_mu(arrays, np.zeros_like(arrays.mu))
 
     if objective == "max_sharpe":
@@ -183,7 +191,7 @@ def optimize_weights(
     tc = float(arrays.buy @ np.clip(trade, 0, None) + arrays.sell @ np.clip(-trade, 0, None))
     borrow = float(arrays.borrow @ np.clip(-w, 0, None))
     after = w / (1.0 - tc)  # weights of the equity left after paying the fees (what the limits bound)
-    sigma = _variance(arrays, after)
+    sigma = _variance(full, after)
     if objective == "max_sharpe":
         net_excess = float((mu - profile.risk_free_rate) @ w) - tc - borrow
         variance = _variance(arrays, w)
@@ -200,7 +208,7 @@ def optimize_weights(
         net_expected_return=float(mu @ w) - tc - borrow,
         volatility=float(np.sqrt(max(sigma, 0.0))),
         current_expected_return=float(mu @ arrays.w0),
-        current_volatility=float(np.sqrt(max(_variance(arrays, arrays.w0), 0.0))),
+        current_volatility=float(np.sqrt(max(_variance(full, full.w0), 0.0))),
         turnover=float(np.abs(trade).sum()),
         transaction_costs=tc,
         borrow_cost=borrow,

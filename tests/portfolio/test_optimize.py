@@ -376,3 +376,15 @@ def test_a_trade_worth_less_than_its_cost_is_skipped_and_one_worth_more_is_kept(
     falling = plan_for(-0.05)  # selling avoids a 5 % loss for a 1 % cost
     assert falling.orders.loc[tickers[0], "delta"] == -100
     assert falling.orders.loc[tickers[0], "benefit"] > falling.orders.loc[tickers[0], "cost"]
+
+
+def test_compressed_risk_model_keeps_each_variance_and_nearly_the_answer(prices, mu):
+    model = estimate_risk_model(prices, window=30, horizon_days=5)  # K = 30 < N = 50: low rank + diagonal
+    small = model.compressed(10)
+    assert small.factor.shape == (10, 50)
+    np.testing.assert_allclose(np.diag(small.covariance), np.diag(model.covariance), rtol=1e-10)
+    profile = OptimizationProfile(max_weight=0.2)
+    exact = optimize_weights(mu, model, profile=profile)
+    fast = optimize_weights(mu, model, profile=profile, max_factors=10)
+    assert (fast.weights - exact.weights).abs().max() < 0.05
+    assert fast.volatility == pytest.approx(np.sqrt(portfolio_variance(model, fast.weights)))
