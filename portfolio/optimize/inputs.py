@@ -102,6 +102,42 @@ class CostRates:
         """(buy, sell, borrow) aligned to ``tickers``; a ticker missing from a Series is an error."""
         return tuple(_aligned(getattr(self, name), tickers, name) for name in ("buy", "sell", "borrow"))  # type: ignore[return-value]
 
+    @classmethod
+    def from_cost_model(
+        cls,
+        model: Any,
+        *,
+        sigma_daily: pd.Series,
+        trade_notional: float | pd.Series,
+        horizon_days: int,
+        exchanges: Mapping[str, str | None] | None = None,
+    ) -> CostRates:
+        """Rates from a ``portfolio.costs.CostModel``: the numbers all come from ``portfolio.costs``.
+
+        ``sigma_daily`` (index ticker) sets the spread; ``trade_notional`` turns the fixed commission into
+        a rate; the transaction tax applies to purchases where ``costs.ftt_applies`` says so; borrow is the
+        daily fee times the horizon.
+        """
+        from portfolio import costs
+
+        tickers = [str(t) for t in sigma_daily.index]
+        notional = (
+            trade_notional.reindex(tickers).to_numpy(dtype=float)
+            if isinstance(trade_notional, pd.Series)
+            else float(trade_notional)
+        )
+        mask = np.array([costs.ftt_applies(model, t, (exchanges or {}).get(t)) for t in tickers], dtype=bool)
+        buy, sell = costs.turnover_cost_rates(
+            model, sigma_daily=sigma_daily.to_numpy(dtype=float), trade_notional=notional, ftt_mask=mask
+        )
+        borrow = costs.borrow_rate_per_day(model) * horizon_days
+        return cls(
+            buy=pd.Series(buy, index=tickers),
+            sell=pd.Series(sell, index=tickers),
+            borrow=borrow,
+            notes={"cost_model": getattr(model, "name", "custom"), "horizon_days": horizon_days},
+        )
+
     def scaled(self, factor: float) -> CostRates:
         return CostRates(
             buy=self.buy * factor, sell=self.sell * factor, borrow=self.borrow * factor, notes=self.notes

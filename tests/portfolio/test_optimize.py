@@ -388,3 +388,22 @@ def test_compressed_risk_model_keeps_each_variance_and_nearly_the_answer(prices,
     fast = optimize_weights(mu, model, profile=profile, max_factors=10)
     assert (fast.weights - exact.weights).abs().max() < 0.05
     assert fast.volatility == pytest.approx(np.sqrt(portfolio_variance(model, fast.weights)))
+
+
+def test_cost_rates_come_from_the_cost_model_with_tax_on_purchases_only():
+    from portfolio.costs import CostModel
+
+    model = CostModel(
+        commission_rate=0.001,
+        half_spread_floor=0.0005,
+        ftt_rate=0.003,
+        ftt_tickers=frozenset({"AIR.PA"}),
+        borrow_rate_annual=0.0252,
+    )
+    sigma = pd.Series({"AIR.PA": 0.0, "AAPL": 0.0})
+    rates = CostRates.from_cost_model(model, sigma_daily=sigma, trade_notional=10_000.0, horizon_days=5)
+    buy, sell, borrow = rates.vectors(["AIR.PA", "AAPL"])
+    assert buy[0] - buy[1] == pytest.approx(0.003)  # the tax, on purchases of the listed ticker only
+    assert sell[0] == pytest.approx(sell[1])
+    assert buy[1] == pytest.approx(sell[1]) and sell[1] > 0
+    assert borrow[0] == pytest.approx(0.0252 / 252 * 5)
