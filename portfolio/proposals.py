@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from django.db import transaction
 
@@ -37,17 +38,22 @@ class Market:
     sigma: float
     overnight: float
     exchange: str | None
+    vol_log_mean: float = 0.0
+    vol_log_sd: float = 0.0
 
 
-def _market_state(tickers: list[str], as_of: dt.date) -> dict[str, Market]:
+def _market_state(tickers: list[str], as_of: dt.date, validity: int) -> dict[str, Market]:
     from market.models import Ticker
     from market.selectors import adjusted_ohlcv, bars_frame
 
-    start = as_of - dt.timedelta(days=120)
+    # About 18 months: a year of closed order windows to measure the volatility estimate's error.
+    start = as_of - dt.timedelta(days=550)
     prices = adjusted_ohlcv(tickers=tickers, start=start, end=as_of)
     if prices["close"].empty:
         return {}
-    sigma = fill.daily_volatility(prices, VOL_WINDOW).iloc[-1]
+    sigma_frame = fill.daily_volatility(prices, VOL_WINDOW)
+    sigma = sigma_frame.iloc[-1]
+    error = fill.volatility_forecast_error(prices, sigma_frame, validity).iloc[-1].fillna(0.0)
     if {"open", "high", "low"} <= prices.keys():
         gap = fill.overnight_variance_fraction(prices["open"], prices["high"], prices["low"], prices["close"])
         overnight = gap.iloc[-1]
@@ -67,6 +73,8 @@ def _market_state(tickers: list[str], as_of: dt.date) -> dict[str, Market]:
             float(s),
             float(o) if o is not None and math.isfinite(o) else 0.2,
             exchanges.get(t) or None,
+            float(error["vol_log_mean"]),
+            float(error["vol_log_sd"]),
         )
     return out
 
@@ -104,7 +112,8 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
     valid_until = calendar.validity_date(as_of, validity)
     model = portfolio.cost_profile.as_cost_model()
 
-    ranked = frame.assign(shrunk=frame["expected_return"].astype(float) * reliability)
+    # mlcore gives log returns over the horizon; the order engine works with arithmetic returns.
+    ranked = frame.assign(shrunk=np.expm1(frame["expected_return"].astype(float) * reliability))
     ranked = ranked.assign(
         per_risk=ranked["shrunk"] / ranked["predicted_volatility"].astype(float).clip(lower=1e-6)
     )
@@ -118,7 +127,7 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
         :MAX_NEW_PER_SIDE
     ]
     tickers = sorted(set(held) | set(entries))
-    state = _market_state(tickers, as_of)
+    state = _market_state(tickers, as_of, validity)
     filled_levels = _last_filled_levels(portfolio)
     symbols = {t.symbol: t for t in Ticker.objects.filter(symbol__in=tickers)}
     ytd = float(selectors.realised_pnl_in_year(portfolio, as_of.year))
@@ -133,7 +142,7 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
     created: list[OrderProposal] = []
 
     def propose(
-        ticker, action, side, quantity, ctx, plan, reasons, *, stop_loss=None, take_profit=None, crosses=True
+        ticker, action, side, quantity, plan, reasons, *, stop_loss=None, take_profit=None, crosses=True
     ):
         mkt = state[ticker]
         notional = quantity * mkt.price
@@ -195,6 +204,8 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
             is_entry=is_entry,
             exchange=mkt.exchange,
             overnight_fraction=mkt.overnight,
+            vol_log_mean=mkt.vol_log_mean,
+            vol_log_sd=mkt.vol_log_sd,
         )
 
     # 1. Held positions first: exits, covers and trims free cash and gross room for the entries.
@@ -209,6 +220,7 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
         reasons: list[str] = []
         quantity = 0
         action = A.HOLD
+        forced = True  # stops, targets and the weight limit are rules: they do not wait for an edge
         if (
             levels
             and levels.stop_loss
@@ -230,7 +242,7 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
         elif r is None:
             reasons.append("The model has no prediction for this ticker today; holding.")
         elif (r < 0) == long_ and r != 0:
-            action, quantity = (A.EXIT if long_ else A.COVER), abs(pos.quantity)
+            action, quantity, forced = (A.EXIT if long_ else A.COVER), abs(pos.quantity), False
             reasons.append(f"The signal turned: the model now expects {r:+.2%} over {horizon} days.")
         elif abs(pos.weight) > portfolio.max_position_weight:
             excess = (abs(pos.weight) - portfolio.max_position_weight) * equity / mkt.price
@@ -244,27 +256,23 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
                 f"The signal still agrees with the position ({r:+.2%} expected over {horizon} days)."
             )
         if action == A.HOLD:
-            propose(ticker, action, "", 0, None, None, reasons)
+            propose(ticker, action, "", 0, None, reasons)
             continue
         plan = pricing.plan_order(context(ticker, exit_side, quantity, is_entry=False), model)
-        if action in (A.EXIT, A.COVER) and "signal" not in reasons[0]:
-            # A stop or a target is a decision already taken: execute it now, at market.
-            plan.order_type, plan.limit_price, plan.fill_probability = pricing.MARKET, None, 1.0
+        if forced:
             market = plan.candidates[0]
-            plan.gross_return, plan.cost_rate, plan.expected_value = (
-                market.gross_return,
-                market.cost_rate,
-                market.expected_value,
-            )
+            plan.order_type, plan.limit_price, plan.fill_probability = pricing.MARKET, None, 1.0
+            plan.gross_return, plan.cost_rate = market.gross_return, market.cost_rate
+            plan.expected_value = market.expected_value
+            plan.reasons = ["Market order: the rule is triggered, and waiting for a better price risks more."]
         elif not plan.worthwhile:
-            propose(ticker, A.SKIP, exit_side, quantity, None, plan, reasons + plan.reasons, crosses=False)
+            propose(ticker, A.SKIP, exit_side, quantity, plan, reasons + plan.reasons, crosses=False)
             continue
         propose(
             ticker,
             action,
             exit_side,
             quantity,
-            None,
             plan,
             reasons + plan.reasons,
             crosses=plan.order_type == pricing.MARKET,
@@ -323,14 +331,13 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
         if take is None:
             reasons.append("No take-profit: the expected move does not pay the round-trip costs.")
         if not plan.worthwhile:
-            propose(ticker, A.SKIP, side, size.quantity, None, plan, reasons, crosses=False)
+            propose(ticker, A.SKIP, side, size.quantity, plan, reasons, crosses=False)
             continue
         propose(
             ticker,
             A.ENTER,
             side,
             size.quantity,
-            None,
             plan,
             reasons,
             stop_loss=stop,

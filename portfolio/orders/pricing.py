@@ -53,6 +53,8 @@ class OrderContext:
     exchange: str | None = None
     overnight_fraction: float = 0.2
     reversion: float = 0.0
+    vol_log_mean: float = 0.0  # error of the volatility estimate, see orders.fill.volatility_forecast_error
+    vol_log_sd: float = 0.0
 
     def __post_init__(self) -> None:
         if self.price <= 0 or self.sigma <= 0 or not math.isfinite(self.sigma):
@@ -155,7 +157,15 @@ def trade_off_curve(ctx: OrderContext, model: costs.CostModel) -> list[Candidate
         distance = k * scale
         log_barrier = -sign * distance  # buys rest below the price, sells above
         p = float(
-            session_touch_probability(log_barrier, ctx.sigma, ctx.validity_days, nu, ctx.overnight_fraction)
+            session_touch_probability(
+                log_barrier,
+                ctx.sigma,
+                ctx.validity_days,
+                nu,
+                ctx.overnight_fraction,
+                ctx.vol_log_mean,
+                ctx.vol_log_sd,
+            )
         )
         fill_day = expected_fill_day(log_barrier, ctx.sigma, ctx.validity_days, nu)
         remaining = max(ctx.horizon_days - fill_day, 0.0)

@@ -119,3 +119,38 @@ def test_a_proposal_past_its_validity_cannot_be_accepted(market_sample, predicti
         services.proposal_decide(proposal=proposal, accept=True)
     proposal.refresh_from_db()
     assert proposal.status == OrderProposal.Status.EXPIRED
+
+
+def test_an_overweight_position_is_trimmed_at_market(market_sample, predictions):
+    portfolio = PortfolioFactory(cash=Decimal("5000"), max_position_weight=0.2)
+    services.trade_record(
+        portfolio=portfolio, ticker="KO", side="buy", quantity=100, price="50", traded_on=dt.date(2021, 3, 1)
+    )
+    predictions.update({"KO": 0.01})
+    trim = services.order_proposals_create(portfolio=portfolio, as_of=AS_OF)[0]
+    assert (trim.action, trim.side, trim.order_type) == ("trim", "sell", "market")
+    assert 0 < trim.quantity < 100 and "above the 20% limit" in trim.reasons
+
+
+def test_a_position_through_its_stop_loss_is_exited(market_sample, predictions, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: AS_OF)
+    predictions.update({"AAPL": 0.04})
+    portfolio = PortfolioFactory(cash=Decimal("100000"))
+    entry = next(
+        p for p in services.order_proposals_create(portfolio=portfolio, as_of=AS_OF) if p.action == "enter"
+    )
+    services.proposal_fill(
+        proposal=services.proposal_decide(proposal=entry, accept=True),
+        price=entry.reference_price,
+        traded_on=AS_OF,
+    )
+    # The price has since fallen through the stop: stand that in by a stop above the last close.
+    OrderProposal.objects.filter(pk=entry.pk).update(stop_loss=entry.reference_price * 2)
+    exit_ = services.order_proposals_create(portfolio=portfolio, as_of=AS_OF)[0]
+    assert (exit_.ticker.symbol, exit_.action, exit_.side, exit_.order_type) == (
+        "AAPL",
+        "exit",
+        "sell",
+        "market",
+    )
+    assert exit_.quantity == entry.quantity and "stop-loss" in exit_.reasons
