@@ -1,5 +1,28 @@
-"""Server-rendered pages of this app."""
+"""Server-rendered pages of the portfolio app (the JSON API lives in portfolio/api/)."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from portfolio import views
+
+app_name = "portfolio"
+
+urlpatterns = [
+    path("portfolios/", views.portfolio_list, name="list"),
+    path("portfolios/<int:portfolio_id>/", views.portfolio_detail, name="detail"),
+    path("portfolios/<int:portfolio_id>/trades/", views.trade_create, name="trade_create"),
+    path("portfolios/<int:portfolio_id>/proposals/", views.proposals_create, name="proposals_create"),
+    path(
+        "portfolios/<int:portfolio_id>/proposals/<int:proposal_id>/accept/",
+        views.proposal_decide,
+        {"decision": "accept"},
+        name="proposal_accept",
+    ),
+    path(
+        "portfolios/<int:portfolio_id>/proposals/<int:proposal_id>/reject/",
+        views.proposal_decide,
+        {"decision": "reject"},
+        name="proposal_reject",
+    ),
+]

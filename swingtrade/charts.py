@@ -199,3 +199,44 @@ def drift_rows(drift: dict[str, Any]) -> list[dict[str, Any]]:
         {"feature": name, "psi": clean(value), "drifting": name in drifting} for name, value in psi.items()
     ]
     return sorted(rows, key=lambda r: -(r["psi"] if r["psi"] is not None else -1.0))
+
+
+# --- orders -----------------------------------------------------------------------------------------
+
+
+def fill_trade_off_chart(candidates: list[dict[str, Any]], *, chosen: Any = None) -> dict[str, Any]:
+    """The limit-price trade-off of one order: P(fill) and expected net value at each candidate price.
+
+    ``candidates`` are an ``OrderProposal.trade_off`` list (``order_type``, ``limit_price``,
+    ``distance_sigma``, ``fill_probability``, ``expected_value``); a closer limit fills more often and
+    earns less. The chosen price is drawn as a larger point.
+    """
+    rows = sorted(candidates, key=lambda c: c.get("distance_sigma") or 0.0)
+    chosen_price = clean(chosen)
+    labels, radius = [], []
+    for c in rows:
+        price = clean(c.get("limit_price"))
+        labels.append(f"{price:.2f}" if price is not None else str(c.get("order_type", "market")))
+        is_chosen = price is not None and chosen_price is not None and abs(price - chosen_price) < 0.005
+        radius.append(6 if is_chosen else 2)
+    datasets = [
+        series(
+            "P(fill)", [c.get("fill_probability") for c in rows], color=NEUTRAL_COLOUR, point_radius=radius
+        ),
+        series(
+            "Expected net value (of notional)",
+            [c.get("expected_value") for c in rows],
+            color=BUY_COLOUR,
+            axis="y2",
+            point_radius=radius,
+        ),
+    ]
+    return line_chart(
+        labels,
+        datasets,
+        x_label="Limit price",
+        y_label="P(fill)",
+        y_format="pct",
+        y2_label="Expected value",
+        y2_format="pct",
+    )

@@ -39,21 +39,12 @@ admin_required = _role_required(roles.is_admin, "This action is for administrato
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: on the field it names when it names one, else on top.
+    """Show a service's refusal on the form, next to the field it names, else above the form.
 
-    Services may pass ``details={"field": name}`` (or a dict of field → message) to point at a field.
+    Services name fields in ``details`` (``{"price": ["<= 0"]}`` or ``{"field": "price"}``); the
+    message shown is always the service's sentence, once, on the first named field of this form.
     """
-    details = error.details
-    if isinstance(details, dict):
-        field = details.get("field")
-        if isinstance(field, str) and field in form.fields:
-            form.add_error(field, error.message)
-            return
-        named = {k: v for k, v in details.items() if k in form.fields}
-        if named:
-            for name, message in named.items():
-                form.add_error(name, message if isinstance(message, str) else error.message)
-            if not any(error.message == m for m in named.values()):
-                form.add_error(None, error.message)
-            return
-    form.add_error(None, error.message)
+    details = error.details if isinstance(error.details, dict) else {}
+    named = [details["field"]] if isinstance(details.get("field"), str) else list(details)
+    field = next((name for name in named if name in form.fields), None)
+    form.add_error(field, error.message)

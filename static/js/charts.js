@@ -4,7 +4,8 @@
  *
  * Spec: {type: "line"|"bar"|"scatter", labels?: [...], x_label?, y_label?,
  *        x_format?: "pct"|"num", y_format?: "pct"|"num"|"money",
- *        datasets: [{label, data, color?, colors?, dashed?, show_line?, point_radius?, kind?}]}
+ *        y2_label?, y2_format? (a right-hand axis for datasets with axis: "y2"),
+ *        datasets: [{label, data, color?, colors?, dashed?, show_line?, point_radius?, kind?, axis?}]}
  * Offline by design: Chart.js is vendored under static/vendor/chartjs/.
  */
 (function () {
@@ -39,6 +40,7 @@
     if (ds.dashed) { out.borderDash = [6, 4]; }
     if (ds.show_line) { out.showLine = true; }
     if (ds.order !== undefined) { out.order = ds.order; }
+    if (ds.axis) { out.yAxisID = ds.axis; }
     return out;
   }
 
@@ -51,6 +53,10 @@
       x: {title: {display: !!spec.x_label, text: spec.x_label || ""}},
       y: {title: {display: !!spec.y_label, text: spec.y_label || ""}, ticks: {callback: fy}},
     };
+    if (spec.y2_format || spec.y2_label) {
+      scales.y2 = {position: "right", grid: {drawOnChartArea: false},
+        title: {display: !!spec.y2_label, text: spec.y2_label || ""}, ticks: {callback: formatter(spec.y2_format)}};
+    }
     if (spec.type === "scatter") {
       scales.x.type = "linear";
       scales.x.ticks = {callback: fx};

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
+import pandas as pd
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from market.selectors import price_panel
+from market.selectors import latest_closes, price_panel
 from mlcore.monitoring_models import MonitoringReport
 from mlcore.monitoring_services import monitoring_run
+from portfolio.models import CostProfile, OrderProposal, Portfolio, Trade
+from portfolio.services import order_proposals_create, trade_record
+from tests.factories import UserFactory
 from tests.mlcore.factories import champion_version, trained_version
 
 
@@ -213,3 +218,200 @@ def test_ticker_page_lists_the_stored_predictions_of_the_ticker(champion, invest
         best.rank,
     )
     assert f"{best.expected_return * 100:+.2f} %" in response.content.decode()
+
+
+# --- portfolios -----------------------------------------------------------------------------
+
+
+def _portfolio(owner, **values):
+    from portfolio.services import portfolio_create
+
+    return portfolio_create(owner=owner, name=values.pop("name", "Main"), cash=Decimal("100000"), **values)
+
+
+def test_investor_creates_a_portfolio_from_the_list_page(market_sample, investor, investor_web):
+    preset = CostProfile.objects.get(owner=None, name="Zero-commission broker")
+    response = investor_web.post(
+        reverse("portfolio:list"),
+        {
+            "name": "Swing",
+            "cash": "25000",
+            "base_currency": "USD",
+            "cost_profile": preset.pk,
+            "max_position_weight": "0.2",
+            "max_gross_exposure": "1.0",
+        },
+        follow=True,
+    )
+    portfolio = Portfolio.objects.get(owner=investor, name="Swing")
+    assert response.redirect_chain[-1][0] == reverse("portfolio:detail", args=[portfolio.pk])
+    assert "25,000.00" in response.content.decode()
+    listing = investor_web.get(reverse("portfolio:list")).content.decode()
+    assert "Swing" in listing and "long only" in listing
+
+
+def test_portfolio_creation_refused_by_the_service_shows_why(market_sample, investor, investor_web):
+    _portfolio(investor, name="Taken")
+    preset = CostProfile.objects.get(owner=None, name="Zero-commission broker")
+    response = investor_web.post(
+        reverse("portfolio:list"),
+        {"name": "Taken", "cash": "1", "base_currency": "USD", "cost_profile": preset.pk,
+         "max_position_weight": "0.2", "max_gross_exposure": "1.0"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "You already have a portfolio named" in response.content.decode()
+    assert Portfolio.objects.filter(owner=investor).count() == 1
+
+
+def test_portfolio_page_values_positions_from_the_latest_close(market_sample, investor, investor_web):
+    portfolio = _portfolio(investor)
+    trade_record(
+        portfolio=portfolio, ticker="AAPL", side="buy", quantity=100, price="120", traded_on=date(2021, 3, 1)
+    )
+    response = investor_web.get(reverse("portfolio:detail", args=[portfolio.pk]))
+    assert response.status_code == 200
+    close = latest_closes(["AAPL"])["AAPL"][1]
+    html = response.content.decode()
+    assert f"{100 * close:,.2f}" in html  # market value
+    assert f"{100 * (close - 120):+,.2f}" in html  # unrealised P&L
+    weight = response.context["valuation"].positions[0].weight
+    assert f"{weight * 100:.1f} %" in html
+    assert response.context["weights_chart"]["labels"] == ["AAPL"]
+    assert "2021-03-01" in html  # trade history
+
+
+def test_another_users_portfolio_is_404(market_sample, investor_web):
+    other = _portfolio(UserFactory())
+    assert investor_web.get(reverse("portfolio:detail", args=[other.pk])).status_code == 404
+    response = investor_web.post(
+        reverse("portfolio:trade_create", args=[other.pk]),
+        {"ticker": "AAPL", "side": "buy", "quantity": "1", "price": "100", "traded_on": "2021-03-01"},
+    )
+    assert response.status_code == 404
+    assert not Trade.objects.exists()
+
+
+def test_a_refused_trade_shows_the_service_reason_and_records_nothing(market_sample, investor, investor_web):
+    portfolio = _portfolio(investor)
+    response = investor_web.post(
+        reverse("portfolio:trade_create", args=[portfolio.pk]),
+        {"ticker": "AAPL", "side": "sell", "quantity": "10", "price": "130", "traded_on": "2021-04-21"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "You hold no AAPL to sell." in html
+    assert response.context["trade_form"].non_field_errors() == ["You hold no AAPL to sell."]
+    assert 'value="130"' in html  # the user's input stays in the form
+    portfolio.refresh_from_db()
+    assert (
+        portfolio.cash == Decimal("100000")
+        and not Trade.objects.exists()
+        and not portfolio.positions.exists()
+    )
+
+
+def test_an_unknown_ticker_is_refused_on_the_ticker_field(market_sample, investor, investor_web):
+    portfolio = _portfolio(investor)
+    response = investor_web.post(
+        reverse("portfolio:trade_create", args=[portfolio.pk]),
+        {"ticker": "ZZZZ", "side": "buy", "quantity": "1", "price": "10", "traded_on": "2021-04-21"},
+    )
+    assert "Unknown ticker" in str(response.context["trade_form"].errors["ticker"])
+    assert not Trade.objects.exists()
+
+
+def test_a_recorded_trade_updates_cash_and_history(market_sample, investor, investor_web):
+    portfolio = _portfolio(investor)
+    response = investor_web.post(
+        reverse("portfolio:trade_create", args=[portfolio.pk]),
+        {
+            "ticker": "ko",
+            "side": "buy",
+            "quantity": "10",
+            "price": "50",
+            "traded_on": "2021-04-21",
+            "fees": "1",
+        },
+        follow=True,
+    )
+    assert "Recorded: Buy 10 KO at 50" in response.content.decode()
+    portfolio.refresh_from_db()
+    assert portfolio.cash == Decimal("100000") - Decimal("501")
+
+
+@pytest.fixture
+def strong_signals(market_sample, monkeypatch):
+    """The champion's predictions stood in by a frame with a clear edge (as tests/portfolio do)."""
+    expected = {"AAPL": 0.04, "MSFT": 0.03, "KO": -0.03}
+    frame = pd.DataFrame(
+        {
+            "expected_return": expected,
+            "predicted_volatility": dict.fromkeys(expected, 0.04),
+            "score": expected,
+        }
+    )
+    frame.index.name = "ticker"
+    frame["rank"] = frame["expected_return"].rank(ascending=False)
+    frame["side"] = ["buy" if v > 0 else "sell" for v in frame["expected_return"]]
+    monkeypatch.setattr("mlcore.predict.predictions_frame", lambda *, as_of=None: (frame, None))
+    return expected
+
+
+def test_generated_proposals_show_precise_orders_and_the_fill_trade_off(
+    strong_signals, investor, investor_web
+):
+    portfolio = _portfolio(investor)
+    response = investor_web.post(reverse("portfolio:proposals_create", args=[portfolio.pk]), follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    entries = {p.ticker.symbol: p for p in response.context["proposals"] if p.action == "enter"}
+    assert set(entries) == {"AAPL", "MSFT"}  # long-only: KO is not shorted
+    for order in entries.values():
+        assert f"{order.stop_loss:,.2f}" in html and f"{order.take_profit:,.2f}" in html
+        assert f"{order.fill_probability * 100:.0f} %" in html
+        assert order.valid_until.isoformat() in html
+        shown = (
+            f"{order.limit_price:,.2f}" if order.limit_price else f"{order.get_side_display()}</span> market"
+        )
+        assert shown in html
+        assert reverse("portfolio:proposal_accept", args=[portfolio.pk, order.pk]) in html
+        assert reverse("portfolio:proposal_reject", args=[portfolio.pk, order.pk]) in html
+    # The trade-off of the selected order: one point per candidate, P(fill) falling as the limit moves away.
+    selected = response.context["selected"]
+    chart = response.context["trade_off_chart"]
+    assert len(chart["labels"]) == len(selected.trade_off) == 8
+    p_fill = chart["datasets"][0]["data"]
+    assert p_fill == sorted(p_fill, reverse=True)
+    msft = investor_web.get(
+        reverse("portfolio:detail", args=[portfolio.pk]), {"proposal": entries["MSFT"].pk}
+    )
+    assert msft.context["selected"] == entries["MSFT"]
+
+
+def test_rejecting_a_proposal_marks_it_rejected(strong_signals, investor, investor_web):
+    portfolio = _portfolio(investor)
+    proposal = next(p for p in order_proposals_create(portfolio=portfolio) if p.action == "enter")
+    response = investor_web.post(
+        reverse("portfolio:proposal_reject", args=[portfolio.pk, proposal.pk]), follow=True
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == "rejected"
+    assert f"{proposal.ticker.symbol}: proposal rejected" in response.content.decode()
+
+
+def test_accepting_an_expired_proposal_says_so(strong_signals, investor, investor_web):
+    portfolio = _portfolio(investor)
+    proposal = next(p for p in order_proposals_create(portfolio=portfolio) if p.action == "enter")
+    response = investor_web.post(
+        reverse("portfolio:proposal_accept", args=[portfolio.pk, proposal.pk]), follow=True
+    )
+    # The sample ends in April 2021, so its orders' validity has passed: the service refuses (409).
+    assert f"This proposal expired on {proposal.valid_until}" in response.content.decode()
+
+
+def test_proposals_without_a_champion_show_the_reason(market_sample, investor, investor_web):
+    portfolio = _portfolio(investor)
+    response = investor_web.post(reverse("portfolio:proposals_create", args=[portfolio.pk]), follow=True)
+    assert response.status_code == 200
+    assert not OrderProposal.objects.exists()
+    assert "No champion model: train one" in response.content.decode()
