@@ -36,8 +36,9 @@ def write_bars(
 ) -> tuple[int, int]:
     """Upsert ``bars`` (tidy columns with ``ticker_id`` instead of ``ticker``, unique per (ticker_id, date)).
 
-    Works through chunks of tickers (bounded memory, progress reports) inside the caller's transaction;
-    ``progress`` is called with the number of rows of each finished chunk.
+    Works through chunks of tickers (bounded memory, progress reports) inside the caller's
+    transaction; ``progress`` is called with the number of rows of each chunk done. On PostgreSQL the
+    chunks are staged, then merged in one pass (a join per chunk would rescan the bars table).
 
     Returns
     -------
@@ -45,31 +46,89 @@ def write_bars(
     """
     if bars.empty:
         return 0, 0
-    write = _write_postgresql if connection.vendor == "postgresql" else _write_generic
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        _create_stage()
     inserted = updated = 0
     ticker_ids = np.sort(bars["ticker_id"].unique())
     for start in range(0, len(ticker_ids), TICKERS_PER_CHUNK):
         chunk = bars[bars["ticker_id"].isin(ticker_ids[start : start + TICKERS_PER_CHUNK])]
-        i, u = write(chunk, run_id=run_id)
-        inserted += i
-        updated += u
+        if postgresql:
+            _stage_chunk(chunk)
+        else:
+            i, u = _write_generic(chunk, run_id=run_id)
+            inserted += i
+            updated += u
         if progress is not None:
             progress(len(chunk))
+    if postgresql:
+        inserted, updated = _merge_stage(run_id=run_id)
     return inserted, updated
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
 
+_PG_EPOCH_DAYS = 10_957  # 2000-01-01 in days since 1970-01-01: PostgreSQL's binary date origin
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+_COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
 
-def _copy_buffer(bars: pd.DataFrame) -> io.StringIO:
-    out = bars[["ticker_id", "date", *BAR_VALUE_FIELDS]].copy()
-    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
-    out["volume"] = out["volume"].round().astype("Int64")
-    buffer = io.StringIO()
-    # Default float formatting is repr(): shortest text that round-trips, so equality stays exact.
-    out.to_csv(buffer, index=False, header=False, na_rep="")
-    buffer.seek(0)
-    return buffer
+
+def copy_binary(columns: list[tuple[np.ndarray, np.ndarray]]) -> bytes:
+    """Encode rows in PostgreSQL's binary ``COPY`` format, vectorised (no per-row Python).
+
+    Parameters
+    ----------
+    columns
+        Per column ``(values, null)``: ``values`` a big-endian fixed-width array of shape (n,)
+        (``>i8`` bigint, ``>i4`` date as days since 2000-01-01, ``>f8`` float8), ``null`` a bool mask.
+
+    Exact for floats (the 8 IEEE bytes are sent as they are) and ~20x faster than text formatting.
+    """
+    n = len(columns[0][0])
+    widths = [values.dtype.itemsize for values, _ in columns]
+    present = [~null for _, null in columns]
+    row_len = np.full(n, 2, dtype=np.int64)
+    for width, mask in zip(widths, present, strict=True):
+        row_len += 4 + width * mask
+    starts = np.empty(n, dtype=np.int64)
+    starts[0] = len(_COPY_HEADER)
+    np.cumsum(row_len[:-1], out=starts[1:])
+    starts[1:] += len(_COPY_HEADER)
+    total = len(_COPY_HEADER) + int(row_len.sum()) + len(_COPY_TRAILER)
+    buffer = np.zeros(total, dtype=np.uint8)
+    buffer[: len(_COPY_HEADER)] = np.frombuffer(_COPY_HEADER, dtype=np.uint8)
+    buffer[-2:] = np.frombuffer(_COPY_TRAILER, dtype=np.uint8)
+
+    def put(positions: np.ndarray, data: np.ndarray) -> None:
+        width = data.dtype.itemsize
+        raw = np.ascontiguousarray(data).view(np.uint8).reshape(-1, width)
+        buffer[positions[:, None] + np.arange(width)] = raw
+
+    put(starts, np.full(n, len(columns), dtype=">i2"))
+    pos = starts + 2
+    for (values, _), width, mask in zip(columns, widths, present, strict=True):
+        put(pos, np.where(mask, width, -1).astype(">i4"))
+        pos += 4
+        put(pos[mask], values[mask])
+        pos += width * mask
+    return buffer.tobytes()
+
+
+def _bars_binary(bars: pd.DataFrame) -> bytes:
+    no_nulls = np.zeros(len(bars), dtype=bool)
+    days = bars["date"].to_numpy(dtype="datetime64[D]").astype(np.int64) - _PG_EPOCH_DAYS
+    columns = [
+        (bars["ticker_id"].to_numpy(dtype=np.int64).astype(">i8"), no_nulls),
+        (days.astype(">i4"), no_nulls),
+    ]
+    for field in BAR_VALUE_FIELDS:
+        values = bars[field].to_numpy(dtype=np.float64)
+        null = np.isnan(values)
+        if field == "volume":
+            columns.append((np.where(null, 0, np.round(values)).astype(">i8"), null))
+        else:
+            columns.append((values.astype(">f8"), null))
+    return copy_binary(columns)
 
 
 def _distinct(left: str, right: str) -> str:
@@ -88,10 +147,7 @@ def _changed_json(source: str) -> str:
     return " || ".join(parts)
 
 
-def _write_postgresql(bars: pd.DataFrame, *, run_id: int) -> tuple[int, int]:
-    table = DailyBar._meta.db_table
-    revisions = BarRevision._meta.db_table
-    fields = ", ".join(BAR_VALUE_FIELDS)
+def _create_stage() -> None:
     with connection.cursor() as cursor:
         # Serialise concurrent ingestions (fanned-out chunks): each sees the others' committed bars,
         # so "inserted / updated / unchanged" stays exact. Released at the end of the transaction.
@@ -102,15 +158,28 @@ def _write_postgresql(bars: pd.DataFrame, *, run_id: int) -> tuple[int, int]:
             "open float8, high float8, low float8, close float8, adj_close float8, volume bigint, "
             "dividend float8, split_factor float8) ON COMMIT DROP"
         )
-        cursor.copy_expert(
-            f"COPY {_STAGE} ({'ticker_id, date, ' + fields}) FROM STDIN WITH (FORMAT csv)", _copy_buffer(bars)
-        )
-        cursor.execute(f"ANALYZE {_STAGE}")
 
-        set_clause = ", ".join(f"{c} = c.{c}" for c in BAR_VALUE_FIELDS)
+
+def _stage_chunk(chunk: pd.DataFrame) -> None:
+    fields = ", ".join(BAR_VALUE_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {_STAGE} (ticker_id, date, {fields}) FROM STDIN WITH (FORMAT binary)",
+            io.BytesIO(_bars_binary(chunk)),
+        )
+
+
+def _merge_stage(*, run_id: int) -> tuple[int, int]:
+    """Apply the staged rows: revise and update the changed bars, insert the new ones."""
+    table = DailyBar._meta.db_table
+    revisions = BarRevision._meta.db_table
+    fields = ", ".join(BAR_VALUE_FIELDS)
+    set_clause = ", ".join(f"{c} = c.{c}" for c in BAR_VALUE_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {_STAGE}")
         cursor.execute(
             f"""
-            WITH changed AS (
+            WITH changed AS MATERIALIZED (
                 SELECT b.id, s.*, ({_changed_json("b")}) AS old_values, ({_changed_json("s")}) AS new_values
                 FROM {_STAGE} s JOIN {table} b ON b.ticker_id = s.ticker_id AND b.date = s.date
                 WHERE {_distinct("b", "s")}
@@ -123,10 +192,12 @@ def _write_postgresql(bars: pd.DataFrame, *, run_id: int) -> tuple[int, int]:
             [run_id, timezone.now(), run_id],
         )
         updated = cursor.rowcount
+        # Anti-join first: on a re-ingest every row exists, and ON CONFLICT per row would be far slower.
         cursor.execute(
             f"""
             INSERT INTO {table} (ticker_id, date, {fields}, last_run_id)
-            SELECT ticker_id, date, {fields}, %s FROM {_STAGE}
+            SELECT s.ticker_id, s.date, {", ".join(f"s.{c}" for c in BAR_VALUE_FIELDS)}, %s FROM {_STAGE} s
+            WHERE NOT EXISTS (SELECT 1 FROM {table} b WHERE b.ticker_id = s.ticker_id AND b.date = s.date)
             ON CONFLICT (ticker_id, date) DO NOTHING
             """,
             [run_id],

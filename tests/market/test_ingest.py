@@ -88,19 +88,20 @@ def test_a_failure_in_the_middle_leaves_no_partial_rows_and_marks_the_run_failed
     ingest_frame(frame=subset(end="2021-03-31"), source="sample")
     before = list(DailyBar.objects.order_by("pk").values_list("pk", "close"))
     monkeypatch.setattr(writers, "TICKERS_PER_CHUNK", 1)
-    real_write = (
-        writers._write_postgresql if writers.connection.vendor == "postgresql" else writers._write_generic
-    )
     calls = []
 
-    def crash_on_third_chunk(chunk, *, run_id):
-        calls.append(len(chunk))
-        if len(calls) == 3:
-            raise RuntimeError("disk full")
-        return real_write(chunk, run_id=run_id)
+    def crash_on_third_chunk(real):
+        def write(chunk, **kwargs):
+            calls.append(len(chunk))
+            if len(calls) == 3:
+                raise RuntimeError("disk full")
+            return real(chunk, **kwargs)
 
-    monkeypatch.setattr(writers, "_write_postgresql", crash_on_third_chunk)
-    monkeypatch.setattr(writers, "_write_generic", crash_on_third_chunk)
+        return write
+
+    # Each chunk is written (SQLite) or staged (PostgreSQL) by one of these.
+    monkeypatch.setattr(writers, "_stage_chunk", crash_on_third_chunk(writers._stage_chunk))
+    monkeypatch.setattr(writers, "_write_generic", crash_on_third_chunk(writers._write_generic))
     corrected = subset()
     corrected["close"] = corrected["close"] * 1.001
     with pytest.raises(RuntimeError, match="disk full"):
