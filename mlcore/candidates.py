@@ -61,6 +61,9 @@ ALGORITHMS: dict[str, dict[str, Any]] = {
             "l2_regularization": 10.0,
             "max_features": 0.5,
         },
+        # Train on every 2nd date: 5-day labels of neighbouring dates overlap by 80 %, so this halves
+        # the fit time (the ≤ 60 s walk-forward budget on 504 tickers) while losing little information.
+        "date_stride": 2,
     },
     "momentum_12_1": {"kind": "baseline", "params": {"feature": rank_name("mom_12_1"), "sign": 1.0}},
     "reversal_5": {"kind": "baseline", "params": {"feature": rank_name("ret_5"), "sign": -1.0}},
@@ -79,6 +82,11 @@ def params_for(algorithm: str, overrides: dict[str, Any] | None = None) -> dict[
         raise ValueError(f"unknown hyper-parameters for {algorithm}: {', '.join(sorted(unknown))}")
     params.update(overrides or {})
     return params
+
+
+def date_stride(algorithm: str) -> int:
+    """Use every n-th training date (1 = all)."""
+    return int(ALGORITHMS[algorithm].get("date_stride", 1))
 
 
 def _middle_imputer() -> SimpleImputer:

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
+from scipy.ndimage import maximum_filter1d
 
 RETURN_HORIZONS: tuple[int, ...] = (1, 5, 10, 20, 60, 120)
 MA_WINDOWS: tuple[int, ...] = (10, 50, 200)
@@ -52,8 +53,50 @@ def _frame(values: np.ndarray, like: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(values, index=like.index, columns=like.columns)
 
 
-def _rolling_mean(frame: pd.DataFrame, window: int) -> np.ndarray:
-    return frame.rolling(window, min_periods=window).mean().to_numpy()
+def _rolling_sums(values: np.ndarray, window: int, power: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Trailing-window sums of ``values**power`` and counts of non-NaN cells, rows aligned to the end.
+
+    Cumulative sums along time make every window O(1) for all tickers at once (pandas rolling loops
+    over columns). Row ``t`` only ever uses rows ``<= t``.
+    """
+    valid = ~np.isnan(values)
+    filled = np.where(valid, values, 0.0) ** power
+    zeros = np.zeros((1, values.shape[1]))
+    csum = np.concatenate([zeros, np.cumsum(filled, axis=0)])
+    ccount = np.concatenate([zeros, np.cumsum(valid, axis=0, dtype=np.float64)])
+    # Row t sums rows (t - window, t]; the first rows sum what exists (a partial window).
+    start = np.maximum(np.arange(1, len(values) + 1) - window, 0)
+    return csum[1:] - csum[start], ccount[1:] - ccount[start]
+
+
+def _rolling_mean(
+    values: np.ndarray | pd.DataFrame, window: int, min_periods: int | None = None
+) -> np.ndarray:
+    """Trailing mean over ``window`` rows; NaN unless at least ``min_periods`` (default: all) are present."""
+    values = np.asarray(values, dtype=np.float64)
+    sums, counts = _rolling_sums(values, window)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts >= (min_periods or window), sums / counts, np.nan)
+
+
+def _rolling_std(values: np.ndarray, window: int) -> np.ndarray:
+    """Trailing sample standard deviation (ddof=1) over a full window of daily returns."""
+    sums, counts = _rolling_sums(values, window)
+    squares, _ = _rolling_sums(values, window, power=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variance = (squares - sums**2 / counts) / (counts - 1)
+    return np.where(counts >= window, np.sqrt(np.maximum(variance, 0.0)), np.nan)
+
+
+def _rolling_max(values: np.ndarray, window: int) -> np.ndarray:
+    """Trailing maximum over a full window (NaN otherwise), vectorised over tickers."""
+    filled = np.where(np.isnan(values), -np.inf, values)
+    # origin shifts scipy's centred window to the trailing one [t - window + 1, t].
+    peak = maximum_filter1d(
+        filled, size=window, axis=0, mode="constant", cval=-np.inf, origin=(window - 1) // 2
+    )
+    _, counts = _rolling_sums(values, window)
+    return np.where(counts >= window, peak, np.nan)
 
 
 def _shift(values: np.ndarray, periods: int) -> np.ndarray:
@@ -110,7 +153,7 @@ def _price_block(close: pd.DataFrame) -> dict[str, np.ndarray]:
     # 12-1 momentum: the past year's return skipping the latest month (short-term reversal lives there).
     out["mom_12_1"] = _shift(log_price, 21) - _shift(log_price, 252)
     for window in (20, 60):
-        out[f"vol_{window}"] = daily_frame.rolling(window, min_periods=window).std().to_numpy()
+        out[f"vol_{window}"] = _rolling_std(daily, window)
     for window in MA_WINDOWS:
         out[f"ma_dist_{window}"] = log_price - np.log(_rolling_mean(close, window))
     gains = daily_frame.clip(lower=0.0)
@@ -125,7 +168,7 @@ def _price_block(close: pd.DataFrame) -> dict[str, np.ndarray]:
     macd = (ema_fast - ema_slow) / close
     out["macd"] = macd.to_numpy()
     out["macd_hist"] = (macd - macd.ewm(span=9, adjust=False, min_periods=9).mean()).to_numpy()
-    rolling_high = close.rolling(252, min_periods=252).max().to_numpy()
+    rolling_high = _rolling_max(close.to_numpy(dtype=np.float64), 252)
     out["drawdown_252"] = log_price - np.log(rolling_high)
     ret20 = out["ret_20"]
     with warnings.catch_warnings():
@@ -146,9 +189,9 @@ def _ohlcv_block(prices: Mapping[str, pd.DataFrame], close: pd.DataFrame) -> dic
             log_range = np.log(high / low)
             location = np.where(high > low, (c - low) / (high - low), np.nan)
             out["gap_1"] = np.log(open_ / _shift(c, 1))
-        out["hl_range_20"] = _rolling_mean(_frame(log_range, close), 20)
+        out["hl_range_20"] = _rolling_mean(log_range, 20)
         # min_periods below the window: flat days (high == low) leave gaps that should not blank a month.
-        out["close_loc_20"] = _frame(location, close).rolling(20, min_periods=15).mean().to_numpy()
+        out["close_loc_20"] = _rolling_mean(location, 20, min_periods=15)
     if "dollar_volume" in prices:
         # Dollar volume, never raw volume: share counts are not split-adjusted in the source data.
         dv = prices["dollar_volume"].reindex_like(close).where(lambda f: f > 0)
@@ -157,7 +200,7 @@ def _ohlcv_block(prices: Mapping[str, pd.DataFrame], close: pd.DataFrame) -> dic
             out["dollar_volume_20"] = np.log(dv20)
             out["dollar_volume_ratio_5_60"] = np.log(_rolling_mean(dv, 5) / _rolling_mean(dv, 60))
             daily_abs = np.abs(np.log(close.to_numpy(dtype=np.float64) / _shift(close.to_numpy(), 1)))
-            illiquidity = _frame(daily_abs / dv.to_numpy() * 1e9, close)
+            illiquidity = daily_abs / dv.to_numpy() * 1e9
             out["amihud_20"] = np.log(_rolling_mean(illiquidity, 20))
     return out
 
@@ -258,7 +301,8 @@ def stack_wide(
         codes=[date_codes, ticker_codes],
         names=["date", "ticker"],
     )
-    data = {
-        name: np.asarray(a, dtype=np.float32).ravel()[flat] for name, a in zip(columns, arrays, strict=True)
-    }
-    return pd.DataFrame(data, index=index)
+    # One preallocated float32 block: a dict of columns would be copied again to consolidate.
+    block = np.empty((int(flat.sum()), len(columns)), dtype=np.float32)
+    for j, values in enumerate(arrays):
+        block[:, j] = np.asarray(values, dtype=np.float32).ravel()[flat]
+    return pd.DataFrame(block, index=index, columns=list(columns), copy=False)

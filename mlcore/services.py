@@ -41,6 +41,7 @@ class TrainingConfig:
     test_days: int
     min_train_days: int
     cost_per_turnover: float
+    fit_threads: int
 
     def splitter(self) -> WalkForward:
         return WalkForward(
@@ -87,6 +88,7 @@ def training_config(
         test_days=settings.MLCORE_TEST_DAYS,
         min_train_days=settings.MLCORE_MIN_TRAIN_DAYS,
         cost_per_turnover=settings.MLCORE_COST_PER_TURNOVER,
+        fit_threads=settings.MLCORE_FIT_THREADS,
     )
 
 
@@ -102,7 +104,14 @@ def evaluate_config(
     splitter = config.splitter()
     n_folds = len(splitter.split(dataset.dates.unique()))
     with tqdm(total=n_folds, desc=f"walk-forward {algorithm}", unit="fold", disable=not progress) as bar:
-        scores, folds = walk_forward(algorithm, params, dataset, splitter, progress=lambda _: bar.update())
+        scores, folds = walk_forward(
+            algorithm,
+            params,
+            dataset,
+            splitter,
+            progress=lambda _: bar.update(),
+            n_threads=config.fit_threads,
+        )
     oos = evaluate(
         scores,
         dataset.label,
@@ -187,7 +196,7 @@ def train_version(
         first = unique[max(0, unique.get_loc(last_labelled) - config.window_size + 1)]
     rows = dataset.trainable(first)
     fit_started = time.perf_counter()
-    estimator = fit_estimator(config.algorithm, config.params, dataset, rows)
+    estimator = fit_estimator(config.algorithm, config.params, dataset, rows, n_threads=config.fit_threads)
     fit_seconds = time.perf_counter() - fit_started
     in_sample = daily_ic(score_rows(estimator, dataset, rows), dataset.label)
     metrics["in_sample_rank_ic"] = mean_with_se(in_sample["rank_ic"], config.horizon)["mean"]

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from mlcore import candidates
 from mlcore.dataset import Panels
@@ -101,6 +102,8 @@ class Dataset:
         self.target = self.target.reindex(self.features.index)
         self.label = self.label.reindex(self.features.index)
         self._dates = self.features.index.get_level_values("date")
+        # Position of each row's date among the panel's dates (for date subsampling).
+        self.date_codes = np.asarray(self.features.index.codes[0])
         self._has_history = self.features[REQUIRED_FEATURE].notna().to_numpy()
 
     @property
@@ -138,11 +141,33 @@ def build_dataset(panels: Panels, *, horizon: int = DEFAULT_HORIZON, target: str
     return Dataset(features, fitted_on, label, daily_returns(close), horizon)
 
 
-def fit_estimator(algorithm: str, params: dict[str, Any], dataset: Dataset, rows: np.ndarray):
-    """A fresh estimator fitted on the rows selected by the boolean mask ``rows``."""
+# Native threads per fit (OpenMP, BLAS). One by default: on a shared two-core host, OpenMP workers
+# spin-wait for cores other processes hold, and a fit with two threads ran 20x slower than with one.
+DEFAULT_FIT_THREADS = 1
+
+
+def fit_estimator(
+    algorithm: str,
+    params: dict[str, Any],
+    dataset: Dataset,
+    rows: np.ndarray,
+    *,
+    n_threads: int | None = DEFAULT_FIT_THREADS,
+):
+    """A fresh estimator fitted on the rows selected by the boolean mask ``rows``.
+
+    ``n_threads`` caps the native thread pools during the fit (``None``: the libraries' default).
+    """
     estimator = candidates.make_estimator(algorithm, params)
+    stride = candidates.date_stride(algorithm)
+    if stride > 1:
+        rows = rows & (dataset.date_codes % stride == 0)
     X = dataset.features.loc[rows, dataset.model_columns]
-    return estimator.fit(X, dataset.target.to_numpy()[rows])
+    y = dataset.target.to_numpy()[rows]
+    if n_threads is None:
+        return estimator.fit(X, y)
+    with threadpool_limits(limits=n_threads):
+        return estimator.fit(X, y)
 
 
 def score_rows(estimator, dataset: Dataset, rows: np.ndarray) -> pd.Series:
@@ -157,6 +182,7 @@ def walk_forward(
     splitter: WalkForward,
     *,
     progress: Callable[[Fold], None] | None = None,
+    n_threads: int | None = DEFAULT_FIT_THREADS,
 ) -> tuple[pd.Series, list[dict[str, Any]]]:
     """Out-of-sample scores for every test date, each from a model that never saw its future.
 
@@ -175,7 +201,7 @@ def walk_forward(
         if not train_rows.any() or not test_rows.any():
             continue
         started = time.perf_counter()
-        estimator = fit_estimator(algorithm, params, dataset, train_rows)
+        estimator = fit_estimator(algorithm, params, dataset, train_rows, n_threads=n_threads)
         fitted = time.perf_counter()
         all_scores.append(score_rows(estimator, dataset, test_rows))
         folds.append(

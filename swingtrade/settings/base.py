@@ -144,6 +144,8 @@ MLCORE_PROMOTION_MARGIN = env.float("MLCORE_PROMOTION_MARGIN", default=0.005)
 MLCORE_SIDE_FRACTION = env_fraction("MLCORE_SIDE_FRACTION", 0.2)
 # Cost per unit of turnover in the evaluator's long-short backtest (0.001 = 10 bp).
 MLCORE_COST_PER_TURNOVER = env_fraction("MLCORE_COST_PER_TURNOVER", 0.001)
+# Native (OpenMP/BLAS) threads per model fit; 1 avoids OpenMP spin-waiting on a shared small host.
+MLCORE_FIT_THREADS = env.int("MLCORE_FIT_THREADS", default=1)
 
 # --- Cache (locks, alert rate limits) ---------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -182,6 +184,18 @@ MARKET_YAHOO_THREADS = env.int("MARKET_YAHOO_THREADS", default=4)
 # The daily update re-reads this many days before each chunk's last bar, to pick up vendor corrections.
 MARKET_YAHOO_LOOKBACK_DAYS = env.int("MARKET_YAHOO_LOOKBACK_DAYS", default=7)
 
+# --- Portfolio optimisation ---------------------------------------------------------------
+# Daily returns in the shrinkage covariance window, and its estimator ("ledoit_wolf" or "oas").
+OPTIMIZE_COVARIANCE_WINDOW = env.int("OPTIMIZE_COVARIANCE_WINDOW", default=252)
+OPTIMIZE_COVARIANCE_ESTIMATOR = env.str("OPTIMIZE_COVARIANCE_ESTIMATOR", default="ledoit_wolf")
+# λ of mean-variance (horizon units) when the request does not override it; points on the frontier.
+OPTIMIZE_RISK_AVERSION = env.float("OPTIMIZE_RISK_AVERSION", default=5.0)
+OPTIMIZE_FRONTIER_POINTS = env.int("OPTIMIZE_FRONTIER_POINTS", default=12)
+# Above this many assets the risk model is solved in a statistical factor form (see bench/optimize.py).
+OPTIMIZE_MAX_FACTORS = env.int("OPTIMIZE_MAX_FACTORS", default=60)
+# A whole-share trade must add at least this much expected value (money, net of its cost).
+OPTIMIZE_MIN_NET_BENEFIT = env.float("OPTIMIZE_MIN_NET_BENEFIT", default=1.0)
+
 # --- E-mail -----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -199,7 +213,7 @@ MONITORING_DEFAULTS = {
     "warn_t": env.float("MONITORING_WARN_T", default=2.0),
     "critical_t": env.float("MONITORING_CRITICAL_T", default=2.5),
     "psi_threshold": env.float("MONITORING_PSI_THRESHOLD", default=0.25),
-    "drift_share_warn": env_fraction("MONITORING_DRIFT_SHARE_WARN", 0.3),
+    "drift_share_warn": env_fraction("MONITORING_DRIFT_SHARE_WARN", 0.5),
     "stale_warn_sessions": env.int("MONITORING_STALE_WARN_SESSIONS", default=1),
     "stale_critical_sessions": env.int("MONITORING_STALE_CRITICAL_SESSIONS", default=5),
     "coverage_warn": env_fraction("MONITORING_COVERAGE_WARN", 0.9),

@@ -79,3 +79,27 @@ def test_cross_sectional_rank_is_centred_and_skips_missing_values():
     assert ranks[0, 2] < ranks[0, 3] < ranks[0, 0]
     assert np.isnan(ranks[0, 1])
     assert np.nansum(ranks) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_vectorised_rolling_windows_match_pandas():
+    from mlcore.features import _rolling_max, _rolling_mean, _rolling_std
+
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=(400, 5)).cumsum(axis=0) + 100
+    values[:50, 2] = np.nan  # listed later
+    values[300:, 3] = np.nan  # delisted
+    values[200, 4] = np.nan  # a gap
+    frame = pd.DataFrame(values)
+    for window in (5, 20, 252):
+        expected = frame.rolling(window, min_periods=window)
+        np.testing.assert_allclose(_rolling_mean(values, window), expected.mean(), equal_nan=True)
+        np.testing.assert_allclose(_rolling_max(values, window), expected.max(), equal_nan=True)
+        returns = np.diff(np.log(values), axis=0)
+        np.testing.assert_allclose(
+            _rolling_std(returns, window),
+            pd.DataFrame(returns).rolling(window, min_periods=window).std(),
+            equal_nan=True,
+            atol=1e-10,
+        )
+    partial = frame.rolling(20, min_periods=15).mean()
+    np.testing.assert_allclose(_rolling_mean(values, 20, min_periods=15), partial, equal_nan=True)
