@@ -119,6 +119,7 @@ def monitoring_page(request: HttpRequest) -> HttpResponse:
         report = monitoring_selectors.latest_report()
     metrics = report.metrics if report is not None and isinstance(report.metrics, dict) else {}
     history = list(monitoring_selectors.reports()[:RECENT_REPORTS])
+    drift = charts.drift_rows(metrics.get("drift") or {})
     context: dict[str, Any] = {
         "report": report,
         "metrics": metrics,
@@ -126,7 +127,8 @@ def monitoring_page(request: HttpRequest) -> HttpResponse:
         "override": monitoring_selectors.active_override(),
         "history": history,
         "alerts": monitoring_selectors.alerts()[:RECENT_ALERTS],
-        "drift_rows": charts.drift_rows(metrics.get("drift") or {}),
+        "drift_rows": drift,
+        "drift_measured": any(row["psi"] is not None for row in drift),
         "daily_chart": charts.realised_ic_chart(metrics.get("daily") or [], metrics.get("validation") or {}),
         "can_manage": roles.is_admin(request.user),
         "override_form": OverrideForm(),

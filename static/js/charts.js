@@ -30,7 +30,7 @@
       data: ds.data,
       borderColor: ds.colors || color,
       backgroundColor: ds.colors || (spec.type === "bar" || ds.kind === "bar" ? color : color),
-      borderWidth: spec.type === "bar" ? 0 : 1.6,
+      borderWidth: (ds.kind || spec.type) === "bar" ? 0 : 1.6,
       pointRadius: ds.point_radius !== undefined ? ds.point_radius : (spec.type === "line" ? 0 : 4),
       pointHoverRadius: 5,
       spanGaps: true,

@@ -11,8 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from market.selectors import latest_closes, price_panel
+from mlcore.dataset import load_panels
 from mlcore.monitoring_models import MonitoringReport
 from mlcore.monitoring_services import monitoring_run
+from mlcore.registry import promote
+from mlcore.services import train_version, training_config
 from portfolio.models import CostProfile, OrderProposal, Portfolio, Trade
 from portfolio.services import order_proposals_create, trade_record
 from tests.factories import UserFactory
@@ -171,7 +174,13 @@ def test_promotion_without_a_reason_changes_nothing(champion, admin_web):
 # --- monitoring (analysts and admins) -------------------------------------------------------
 
 
-def test_monitoring_page_shows_the_latest_report_and_the_realised_ic(champion, analyst_web):
+def test_monitoring_page_shows_the_realised_ic_against_validation_and_the_drift(
+    market_sample, settings, analyst_web
+):
+    settings.MLCORE_TEST_DAYS, settings.MLCORE_MIN_TRAIN_DAYS = 126, 252
+    # Trained on data up to the end of 2020, judged on the matured predictions of 2021.
+    version, _ = train_version(config=training_config(), panels=load_panels(end=date(2020, 12, 31)))
+    promote(version, user=None, reason="web monitoring test")
     (report,) = [
         r for r in monitoring_run(as_of=date(2021, 4, 21), allow_retrain=False) if r.role == "champion"
     ]
@@ -182,9 +191,16 @@ def test_monitoring_page_shows_the_latest_report_and_the_realised_ic(champion, a
     assert f">{report.state}<" in html and "2021-04-21" in html
     for reason in report.reasons:
         assert reason["message"] in html
+    realised = report.metrics["realised"]
+    assert realised["long"]["n_dates"] >= 10
+    assert f"{realised['long']['rank_ic']:.4f}" in html and f"{realised['short']['rank_ic']:.4f}" in html
+    assert f"{report.metrics['validation']['rank_ic']:.4f}" in html
     coverage = report.metrics["coverage"]
     assert f"{coverage['predicted']} / {coverage['expected']} tickers" in html
-    assert len(response.context["drift_rows"]) == len(report.metrics["drift"]["psi"])
+    top = response.context["drift_rows"][0]
+    assert top["psi"] == max(v for v in report.metrics["drift"]["psi"].values() if v is not None)
+    assert f"{top['psi']:.3f}" in html
+    assert len(response.context["daily_chart"]["labels"]) == len(report.metrics["daily"])
 
 
 def test_admin_opens_a_closed_gate_and_the_dashboard_serves_again(champion, admin_web):
