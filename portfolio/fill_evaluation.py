@@ -31,6 +31,7 @@ from portfolio.orders.fill import (
 from portfolio.orders.pricing import LADDER_SIGMA_MULTIPLES
 
 logger = logging.getLogger("swingtrade.portfolio")
+CHUNK = 50_000
 
 
 def read_ohlc_csv(path: str | Path) -> dict[str, pd.DataFrame]:
@@ -147,12 +148,24 @@ def replay_limit_orders(
         distance = k * s * np.sqrt(validity_days)
         for side, sign in (("buy", -1.0), ("sell", 1.0)):
             limit = c * np.exp(sign * distance)
-            if monitoring == "session":
-                p = session_touch_probability(
-                    sign * distance, s, validity_days, log_drift, omega, vol_mean, vol_sd
-                )
-            else:
-                p = touch_probability(sign * distance, s, validity_days, log_drift, monitoring)
+            p = np.empty(c.shape, dtype=np.float32)
+            # Chunks keep the quadrature's temporaries (rows x nodes) small enough to stay fast.
+            for lo in range(0, len(c), CHUNK):
+                part = slice(lo, lo + CHUNK)
+                if monitoring == "session":
+                    p[part] = session_touch_probability(
+                        sign * distance[part],
+                        s[part],
+                        validity_days,
+                        log_drift[part],
+                        omega[part],
+                        vol_mean[part],
+                        vol_sd[part],
+                    )
+                else:
+                    p[part] = touch_probability(
+                        sign * distance[part], s[part], validity_days, log_drift[part], monitoring
+                    )
             predicted.append(p)
             if side == "buy":
                 filled.append(f_low <= limit)
