@@ -31,7 +31,7 @@ REJECT_REASONS: dict[str, str] = {
 FLAG_REASONS: dict[str, str] = {
     "large_move": "one-day move beyond the limit, not explained by a split",
 }
-SYMBOL_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9.^]{0,15}$")
+SYMBOL_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9.^]{0,15}\Z")
 
 ISSUE_COLUMNS = ("line", "ticker", "date", "severity", "reason", "detail")
 
@@ -60,9 +60,12 @@ def _reject_reasons(frame: pd.DataFrame, *, today: date, known_symbols: set[str]
     close, low, high = frame["close"], frame["low"], frame["high"]
     both = low.notna() & high.notna()
     other_prices = frame[["open", "high", "low", "adj_close"]]
-    tickers = frame["ticker"].astype("string").fillna("")
+    # Symbols repeat ~2,000 times each: check the distinct ones, then map (1 M regex calls → 500).
+    symbols = frame["ticker"].astype(object)
+    distinct = pd.Series(symbols.dropna().unique(), dtype=object)
+    valid = set(distinct[distinct.map(lambda s: isinstance(s, str) and bool(SYMBOL_PATTERN.match(s)))])
     conditions = {
-        "invalid_ticker": ~tickers.str.fullmatch(SYMBOL_PATTERN.pattern).fillna(False).astype(bool),
+        "invalid_ticker": ~symbols.isin(valid),
         "missing_close": close.isna(),
         "non_positive_close": close <= 0,
         "non_positive_price": (other_prices <= 0).any(axis=1),

@@ -47,22 +47,32 @@ def write_bars(
     if bars.empty:
         return 0, 0
     postgresql = connection.vendor == "postgresql"
+    fresh = False
     if postgresql:
-        _create_stage()
+        fresh = _lock_and_check_fresh([int(i) for i in bars["ticker_id"].unique()])
+        if not fresh:
+            _create_stage()
+    rebuild = _drop_secondary_indexes(len(bars)) if fresh else []
     inserted = updated = 0
     ticker_ids = np.sort(bars["ticker_id"].unique())
     for start in range(0, len(ticker_ids), TICKERS_PER_CHUNK):
         chunk = bars[bars["ticker_id"].isin(ticker_ids[start : start + TICKERS_PER_CHUNK])]
-        if postgresql:
-            _stage_chunk(chunk)
+        if fresh:
+            # None of these tickers has a stored bar (checked under the lock): every row is new,
+            # so COPY goes straight into the bars table — no staging, no join.
+            _copy_chunk(chunk, table=DailyBar._meta.db_table, run_id=run_id)
+            inserted += len(chunk)
+        elif postgresql:
+            _copy_chunk(chunk, table=_STAGE)
         else:
             i, u = _write_generic(chunk, run_id=run_id)
             inserted += i
             updated += u
         if progress is not None:
             progress(len(chunk))
-    if postgresql:
+    if postgresql and not fresh:
         inserted, updated = _merge_stage(run_id=run_id)
+    _recreate_indexes(rebuild)
     return inserted, updated
 
 
@@ -84,6 +94,13 @@ def copy_binary(columns: list[tuple[np.ndarray, np.ndarray]]) -> bytes:
 
     Exact for floats (the 8 IEEE bytes are sent as they are) and ~20x faster than text formatting.
     """
+    if not any(null.any() for _, null in columns):
+        return _copy_binary_dense(columns)
+    return _copy_binary_sparse(columns)
+
+
+def _copy_binary_sparse(columns: list[tuple[np.ndarray, np.ndarray]]) -> bytes:
+    """Rows with NULLs vary in length: compute each field's offset, scatter bytes with fancy indexing."""
     n = len(columns[0][0])
     widths = [values.dtype.itemsize for values, _ in columns]
     present = [~null for _, null in columns]
@@ -114,8 +131,24 @@ def copy_binary(columns: list[tuple[np.ndarray, np.ndarray]]) -> bytes:
     return buffer.tobytes()
 
 
-def _bars_binary(bars: pd.DataFrame) -> bytes:
-    no_nulls = np.zeros(len(bars), dtype=bool)
+def _copy_binary_dense(columns: list[tuple[np.ndarray, np.ndarray]]) -> bytes:
+    """Rows without NULLs have one fixed layout: fill a structured array and take its bytes."""
+    n = len(columns[0][0])
+    layout: list[tuple[str, str]] = [("count", ">i2")]
+    for j, (values, _) in enumerate(columns):
+        layout += [(f"len{j}", ">i4"), (f"val{j}", values.dtype.str)]
+    rows = np.empty(n, dtype=np.dtype(layout))  # packed: no alignment padding, as COPY expects
+    rows["count"] = len(columns)
+    for j, (values, _) in enumerate(columns):
+        rows[f"len{j}"] = values.dtype.itemsize
+        rows[f"val{j}"] = values
+    return _COPY_HEADER + rows.tobytes() + _COPY_TRAILER
+
+
+def _bars_binary(bars: pd.DataFrame, *, run_id: int | None = None) -> bytes:
+    """The bars as binary COPY rows: ticker_id, date, the value fields[, last_run_id]."""
+    n = len(bars)
+    no_nulls = np.zeros(n, dtype=bool)
     days = bars["date"].to_numpy(dtype="datetime64[D]").astype(np.int64) - _PG_EPOCH_DAYS
     columns = [
         (bars["ticker_id"].to_numpy(dtype=np.int64).astype(">i8"), no_nulls),
@@ -128,6 +161,8 @@ def _bars_binary(bars: pd.DataFrame) -> bytes:
             columns.append((np.where(null, 0, np.round(values)).astype(">i8"), null))
         else:
             columns.append((values.astype(">f8"), null))
+    if run_id is not None:
+        columns.append((np.full(n, run_id, dtype=">i8"), no_nulls))
     return copy_binary(columns)
 
 
@@ -147,11 +182,59 @@ def _changed_json(source: str) -> str:
     return " || ".join(parts)
 
 
-def _create_stage() -> None:
+def _lock_and_check_fresh(ticker_ids: list[int]) -> bool:
+    """Take the ingestion lock; true when none of ``ticker_ids`` has a stored bar yet."""
     with connection.cursor() as cursor:
         # Serialise concurrent ingestions (fanned-out chunks): each sees the others' committed bars,
         # so "inserted / updated / unchanged" stays exact. Released at the end of the transaction.
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('market.ingest'))")
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {DailyBar._meta.db_table} WHERE ticker_id = ANY(%s))", [ticker_ids]
+        )
+        return not cursor.fetchone()[0]
+
+
+#: A fresh load at least this large, and at least as large as the table, rebuilds secondary indexes.
+BULK_LOAD_MIN_ROWS = 200_000
+
+
+def _drop_secondary_indexes(new_rows: int) -> list[str]:
+    """For a bulk first load, drop the bars table's non-unique indexes; return their definitions.
+
+    Sorting a million keys once is several times cheaper than a million out-of-order insertions into
+    the (date, ticker) index (measured: 1.7 s against 8 s). The DROP takes the table's exclusive lock
+    until commit, so only loads that at least double the table do it; the unique (ticker, date)
+    index stays and keeps guarding integrity. Everything is inside the run's transaction: a failure
+    rolls the indexes back with the rows.
+    """
+    table = DailyBar._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        estimated = max(0.0, cursor.fetchone()[0])
+        if new_rows < max(BULK_LOAD_MIN_ROWS, estimated):
+            return []
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = %s::regclass AND NOT indisunique AND NOT indisprimary",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    return [definition for _, definition in indexes]
+
+
+def _recreate_indexes(definitions: list[str]) -> None:
+    if not definitions:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for definition in definitions:
+            cursor.execute(definition)
+
+
+def _create_stage() -> None:
+    with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {_STAGE} (ticker_id bigint NOT NULL, date date NOT NULL, "
@@ -160,12 +243,13 @@ def _create_stage() -> None:
         )
 
 
-def _stage_chunk(chunk: pd.DataFrame) -> None:
-    fields = ", ".join(BAR_VALUE_FIELDS)
+def _copy_chunk(chunk: pd.DataFrame, *, table: str, run_id: int | None = None) -> None:
+    """Binary COPY of a chunk into the staging table, or (``run_id`` given) into the bars table."""
+    columns = ["ticker_id", "date", *BAR_VALUE_FIELDS] + (["last_run_id"] if run_id is not None else [])
     with connection.cursor() as cursor:
         cursor.copy_expert(
-            f"COPY {_STAGE} (ticker_id, date, {fields}) FROM STDIN WITH (FORMAT binary)",
-            io.BytesIO(_bars_binary(chunk)),
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)",
+            io.BytesIO(_bars_binary(chunk, run_id=run_id)),
         )
 
 

@@ -99,8 +99,8 @@ def test_a_failure_in_the_middle_leaves_no_partial_rows_and_marks_the_run_failed
 
         return write
 
-    # Each chunk is written (SQLite) or staged (PostgreSQL) by one of these.
-    monkeypatch.setattr(writers, "_stage_chunk", crash_on_third_chunk(writers._stage_chunk))
+    # Each chunk is written (SQLite) or copied (PostgreSQL) by one of these.
+    monkeypatch.setattr(writers, "_copy_chunk", crash_on_third_chunk(writers._copy_chunk))
     monkeypatch.setattr(writers, "_write_generic", crash_on_third_chunk(writers._write_generic))
     corrected = subset()
     corrected["close"] = corrected["close"] * 1.001
@@ -186,3 +186,37 @@ def test_rerun_repeats_a_run_with_its_parameters():
     first = services.sample_load(tickers=["AAPL"], start="2021-04-01")
     again = services.rerun(run=first)
     assert again.pk != first.pk and again.unchanged == first.inserted and again.params == first.params
+
+
+def test_a_failure_during_a_first_load_leaves_no_bars(monkeypatch):
+    monkeypatch.setattr(writers, "TICKERS_PER_CHUNK", 1)
+    real = writers._copy_chunk if writers.connection.vendor == "postgresql" else writers._write_generic
+    calls = []
+
+    def crash_on_second_chunk(chunk, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("connection lost")
+        return real(chunk, **kwargs)
+
+    monkeypatch.setattr(writers, "_copy_chunk", crash_on_second_chunk)
+    monkeypatch.setattr(writers, "_write_generic", crash_on_second_chunk)
+    with pytest.raises(RuntimeError):
+        ingest_frame(frame=subset(), source="sample")
+    assert not DailyBar.objects.exists() and not Ticker.objects.exists()
+    assert IngestionRun.objects.get().status == IngestionRun.Status.FAILED
+
+
+def test_binary_copy_rows_are_the_same_with_or_without_the_dense_shortcut():
+    import numpy as np
+
+    values = [
+        (np.array([1, 2], dtype=">i8"), np.zeros(2, dtype=bool)),
+        (np.array([1.5, -2.25], dtype=">f8"), np.zeros(2, dtype=bool)),
+    ]
+    dense = writers._copy_binary_dense(values)
+    assert dense == writers._copy_binary_sparse(values)
+    # A NULL is a length of -1 and no bytes: the second row is 8 bytes shorter.
+    with_null = writers.copy_binary([values[0], (values[1][0], np.array([False, True]))])
+    assert len(with_null) == len(dense) - 8
+    assert (-1).to_bytes(4, "big", signed=True) in with_null
