@@ -304,3 +304,11 @@ def order_proposals_create(*, portfolio: Portfolio, as_of: dt.date | None = None
     from portfolio import proposals
 
     return proposals.generate(portfolio=portfolio, as_of=as_of)
+
+
+def proposals_expire(*, today: dt.date | None = None) -> int:
+    """Mark proposed orders whose validity has passed as expired; returns how many."""
+    today = today or timezone.localdate()
+    return OrderProposal.objects.filter(
+        status__in=[OrderProposal.Status.PROPOSED, OrderProposal.Status.ACCEPTED], valid_until__lt=today
+    ).update(status=OrderProposal.Status.EXPIRED)
