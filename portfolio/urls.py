@@ -11,6 +11,7 @@ app_name = "portfolio"
 urlpatterns = [
     path("portfolios/", views.portfolio_list, name="list"),
     path("portfolios/<int:portfolio_id>/", views.portfolio_detail, name="detail"),
+    path("portfolios/<int:portfolio_id>/optimize/", views.portfolio_optimize, name="optimize"),
     path("portfolios/<int:portfolio_id>/trades/", views.trade_create, name="trade_create"),
     path("portfolios/<int:portfolio_id>/proposals/", views.proposals_create, name="proposals_create"),
     path(

@@ -20,13 +20,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from market.selectors import latest_bar_date
-from portfolio import selectors, services
-from portfolio.models import OrderProposal, Portfolio, Side
+from portfolio import optimization, selectors, services
+from portfolio.models import OptimizationRun, OrderProposal, Portfolio, Side
 from swingtrade import charts
 from swingtrade.errors import DomainError, NotFound
 from swingtrade.pages import add_domain_error
 
 RECENT_TRADES = 50
+RECENT_RUNS = 10
 
 
 # --- forms ------------------------------------------------------------------------------------------
@@ -111,6 +112,7 @@ def _render_detail(
     selected = _selected_proposal(request, current)
     context = {
         "portfolio": portfolio,
+        "optimize_url": reverse("portfolio:optimize", args=[portfolio.pk]),
         "valuation": valuation,
         "positions": sorted(valuation.positions, key=lambda p: -abs(p.market_value)),
         "weights_chart": charts.weights_bar_chart({p.ticker: p.weight for p in valuation.positions}),
@@ -185,3 +187,88 @@ def proposal_decide(request: HttpRequest, portfolio_id: int, proposal_id: int, d
             request, f"{decided.ticker.symbol}: proposal {decided.get_status_display().lower()}."
         )
     return redirect(reverse("portfolio:detail", args=[portfolio.pk]) + "#proposals")
+
+
+# --- optimisation -----------------------------------------------------------------------------------
+
+
+class OptimizeForm(forms.Form):
+    """The objective and the profile overrides a user may change for one run; empty means the profile's."""
+
+    objective = forms.ChoiceField(choices=OptimizationRun.Objective.choices)
+    max_weight = forms.FloatField(required=False, min_value=0.0, label="Max weight", help_text="e.g. 0.15")
+    risk_aversion = forms.FloatField(required=False, min_value=0.0, label="Risk aversion λ")
+    turnover_max = forms.FloatField(required=False, min_value=0.0, label="Max turnover", help_text="e.g. 0.5")
+    net_min = forms.FloatField(required=False, label="Min net exposure", help_text="e.g. 0.9")
+    sector_limit = forms.FloatField(required=False, min_value=0.0, label="Max per sector")
+
+    OVERRIDES = ("max_weight", "risk_aversion", "turnover_max", "net_min", "sector_limit")
+
+    def overrides(self) -> dict[str, float]:
+        return {k: self.cleaned_data[k] for k in self.OVERRIDES if self.cleaned_data.get(k) is not None}
+
+
+@login_required
+def portfolio_optimize(request: HttpRequest, portfolio_id: int) -> HttpResponse:
+    """Run the optimiser (POST) or show a stored run (GET, ``?run=<id>``, default the latest)."""
+    portfolio = _portfolio_or_404(request, portfolio_id)
+    error: DomainError | None = None
+    status = 200
+    if request.method == "POST":
+        form = OptimizeForm(request.POST)
+        if form.is_valid():
+            try:
+                run = optimization.portfolio_optimize(
+                    portfolio=portfolio,
+                    objective=form.cleaned_data["objective"],
+                    overrides=form.overrides(),
+                    user=request.user,
+                )
+            except DomainError as exc:
+                # Infeasible constraints (422), a closed gate (503), bad overrides (400): said on the page.
+                error, status = exc, exc.status_code
+            else:
+                url = reverse("portfolio:optimize", args=[portfolio.pk])
+                return redirect(f"{url}?run={run.pk}")
+        else:
+            status = 400
+    else:
+        form = OptimizeForm(initial={"objective": OptimizationRun.Objective.MEAN_VARIANCE})
+    runs = list(optimization.optimization_runs_of(portfolio)[:RECENT_RUNS])
+    wanted = request.GET.get("run", "")
+    run = next((r for r in runs if str(r.pk) == wanted), runs[0] if runs else None)
+    context: dict[str, Any] = {"portfolio": portfolio, "form": form, "error": error, "runs": runs, "run": run}
+    if run is not None:
+        context.update(
+            weights=_weights_table(run),
+            frontier_chart=charts.frontier_chart(
+                run.frontier,
+                current=(run.volatility_before, run.expected_return_before),
+                optimal=(run.volatility_after, run.expected_return_after),
+            ),
+            weights_chart=charts.weights_bar_chart(
+                run.final_weights, compare=run.current_weights, label="Target (whole shares)"
+            ),
+            orders=sorted(
+                run.proposals.all(), key=lambda p: (p.side not in ("sell", "cover"), p.ticker.symbol)
+            ),
+        )
+    return render(request, "portfolio/optimize.html", context, status=status)
+
+
+def _weights_table(run: OptimizationRun) -> list[dict[str, Any]]:
+    """Current, continuous target and whole-share weights per ticker, largest change first."""
+    tickers = set(run.current_weights) | set(run.target_weights) | set(run.final_weights)
+    rows = [
+        {
+            "ticker": t,
+            "current": run.current_weights.get(t, 0.0),
+            "target": run.target_weights.get(t, 0.0),
+            "final": run.final_weights.get(t, 0.0),
+            "skipped": run.skipped.get(t),
+        }
+        for t in tickers
+    ]
+    for row in rows:
+        row["change"] = row["final"] - row["current"]
+    return sorted(rows, key=lambda r: (-abs(r["change"]), r["ticker"]))

@@ -240,3 +240,37 @@ def fill_trade_off_chart(candidates: list[dict[str, Any]], *, chosen: Any = None
         y2_label="Expected value",
         y2_format="pct",
     )
+
+
+# --- optimisation -----------------------------------------------------------------------------------
+
+
+def frontier_chart(
+    frontier: list[dict[str, Any]], *, current: tuple[float, float], optimal: tuple[float, float]
+) -> dict[str, Any]:
+    """Efficient frontier (volatility → expected return over the horizon) with the current and optimal points.
+
+    ``frontier`` rows are ``{"risk_aversion", "expected_return", "volatility"}``; ``current`` and
+    ``optimal`` are ``(volatility, expected_return)``.
+    """
+    rows = sorted(frontier, key=lambda p: p.get("volatility") or 0.0)
+    names = [f"λ = {p.get('risk_aversion', 0):g}" for p in rows]
+    datasets = [
+        points(
+            "Efficient frontier",
+            [(p.get("volatility"), p.get("expected_return")) for p in rows],
+            names=names,
+            color=NEUTRAL_COLOUR,
+            show_line=True,
+            point_radius=3,
+        ),
+        points("Current portfolio", [current], names=["current"], color=MUTED_COLOUR, point_radius=8),
+        points("Optimised (whole shares)", [optimal], names=["optimised"], color=BUY_COLOUR, point_radius=8),
+    ]
+    return scatter_chart(
+        datasets,
+        x_label="Volatility over the horizon",
+        y_label="Expected return over the horizon",
+        x_format="pct",
+        y_format="pct",
+    )
