@@ -341,7 +341,7 @@ class Rules:
     warn_t: float = 2.0
     critical_t: float = 2.5
     psi_threshold: float = 0.25
-    drift_share_warn: float = 0.3
+    drift_share_warn: float = 0.5
     stale_warn_sessions: int = 1
     stale_critical_sessions: int = 5
     coverage_warn: float = 0.9
