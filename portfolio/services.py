@@ -84,6 +84,9 @@ def portfolio_update(*, portfolio: Portfolio, **values: Any) -> Portfolio:
     unknown = set(values) - set(PORTFOLIO_FIELDS)
     if unknown:
         raise DomainError(f"Unknown portfolio fields: {sorted(unknown)}")
+    name = values.get("name")
+    if name and Portfolio.objects.filter(owner=portfolio.owner, name=name).exclude(pk=portfolio.pk).exists():
+        raise Conflict(f"You already have a portfolio named {name!r}.")
     current = {f: getattr(portfolio, f) for f in PORTFOLIO_FIELDS}
     _check_profile({**current, **values}, owner=portfolio.owner)
     for key, value in values.items():

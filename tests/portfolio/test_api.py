@@ -83,3 +83,12 @@ def test_cost_profiles_list_the_presets(investor_client):
 
 def test_anonymous_users_are_refused(api_client):
     assert api_client.get(f"{BASE}/portfolios/").status_code in (401, 403)
+
+
+def test_renaming_onto_an_existing_name_is_a_409(investor, investor_client):
+    PortfolioFactory(owner=investor, name="A")
+    second = PortfolioFactory(owner=investor, name="B")
+    response = investor_client.patch(f"{BASE}/portfolios/{second.pk}/", {"name": "A"}, format="json")
+    assert response.status_code == 409
+    second.refresh_from_db()
+    assert second.name == "B"
