@@ -9,7 +9,18 @@ from django.utils.html import format_html
 
 from mlcore import registry
 from mlcore.models import ModelVersion, Prediction, RegistryEvent, TrainingJob
+from swingtrade.accounts import roles
 from swingtrade.errors import DomainError
+
+
+class AdminRoleMixin:
+    """Users with the admin role see these pages without per-model Django permissions (roles are groups)."""
+
+    def has_module_permission(self, request) -> bool:
+        return roles.is_admin(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return roles.is_admin(request.user) or super().has_view_permission(request, obj)
 
 
 class RegistryEventInline(admin.TabularInline):
@@ -31,7 +42,7 @@ def _metric(version: ModelVersion, *path: str) -> float | None:
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(admin.ModelAdmin):
+class ModelVersionAdmin(AdminRoleMixin, admin.ModelAdmin):
     list_display = [
         "id", "algorithm", "status", "horizon", "train_end", "oos_rank_ic", "oos_hit_rate",
         "ls_net_sharpe", "reliability_display", "created_at",
@@ -102,7 +113,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegistryEvent)
-class RegistryEventAdmin(admin.ModelAdmin):
+class RegistryEventAdmin(AdminRoleMixin, admin.ModelAdmin):
     list_display = ["created_at", "model_version", "action", "from_status", "to_status", "actor", "reason"]
     list_filter = ["action"]
     readonly_fields = [f.name for f in RegistryEvent._meta.fields]
@@ -118,7 +129,7 @@ class RegistryEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Prediction)
-class PredictionAdmin(admin.ModelAdmin):
+class PredictionAdmin(AdminRoleMixin, admin.ModelAdmin):
     list_display = [
         "as_of",
         "ticker",
@@ -143,7 +154,7 @@ class PredictionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingJob)
-class TrainingJobAdmin(admin.ModelAdmin):
+class TrainingJobAdmin(AdminRoleMixin, admin.ModelAdmin):
     list_display = ["id", "algorithm", "promote", "status", "requested_by", "model_version", "created_at"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in TrainingJob._meta.fields]

@@ -59,16 +59,18 @@ def serving_champion() -> ModelVersion:
 
 def data_date_for(as_of: date | None) -> date:
     """The latest date with stored prices on or before ``as_of`` (default: the latest overall)."""
-    from market.models import DailyBar
+    from market import selectors
 
-    qs = DailyBar.objects.all()
-    if as_of is not None:
-        qs = qs.filter(date__lte=as_of)
-    latest = qs.order_by("-date").values_list("date", flat=True).first()
+    latest = selectors.latest_bar_date()
     if latest is None:
-        where = f" on or before {as_of.isoformat()}" if as_of else ""
-        raise NotFound(f"No stored prices{where}.")
-    return latest
+        raise NotFound("No stored prices.")
+    if as_of is None or as_of >= latest:
+        return latest
+    # Two weeks back always reaches the previous session (exchange holidays last days, not weeks).
+    window = selectors.price_panel(start=as_of - timedelta(days=14), end=as_of)
+    if window.empty:
+        raise NotFound(f"No stored prices on or before {as_of.isoformat()}.")
+    return window.index.max().date()
 
 
 def _stored(version: ModelVersion, data_date: date) -> pd.DataFrame:

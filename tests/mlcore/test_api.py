@@ -144,3 +144,39 @@ def test_predictions_are_computed_after_each_successful_ingestion(market_sample,
 def test_weekly_retraining_is_an_editable_beat_entry(db):
     entry = PeriodicTask.objects.get(name="mlcore: weekly retraining")
     assert entry.enabled and entry.crontab.day_of_week == "6"
+
+
+def test_ranking_before_any_stored_price_is_404(investor_client, market_sample, fast_training):
+    champion_version()
+    response = investor_client.get(RANKINGS, {"as_of": "2010-01-04"})
+    assert response.status_code == 404
+
+
+def test_healthz_reports_the_champion_without_failing_the_site(client, market_sample, fast_training):
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["checks"]["champion_model"]["status"] == "down"
+    assert body["checks"]["champion_model"]["required"] is False
+    version = champion_version()
+    check = client.get("/healthz").json()["checks"]["champion_model"]
+    assert check["status"] == "ok" and check["model_version"] == version.pk
+
+
+def test_admin_lists_versions_and_promotes_by_action(client, market_sample, fast_training, admin_user):
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    champion_version()
+    challenger = trained_version()
+    assert client.get("/admin/mlcore/modelversion/").status_code == 200
+    assert client.get(f"/admin/mlcore/modelversion/{challenger.pk}/change/").status_code == 200
+    assert client.get("/admin/mlcore/prediction/").status_code == 200
+    response = client.post(
+        "/admin/mlcore/modelversion/",
+        {"action": "promote_selected", "_selected_action": [challenger.pk]},
+    )
+    assert response.status_code == 302
+    assert registry.champion() == challenger
+    assert RegistryEvent.objects.filter(
+        model_version=challenger, action="promoted", actor=admin_user
+    ).exists()
