@@ -58,19 +58,21 @@ def main() -> None:
     n_dates, n_tickers = panels.close.shape
     print(
         f"data: {args.data} — {n_tickers} tickers × {n_dates} dates, {len(frame):,} bars; "
-        f"cores available: {os.cpu_count()}"
+        f"cores available: {os.cpu_count()}; load average at start {os.getloadavg()[0]:.1f}"
     )
     print("| figure | value | target |")
     print("|---|---|---|")
 
-    timings = []
+    timings, cpu = [], []
     for _ in range(3):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         features = compute_features(panels.prices, panels.sectors)
         timings.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
     row(
-        "feature computation, whole universe (first / best of 3)",
-        f"{timings[0]:.2f} s / {min(timings):.2f} s ({features.shape[1]} columns, {len(features):,} rows)",
+        "feature computation, whole universe: wall first / best of 3 (CPU of best)",
+        f"{timings[0]:.2f} s / {min(timings):.2f} s ({cpu[timings.index(min(timings))]:.2f} s CPU; "
+        f"{features.shape[1]} columns, {len(features):,} rows)",
         "≤ 2 s for 504 tickers × 8 years",
     )
 
@@ -79,14 +81,18 @@ def main() -> None:
     results = {}
     for algorithm in args.algorithms.split(","):
         params = candidates.params_for(algorithm)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         scores, folds = walk_forward(algorithm, params, dataset, splitter, n_threads=args.threads or None)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu_elapsed = time.perf_counter() - started, time.process_time() - cpu_started
         metrics = evaluate(
             scores, dataset.label, dataset.returns, horizon=args.horizon, cost_per_turnover=args.cost
         )
         results[algorithm] = (scores, folds, metrics, elapsed)
-        row(f"walk-forward time, {algorithm} ({len(folds)} refits)", f"{elapsed:.1f} s", "≤ 60 s")
+        row(
+            f"walk-forward time, {algorithm} ({len(folds)} refits)",
+            f"{elapsed:.1f} s ({cpu_elapsed:.1f} s CPU)",
+            "≤ 60 s",
+        )
 
     best_model = next((a for a in candidates.MODELS if a in results), None)
     if best_model:
