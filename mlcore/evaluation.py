@@ -50,6 +50,15 @@ def _row_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return corr
 
 
+def _daily_ic_wide(s: pd.DataFrame, y: pd.DataFrame) -> pd.DataFrame:
+    sv, yv = s.to_numpy(np.float64), y.to_numpy(np.float64)
+    ic = _row_corr(sv, yv)
+    rank_ic = _row_corr(
+        cross_sectional_rank(sv).astype(np.float64), cross_sectional_rank(yv).astype(np.float64)
+    )
+    return pd.DataFrame({"ic": ic, "rank_ic": rank_ic, "n": (~np.isnan(sv)).sum(axis=1)}, index=s.index)
+
+
 def daily_ic(scores: pd.Series, labels: pd.Series) -> pd.DataFrame:
     """Per date: Pearson IC, Spearman rank IC and the number of names scored.
 
@@ -58,13 +67,7 @@ def daily_ic(scores: pd.Series, labels: pd.Series) -> pd.DataFrame:
     DataFrame
         Index ``date``; columns ``ic``, ``rank_ic``, ``n``.
     """
-    s, y = _aligned_wide(scores, labels)
-    sv, yv = s.to_numpy(np.float64), y.to_numpy(np.float64)
-    ic = _row_corr(sv, yv)
-    rank_ic = _row_corr(
-        cross_sectional_rank(sv).astype(np.float64), cross_sectional_rank(yv).astype(np.float64)
-    )
-    return pd.DataFrame({"ic": ic, "rank_ic": rank_ic, "n": (~np.isnan(sv)).sum(axis=1)}, index=s.index)
+    return _daily_ic_wide(*_aligned_wide(scores, labels))
 
 
 def mean_with_se(series: pd.Series, horizon: int) -> dict[str, float]:
@@ -89,14 +92,7 @@ def mean_with_se(series: pd.Series, horizon: int) -> dict[str, float]:
     }
 
 
-def bucket_table(scores: pd.Series, labels: pd.Series, n_buckets: int = 10) -> pd.DataFrame:
-    """Per score bucket (per-date percentile of the score): mean label, hit rate, count.
-
-    Bucket ``0`` holds the lowest scores. A bucket's hit rate is the share of its names that landed on
-    the side of that date's median label the bucket predicts: above for the upper half, below for the
-    lower half (a name exactly at the median counts for neither).
-    """
-    s, y = _aligned_wide(scores, labels)
+def _bucket_table_wide(s: pd.DataFrame, y: pd.DataFrame, n_buckets: int = 10) -> pd.DataFrame:
     pct = cross_sectional_rank(s.to_numpy(np.float64)) + 0.5
     yv = y.to_numpy(np.float64)
     label_side = cross_sectional_rank(yv)
@@ -113,18 +109,29 @@ def bucket_table(scores: pd.Series, labels: pd.Series, n_buckets: int = 10) -> p
     return table.reindex(range(n_buckets))
 
 
-def hit_rate(scores: pd.Series, labels: pd.Series) -> float:
-    """Share of names landing on the side of the date's median label that the score put them on."""
-    s, y = _aligned_wide(scores, labels)
+def bucket_table(scores: pd.Series, labels: pd.Series, n_buckets: int = 10) -> pd.DataFrame:
+    """Per score bucket (per-date percentile of the score): mean label, hit rate, count.
+
+    Bucket ``0`` holds the lowest scores. A bucket's hit rate is the share of its names that landed on
+    the side of that date's median label the bucket predicts: above for the upper half, below for the
+    lower half (a name exactly at the median counts for neither).
+    """
+    return _bucket_table_wide(*_aligned_wide(scores, labels), n_buckets)
+
+
+def _hit_rate_wide(s: pd.DataFrame, y: pd.DataFrame) -> float:
     pct = cross_sectional_rank(s.to_numpy(np.float64))
     side = cross_sectional_rank(y.to_numpy(np.float64))
     valid = ~(np.isnan(pct) | np.isnan(side)) & (pct != 0) & (side != 0)
     return float(((pct > 0) == (side > 0))[valid].mean()) if valid.any() else math.nan
 
 
-def quantile_spread(scores: pd.Series, labels: pd.Series, n_quantiles: int = 5) -> pd.Series:
-    """Per date: mean label of the top score quantile minus the bottom quantile (return per horizon)."""
-    s, y = _aligned_wide(scores, labels)
+def hit_rate(scores: pd.Series, labels: pd.Series) -> float:
+    """Share of names landing on the side of the date's median label that the score put them on."""
+    return _hit_rate_wide(*_aligned_wide(scores, labels))
+
+
+def _quantile_spread_wide(s: pd.DataFrame, y: pd.DataFrame, n_quantiles: int = 5) -> pd.Series:
     pct = cross_sectional_rank(s.to_numpy(np.float64)) + 0.5
     yv = y.to_numpy(np.float64)
     top = np.where(pct >= 1 - 1 / n_quantiles, yv, np.nan)
@@ -133,6 +140,11 @@ def quantile_spread(scores: pd.Series, labels: pd.Series, n_quantiles: int = 5) 
         warnings.simplefilter("ignore", RuntimeWarning)  # a date with an empty quantile gives NaN
         spread = np.nanmean(top, axis=1) - np.nanmean(bottom, axis=1)
     return pd.Series(spread, index=s.index)
+
+
+def quantile_spread(scores: pd.Series, labels: pd.Series, n_quantiles: int = 5) -> pd.Series:
+    """Per date: mean label of the top score quantile minus the bottom quantile (return per horizon)."""
+    return _quantile_spread_wide(*_aligned_wide(scores, labels), n_quantiles)
 
 
 def long_short_weights(scores_wide: pd.DataFrame, fraction: float = 0.1) -> pd.DataFrame:
@@ -212,9 +224,10 @@ def evaluate(
     Sharpe for every start offset, with its mean, min and max.
     """
     scores = scores.dropna()
-    ics = daily_ic(scores, labels)
+    s, y = _aligned_wide(scores, labels)  # once: unstacking a million rows is the slow part
+    ics = _daily_ic_wide(s, y)
     ic, rank_ic = mean_with_se(ics["ic"], horizon), mean_with_se(ics["rank_ic"], horizon)
-    spread = mean_with_se(quantile_spread(scores, labels), horizon)
+    spread = mean_with_se(_quantile_spread_wide(s, y), horizon)
     scores_wide = scores.unstack("ticker")
     result: dict[str, Any] = {
         "window": {
@@ -229,7 +242,7 @@ def evaluate(
         "rank_ic_se": rank_ic["se"],
         "rank_ic_t": rank_ic["t_stat"],
         "rank_icir": rank_ic["ir"],
-        "hit_rate": hit_rate(scores, labels),
+        "hit_rate": _hit_rate_wide(s, y),
         "top_bottom_quintile": spread["mean"],
         "top_bottom_quintile_se": spread["se"],
         "cost_per_turnover": cost_per_turnover,
