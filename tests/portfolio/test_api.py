@@ -92,3 +92,34 @@ def test_renaming_onto_an_existing_name_is_a_409(investor, investor_client):
     assert response.status_code == 409
     second.refresh_from_db()
     assert second.name == "B"
+
+
+def test_proposals_are_generated_listed_and_rejected_through_the_api(
+    investor, investor_client, market_sample, monkeypatch
+):
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"expected_return": {"AAPL": 0.04}, "predicted_volatility": {"AAPL": 0.04}, "score": {"AAPL": 1.0}}
+    )
+    monkeypatch.setattr("mlcore.predict.predictions_frame", lambda *, as_of=None: (frame, None))
+    portfolio = PortfolioFactory(owner=investor)
+    url = f"{BASE}/portfolios/{portfolio.pk}/proposals/"
+    created = investor_client.post(url, {"as_of": "2021-04-01"}, format="json")
+    assert created.status_code == 201, created.content
+    proposal = created.json()[0]
+    assert proposal["ticker"] == "AAPL" and proposal["valid_until"] == "2021-04-07"
+    assert len(proposal["trade_off"]) == 8 and proposal["expected_costs"]["total"] >= 0
+    assert investor_client.get(url).json()["count"] == 1
+    rejected = investor_client.post(f"{url}{proposal['id']}/reject/")
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+    again = investor_client.post(f"{url}{proposal['id']}/accept/")
+    assert again.status_code == 409
+
+
+def test_another_users_proposal_is_404(investor_client, market_sample):
+    other = PortfolioFactory()
+    assert (
+        investor_client.post(f"{BASE}/portfolios/{other.pk}/proposals/", {}, format="json").status_code == 404
+    )
+    assert investor_client.post(f"{BASE}/portfolios/{other.pk}/proposals/1/accept/").status_code == 404
