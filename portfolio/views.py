@@ -28,6 +28,7 @@ from swingtrade.pages import add_domain_error
 
 RECENT_TRADES = 50
 RECENT_RUNS = 10
+WEIGHT_SHOWN = 5e-5  # half of the 0.01 % the page prints
 
 
 # --- forms ------------------------------------------------------------------------------------------
@@ -232,11 +233,13 @@ def portfolio_optimize(request: HttpRequest, portfolio_id: int) -> HttpResponse:
                 return redirect(f"{url}?run={run.pk}")
         else:
             status = 400
-    else:
-        form = OptimizeForm(initial={"objective": OptimizationRun.Objective.MEAN_VARIANCE})
     runs = list(optimization.optimization_runs_of(portfolio)[:RECENT_RUNS])
     wanted = request.GET.get("run", "")
     run = next((r for r in runs if str(r.pk) == wanted), runs[0] if runs else None)
+    if request.method != "POST":
+        form = OptimizeForm(
+            initial={"objective": run.objective if run else OptimizationRun.Objective.MEAN_VARIANCE}
+        )
     context: dict[str, Any] = {"portfolio": portfolio, "form": form, "error": error, "runs": runs, "run": run}
     if run is not None:
         context.update(
@@ -271,4 +274,10 @@ def _weights_table(run: OptimizationRun) -> list[dict[str, Any]]:
     ]
     for row in rows:
         row["change"] = row["final"] - row["current"]
-    return sorted(rows, key=lambda r: (-abs(r["change"]), r["ticker"]))
+    # Weights that round to 0.00 % everywhere are solver noise, not positions: leave them out.
+    shown = [
+        r
+        for r in rows
+        if max(abs(r["current"]), abs(r["target"]), abs(r["final"])) >= WEIGHT_SHOWN or r["skipped"]
+    ]
+    return sorted(shown, key=lambda r: (-abs(r["change"]), r["ticker"]))

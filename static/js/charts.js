@@ -29,7 +29,7 @@
       label: ds.label,
       data: ds.data,
       borderColor: ds.colors || color,
-      backgroundColor: ds.colors || (spec.type === "bar" || ds.kind === "bar" ? color : color),
+      backgroundColor: ds.colors || color,
       borderWidth: (ds.kind || spec.type) === "bar" ? 0 : 1.6,
       pointRadius: ds.point_radius !== undefined ? ds.point_radius : (spec.type === "line" ? 0 : 4),
       pointHoverRadius: 5,
@@ -37,6 +37,10 @@
       tension: 0,
     };
     if (ds.kind) { out.type = ds.kind; }
+    // Legend swatches: a stroke for lines, a block for bars, a dot for scatter points.
+    var kind = ds.kind || spec.type;
+    var plainLine = kind === "line" && !ds.point_radius;
+    out.pointStyle = plainLine ? "line" : (kind === "bar" ? "rect" : "circle");
     if (ds.dashed) { out.borderDash = [6, 4]; }
     if (ds.show_line) { out.showLine = true; }
     if (ds.order !== undefined) { out.order = ds.order; }
@@ -72,7 +76,7 @@
         animation: false,
         interaction: {mode: spec.type === "scatter" ? "nearest" : "index", intersect: false},
         plugins: {
-          legend: {display: spec.datasets.length > 1, labels: spec.type === "line" ? {usePointStyle: true, pointStyle: "line"} : {}},
+          legend: {display: spec.datasets.length > 1, labels: {usePointStyle: true}},
           tooltip: {
             callbacks: {
               label: function (ctx) {
