@@ -98,3 +98,11 @@ def test_volatility_uncertainty_lowers_near_and_raises_far_fill_chances():
     fixed_far = fill.session_touch_probability(far, sigma, days, 0.0, 0.2)
     assert fill.session_touch_probability(near, sigma, days, 0.0, 0.2, 0.0, 0.4) < fixed_near
     assert fill.session_touch_probability(far, sigma, days, 0.0, 0.2, 0.0, 0.4) > fixed_far
+
+
+def test_session_model_is_monotone_in_distance_and_horizon():
+    distances = np.linspace(0.001, 0.2, 40)
+    by_distance = fill.session_touch_probability(-distances, 0.02, 5, 0.0, 0.25, -0.05, 0.35)
+    assert np.all(np.diff(by_distance) < 0)
+    by_horizon = fill.session_touch_probability(0.03, 0.02, np.arange(1, 30), 0.0, 0.25, -0.05, 0.35)
+    assert np.all(np.diff(by_horizon) > 0)
