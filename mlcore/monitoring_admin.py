@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from mlcore import gate
 from mlcore.monitoring_models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
+from swingtrade.accounts import roles
 
 _STATE_COLOURS = {"OK": "#1a7f37", "WARN": "#9a6700", "CRITICAL": "#cf222e"}
 
@@ -21,7 +22,20 @@ def _state_badge(state: str) -> str:
     return format_html('<b style="color:{}">{}</b>', _STATE_COLOURS.get(state, "inherit"), state)
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _RoleAdmin(admin.ModelAdmin):
+    """The admin role (a group, without per-model Django permissions) manages monitoring."""
+
+    def has_module_permission(self, request: Any) -> bool:
+        return roles.is_admin(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return roles.is_admin(request.user) or super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return roles.is_admin(request.user) or super().has_change_permission(request, obj)
+
+
+class _ReadOnlyAdmin(_RoleAdmin):
     def has_add_permission(self, request: Any) -> bool:
         return False
 
@@ -74,7 +88,7 @@ class AlertAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(GateOverride)
-class GateOverrideAdmin(admin.ModelAdmin):
+class GateOverrideAdmin(_RoleAdmin):
     """Overrides are created through the service (so they are checked, logged and e-mailed)."""
 
     list_display = ["created_at", "created_by", "reason", "expires_at", "revoked_at", "revoked_by", "active"]
@@ -105,7 +119,7 @@ class GateOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(MonitoringThresholds)
-class MonitoringThresholdsAdmin(admin.ModelAdmin):
+class MonitoringThresholdsAdmin(_RoleAdmin):
     """The singleton settings row: edit it, never add or delete another."""
 
     readonly_fields = ["updated_at", "updated_by"]

@@ -181,3 +181,50 @@ def test_the_site_banner_shows_a_closed_gate(closed_gate, client, investor):
     page = client.get("/")
     assert page.status_code == 200
     assert "Recommendations are paused" in page.content.decode()
+
+
+def test_the_closed_gate_blocks_the_predictions_behind_proposals_and_optimisation(closed_gate):
+    from mlcore.predict import predictions_frame
+    from swingtrade.errors import ServiceUnavailable
+
+    with pytest.raises(ServiceUnavailable) as caught:
+        predictions_frame()
+    assert caught.value.details["report_url"] == closed_gate.get_absolute_url()
+
+
+def test_a_live_challenger_is_judged_next_to_the_champion_without_alerting(champion):
+    from tests.mlcore.factories import trained_version
+
+    challenger = trained_version(params={"alpha": 10.0})
+    reports = monitoring_tasks.monitor.delay(as_of=LAST_BAR.isoformat()).get()["reports"]
+    assert [(r["role"]) for r in reports] == ["champion", "challenger"]
+    judged = MonitoringReport.objects.get(pk=reports[1]["id"])
+    assert judged.model_version == challenger
+    assert judged.metrics["coverage"]["share"] == 1.0
+    assert gate.gate_state().report_id == reports[0]["id"]
+
+
+def test_the_admin_shows_monitoring(closed_gate, client, admin_user):
+    client.force_login(admin_user)  # the admin role, not a superuser
+    listing = client.get("/admin/mlcore/monitoringreport/")
+    assert listing.status_code == 200 and "gate CLOSED" in listing.content.decode()
+    thresholds = client.get("/admin/mlcore/monitoringthresholds/")
+    assert thresholds.status_code == 302
+    assert client.get(thresholds["Location"]).status_code == 200
+    assert client.get("/admin/mlcore/alert/").status_code == 200
+    assert client.get("/admin/mlcore/gateoverride/").status_code == 200
+    edited = client.post(thresholds["Location"], {**_threshold_form(), "critical_t": "3.5"})
+    assert edited.status_code == 302
+    assert (
+        MonitoringThresholds.load().critical_t == 3.5 and MonitoringThresholds.load().updated_by == admin_user
+    )
+
+
+def _threshold_form() -> dict:
+    row = MonitoringThresholds.load()
+    fields = [
+        f.name
+        for f in MonitoringThresholds._meta.concrete_fields
+        if f.editable and f.name not in ("id", "updated_by")
+    ]
+    return {name: getattr(row, name) for name in fields if getattr(row, name) is not False}
