@@ -31,7 +31,6 @@ logger = logging.getLogger("swingtrade.mlcore.monitoring")
 Role = MonitoringReport.Role
 # Challengers judged next to the champion: the newest candidates, not every model ever trained.
 MAX_CHALLENGERS = 3
-_DECILE_LEVELS = np.linspace(0.1, 0.9, 9)
 
 
 @dataclass
@@ -126,9 +125,14 @@ def _drift(version: ModelVersion, market: _Market, dates: pd.DatetimeIndex, rule
     values: dict[str, float | None] = {}
     for name in names:
         quantiles = reference[name].get("quantiles") or []
-        if len(quantiles) != 11 or any(q is None for q in quantiles[1:-1]):
+        levels = reference[name].get("levels") or np.linspace(0.0, 1.0, len(quantiles)).tolist()
+        # The 0 and 1 "quantiles" are the training min and max: bin edges come from the interior ones.
+        pairs = [(lv, q) for lv, q in zip(levels, quantiles, strict=False) if 0 < lv < 1 and q is not None]
+        if len(pairs) < 2:
             continue
-        value = monitoring.psi_from_quantiles(_DECILE_LEVELS, quantiles[1:-1], recent[name].to_numpy())
+        value = monitoring.psi_from_quantiles(
+            [p[0] for p in pairs], [p[1] for p in pairs], recent[name].to_numpy()
+        )
         values[name] = None if np.isnan(value) else round(value, 4)
     series = pd.Series({k: v for k, v in values.items() if v is not None}, dtype=float)
     share = monitoring.drift_share(series, threshold=rules.psi_threshold)

@@ -45,6 +45,9 @@ def test_a_broken_relation_closes_the_gate_alerts_once_retrains_and_recovers(bro
     healthy = _monitor(frame, BEFORE_BREAK)[0]
     assert healthy.state == "OK" and healthy.model_version == champion
     assert healthy.metrics["realised"]["long"]["rank_ic"] > 0.2
+    # Drift is measured on the raw features behind the model's ranks, against the training deciles.
+    assert set(healthy.metrics["drift"]["psi"]) >= {"ret_5", "vol_20"}
+    assert 0.0 <= healthy.metrics["drift"]["share_drifting"] <= 1.0
     assert mail.outbox == []
     assert investor_client.get("/api/v1/rankings/").status_code == 200
 
