@@ -244,3 +244,56 @@ class OrderProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.action} {self.side} {self.quantity} {self.ticker}"
+
+
+class OptimizationRun(models.Model):
+    """One run of the optimiser on a portfolio: inputs, answer, and the order proposals it produced.
+
+    Weights are fractions of equity by ticker; returns and volatilities are over ``horizon_days``.
+    """
+
+    class Objective(models.TextChoices):
+        MEAN_VARIANCE = "mean_variance", "Mean-variance"
+        MIN_VARIANCE = "min_variance", "Minimum variance"
+        MAX_SHARPE = "max_sharpe", "Maximum Sharpe"
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="optimizations")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    as_of = models.DateField(help_text="Date of the prices and predictions used.")
+    objective = models.CharField(max_length=16, choices=Objective.choices)
+    parameters = models.JSONField(default=dict, help_text="Profile, overrides, costs and estimator settings.")
+    inputs_fingerprint = models.CharField(max_length=64, help_text="sha256 of every numeric input.")
+    model_version = models.ForeignKey(
+        "mlcore.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    horizon_days = models.PositiveSmallIntegerField()
+    solver = models.CharField(max_length=20)
+    solver_status = models.CharField(max_length=30)
+    solve_seconds = models.FloatField()
+    compile_seconds = models.FloatField()
+    current_weights = models.JSONField(default=dict)
+    target_weights = models.JSONField(default=dict, help_text="Continuous optimum, after fees.")
+    final_weights = models.JSONField(default=dict, help_text="After rounding to whole shares.")
+    expected_return_before = models.FloatField()
+    expected_return_after = models.FloatField()
+    volatility_before = models.FloatField()
+    volatility_after = models.FloatField()
+    turnover = models.FloatField()
+    transaction_costs = models.FloatField(help_text="Fraction of equity.")
+    borrow_cost = models.FloatField(default=0.0, help_text="Fraction of equity over the horizon.")
+    trade_costs_money = models.FloatField(default=0.0, help_text="Money, the whole-share orders.")
+    frontier = models.JSONField(
+        default=list, blank=True, help_text="[{risk_aversion, expected_return, volatility}]"
+    )
+    skipped = models.JSONField(default=dict, blank=True, help_text="Ticker → why its trade was dropped.")
+    proposals = models.ManyToManyField(OrderProposal, blank=True, related_name="optimizations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["portfolio", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.objective} on {self.portfolio_id} ({self.solver_status})"

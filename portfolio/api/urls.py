@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from portfolio.api import views
+from portfolio.api import optimize_views, views
 
 router = SimpleRouter()
 router.register("portfolios", views.PortfolioViewSet, basename="portfolio")
@@ -39,4 +39,14 @@ urlpatterns = [
         name="portfolio-proposal-fill",
     ),
     path("cost-profiles/", views.CostProfileListView.as_view(), name="cost-profiles"),
+    path(
+        "portfolios/<int:portfolio_id>/optimize/",
+        optimize_views.OptimizeView.as_view(),
+        name="portfolio-optimize",
+    ),
+    path(
+        "portfolios/<int:portfolio_id>/optimizations/",
+        optimize_views.OptimizationListView.as_view(),
+        name="portfolio-optimizations",
+    ),
 ]

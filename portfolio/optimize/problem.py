@@ -110,6 +110,7 @@ class _Built:
     kappa: cp.Variable | None
     groups: dict[str, list[cp.Constraint]]
     risk_aversion: cp.Parameter | None
+    paid: cp.Variable
 
 
 def optimize_weights(
@@ -172,13 +173,15 @@ def optimize_weights(
     built.problem.solve(solver=SOLVER)
     wall = time.perf_counter() - started
     if built.problem.status != cp.OPTIMAL:
-        raise _infeasible_error(built, objective)
+        raise _infeasible_error(built, objective, arrays, profile)
     compile_time = float(built.problem.compilation_time or 0.0)
     solve_time = float(built.problem.solver_stats.solve_time or max(wall - compile_time, 0.0))
 
     w = np.asarray(built.weights.value, dtype=float).ravel()
+    paid = float(built.paid.value)  # read now: the frontier below re-solves this same problem
     if built.kappa is not None:
         w = w / float(built.kappa.value)
+        paid = paid / float(built.kappa.value)
     w[np.abs(w) < 1e-10] = 0.0  # solver noise, so "no position" reads as exactly zero
 
     frontier: list[FrontierPoint] = []
@@ -189,6 +192,10 @@ def optimize_weights(
     mu = arrays.mu
     trade = w - arrays.w0
     tc = float(arrays.buy @ np.clip(trade, 0, None) + arrays.sell @ np.clip(-trade, 0, None))
+    if paid > tc + 1e-6:
+        # The solver bought and sold the same shares: inflating the fees shrinks every "(1 − C)" limit,
+        # which only helps when the real problem has no solution. Report it as the infeasibility it is.
+        raise _infeasible_error(built, objective, arrays, profile, wash=True)
     borrow = float(arrays.borrow @ np.clip(-w, 0, None))
     after = w / (1.0 - tc)  # weights of the equity left after paying the fees (what the limits bound)
     sigma = _variance(full, after)
@@ -341,7 +348,7 @@ def _build_utility(arrays: _Arrays, profile: OptimizationProfile) -> _Built:
     lam = cp.Parameter(nonneg=True, name="risk_aversion")
     utility = arrays.mu @ w - lam * _risk_expr(arrays, w) - costs - borrow
     problem = cp.Problem(cp.Maximize(utility / arrays.scale), _flatten(groups))
-    return _Built(problem, w, None, groups, lam)
+    return _Built(problem, w, None, groups, lam, costs)
 
 
 def _build_max_sharpe(arrays: _Arrays, profile: OptimizationProfile) -> _Built:
@@ -349,7 +356,7 @@ def _build_max_sharpe(arrays: _Arrays, profile: OptimizationProfile) -> _Built:
     y, costs, borrow, groups = _constraint_groups(arrays, profile, kappa)
     groups["positive net expected return"] = [arrays.mu @ y - costs - borrow == 1.0]
     problem = cp.Problem(cp.Minimize(_risk_expr(arrays, y) / arrays.scale), _flatten(groups))
-    return _Built(problem, y, kappa, groups, None)
+    return _Built(problem, y, kappa, groups, None, costs)
 
 
 def _flatten(groups: dict[str, list[cp.Constraint]]) -> list[cp.Constraint]:
@@ -379,25 +386,32 @@ def _frontier(
 # -- diagnosis -----------------------------------------------------------------------------------------
 
 
-def _infeasible_error(built: _Built, objective: str) -> Unprocessable:
-    status = built.problem.status
+def _infeasible_error(
+    built: _Built, objective: str, arrays: _Arrays, profile: OptimizationProfile, *, wash: bool = False
+) -> Unprocessable:
+    status = "infeasible" if wash else built.problem.status
     label = objective.replace("_", " ")
     names = [g for g in built.groups if g != "trade definition"]
     details: dict = {"status": status, "binding": [], "groups": names}
     if status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
-        groups = dict(built.groups)
-        if built.kappa is not None:
-            # Max-Sharpe: probe the constraint set itself at κ = 1. If it is feasible, what is missing is a
-            # portfolio that earns more than cash after costs, not room in the constraints.
-            groups.pop("positive net expected return", None)
-            groups["trade definition"] = [*groups["trade definition"], built.kappa == 1]
-            if _feasible(_flatten(groups)):
+        # Probe the constraint set with the fees set to zero: with fees, buying and selling the same shares
+        # inflates C and relaxes the "(1 − C)" limits, so every probe would look feasible.
+        free = _Arrays(**{**arrays.__dict__, "buy": 0 * arrays.buy, "sell": 0 * arrays.sell})
+        _, _, _, groups = _constraint_groups(free, profile, 1.0)
+        if _feasible(_flatten(groups)):
+            if built.kappa is not None:
                 details["binding"] = ["positive net expected return"]
                 return Unprocessable(
                     "The max sharpe problem has no solution: no portfolio allowed by the constraints has a "
                     "positive expected return above the risk-free rate after costs and borrow.",
                     details=details,
                 )
+            details["binding"] = ["cash"]
+            return Unprocessable(
+                f"The {label} problem is infeasible only because of the trading fees: reaching the exposure "
+                "bounds costs more than the cash allows; lower net_min or add cash.",
+                details=details,
+            )
         culprits = _diagnose(groups)
         details["binding"] = culprits
         if culprits:

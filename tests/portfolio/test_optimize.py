@@ -407,3 +407,12 @@ def test_cost_rates_come_from_the_cost_model_with_tax_on_purchases_only():
     assert sell[0] == pytest.approx(sell[1])
     assert buy[1] == pytest.approx(sell[1]) and sell[1] > 0
     assert borrow[0] == pytest.approx(0.0252 / 252 * 5)
+
+
+def test_fees_cannot_be_inflated_to_escape_infeasible_limits(risk, mu):
+    # With fees, buying and selling the same shares would shrink every "(1 − C)" limit to zero; the
+    # optimiser must report the conflict, not return an empty portfolio as optimal.
+    profile = OptimizationProfile(max_weight=0.01, net_min=0.9)
+    with pytest.raises(Unprocessable) as caught:
+        optimize_weights(mu, risk, profile=profile, costs=CostRates(buy=0.001, sell=0.001))
+    assert set(caught.value.details["binding"]) == {"position bounds", "net exposure"}

@@ -1,0 +1,411 @@
+"""Optimisation service: from a portfolio and the champion's predictions to a stored run and order proposals.
+
+Composition only — every rule lives elsewhere: expected returns and reliability in :mod:`mlcore.predict`,
+prices and sectors in :mod:`market.selectors`, cost rates in :mod:`portfolio.costs`, the convex problem and
+whole-share rounding in :mod:`portfolio.optimize`, order prices / validity / fill probability in
+:mod:`portfolio.orders` (through the same market state the proposal engine uses).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+
+from portfolio import costs, selectors
+from portfolio.models import OptimizationRun, OrderProposal, Portfolio
+from portfolio.optimize import (
+    OBJECTIVES,
+    SOLVER,
+    CostRates,
+    OptimizationProfile,
+    optimize_weights,
+    shrink_expected_returns,
+    weights_to_trades,
+)
+from portfolio.orders import calendar, pricing
+from portfolio.risk import estimate_risk_model
+from swingtrade.errors import DomainError, Unprocessable
+
+logger = logging.getLogger("swingtrade.portfolio")
+A = OrderProposal.Action
+CALENDAR_DAYS_PER_SESSION = 1.6  # enough calendar days to cover the covariance window of sessions
+
+
+def portfolio_profile(
+    portfolio: Portfolio, overrides: Mapping[str, Any] | None = None
+) -> OptimizationProfile:
+    """The optimiser's constraints from the portfolio's risk profile, then the request's overrides.
+
+    Cash stays ≥ 0 (the optimiser does not borrow cash even when ``cash_margin`` allows the order engine to).
+    """
+    long_only = not portfolio.allow_short
+    base = OptimizationProfile(
+        max_weight=portfolio.max_position_weight,
+        gross_max=portfolio.max_gross_exposure,
+        net_min=0.0,
+        net_max=min(1.0, portfolio.max_gross_exposure),
+        long_only=long_only,
+        risk_aversion=settings.OPTIMIZE_RISK_AVERSION,
+    )
+    if overrides and not isinstance(overrides, Mapping):
+        raise DomainError("Overrides must be an object of profile fields.")
+    try:
+        return base.with_overrides(overrides)
+    except TypeError as exc:  # a value of the wrong type inside the dataclass checks
+        raise DomainError(f"Invalid optimisation override: {exc}.")
+
+
+def _fingerprint(**arrays: Any) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        value = arrays[name]
+        if isinstance(value, pd.Series | pd.DataFrame):
+            digest.update(name.encode())
+            digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+        else:
+            digest.update(json.dumps({name: value}, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _expected_returns(frame: pd.DataFrame, model_version: Any, horizon: int) -> tuple[pd.Series, float]:
+    """Arithmetic expected returns over the portfolio's horizon, shrunk by the champion's reliability.
+
+    mlcore predicts log returns over its own horizon; they are rescaled to the portfolio's horizon
+    (log returns add over time) before shrinking and converting, as the proposal engine does.
+    """
+    reliability = float(getattr(model_version, "reliability", 1.0) or 0.0)
+    log_mu = frame["expected_return"].astype(float)
+    model_horizon = getattr(model_version, "horizon", None)
+    if model_horizon:
+        log_mu = log_mu * (horizon / float(model_horizon))
+    return np.expm1(shrink_expected_returns(log_mu, reliability)), reliability
+
+
+@transaction.atomic
+def portfolio_optimize(
+    *,
+    portfolio: Portfolio,
+    objective: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    as_of: dt.date | None = None,
+    user: Any = None,
+) -> OptimizationRun:
+    """Optimise the portfolio, round to whole shares, price each order and store the run.
+
+    Raises ``DomainError`` (400) for bad objective/overrides or no data, ``Unprocessable`` (422) when the
+    constraints have no solution (the message names them), ``ServiceUnavailable`` (503) from mlcore when
+    no champion may serve predictions. Nothing is written unless a run is stored.
+    """
+    from market.models import Ticker
+    from market.selectors import latest_bar_date, price_panel, ticker_sectors
+    from mlcore.predict import predictions_frame
+    from portfolio.proposals import _dec, _market_state
+
+    objective = objective or OptimizationRun.Objective.MEAN_VARIANCE
+    if objective not in OBJECTIVES:
+        raise DomainError(f"Unknown objective {objective!r}; use one of {', '.join(OBJECTIVES)}.")
+    profile = portfolio_profile(portfolio, overrides)
+    if objective == OptimizationRun.Objective.MIN_VARIANCE and "net_min" not in (overrides or {}):
+        # Minimum variance over fully invested portfolios (with cash allowed, all cash is the trivial answer).
+        profile = profile.with_overrides({"net_min": profile.net_max})
+    as_of = as_of or latest_bar_date()
+    if as_of is None:
+        raise DomainError("No prices are loaded yet.")
+    horizon = portfolio.horizon_days
+    validity = portfolio.order_validity_sessions
+
+    frame, model_version = predictions_frame(as_of=as_of)
+    mu_all, reliability = _expected_returns(frame, model_version, horizon)
+    valuation = selectors.portfolio_valuation(portfolio, today=as_of)
+    if valuation.equity <= 0:
+        raise Unprocessable("The portfolio has no positive equity to allocate.")
+    held = {p.ticker: p for p in valuation.positions}
+    universe = sorted(set(mu_all.index.astype(str)) | set(held))
+
+    window = settings.OPTIMIZE_COVARIANCE_WINDOW
+    start = as_of - dt.timedelta(days=int(window * CALENDAR_DAYS_PER_SESSION) + 10)
+    prices = price_panel(tickers=universe, start=start, end=as_of)
+    risk = estimate_risk_model(
+        prices,
+        window=window,
+        horizon_days=horizon,
+        estimator=settings.OPTIMIZE_COVARIANCE_ESTIMATOR,
+    )
+    state = _market_state(list(risk.tickers), as_of, validity)
+    unmodelled = sorted(t for t in held if t not in state or t not in risk.tickers)
+    if unmodelled:
+        raise Unprocessable(
+            "Held tickers without enough recent prices for the risk model: "
+            f"{', '.join(unmodelled)}. Close them or wait for more history.",
+            details={"tickers": unmodelled},
+        )
+    tickers = [t for t in risk.tickers if t in state]
+    if not tickers:
+        raise DomainError("No ticker has both predictions and enough price history to optimise.")
+    mu = mu_all.reindex(tickers).fillna(0.0)  # held without a prediction: no view, risk only
+    close = pd.Series({t: state[t].price for t in tickers})
+    sigma_daily = pd.Series({t: state[t].sigma for t in tickers})
+    shares = pd.Series({t: float(p.quantity) for t, p in held.items()}, dtype=float)
+    equity = float(valuation.cash + float(shares.reindex(tickers).fillna(0) @ close))
+    w0 = (shares.reindex(tickers).fillna(0.0) * close / equity).astype(float)
+
+    model = portfolio.cost_profile.as_cost_model()
+    rates = CostRates.from_cost_model(
+        model,
+        sigma_daily=sigma_daily,
+        trade_notional=equity * profile.max_weight,
+        horizon_days=horizon,
+        exchanges={t: state[t].exchange for t in tickers},
+    )
+    sectors = ticker_sectors()
+    max_factors = settings.OPTIMIZE_MAX_FACTORS if len(tickers) > settings.OPTIMIZE_MAX_FACTORS else None
+    result = optimize_weights(
+        mu,
+        risk,
+        w0,
+        profile,
+        rates,
+        sectors,
+        objective=objective,
+        frontier_points=settings.OPTIMIZE_FRONTIER_POINTS,
+        max_factors=max_factors,
+    )
+    plan = weights_to_trades(
+        result.weights,
+        current_shares=shares.reindex(tickers).fillna(0.0),
+        prices=close,
+        cash=float(valuation.cash),
+        profile=profile,
+        costs=rates,
+        risk=risk,
+        mu=result.effective_mu,
+        risk_aversion=result.effective_risk_aversion,
+        sectors=sectors,
+        min_net_benefit=settings.OPTIMIZE_MIN_NET_BENEFIT,
+        target_cost=result.transaction_costs,
+    )
+
+    # A new set of proposals replaces what is still open from earlier runs (as the proposal engine does).
+    portfolio.proposals.filter(status=OrderProposal.Status.PROPOSED).update(
+        status=OrderProposal.Status.EXPIRED
+    )
+    symbols = {t.symbol: t for t in Ticker.objects.filter(symbol__in=list(plan.orders.index))}
+    ytd = float(selectors.realised_pnl_in_year(portfolio, as_of.year))
+    valid_until = calendar.validity_date(as_of, validity)
+    proposals = []
+    for ticker, row in plan.orders.iterrows():
+        for side, quantity, action in _orders_for(int(row["current_shares"]), int(row["delta"])):
+            proposals.append(
+                _propose(
+                    portfolio=portfolio,
+                    ticker=symbols[ticker],
+                    market=state[ticker],
+                    side=side,
+                    quantity=quantity,
+                    action=action,
+                    expected_return=float(mu[ticker]),
+                    model=model,
+                    as_of=as_of,
+                    valid_until=valid_until,
+                    horizon=horizon,
+                    validity=validity,
+                    position=held.get(ticker),
+                    ytd=ytd,
+                    model_version=model_version,
+                    reason=_reason(objective, row, result.weights[ticker]),
+                    dec=_dec,
+                )
+            )
+
+    final = plan.trades["final_weight"]
+    run = OptimizationRun.objects.create(
+        portfolio=portfolio,
+        created_by=user if getattr(user, "pk", None) else None,
+        as_of=as_of,
+        objective=objective,
+        parameters={
+            "profile": asdict(profile),
+            "overrides": dict(overrides or {}),
+            "covariance": {
+                "estimator": settings.OPTIMIZE_COVARIANCE_ESTIMATOR,
+                "window": window,
+                "shrinkage": risk.shrinkage,
+                "excluded": risk.excluded,
+                "max_factors": max_factors,
+            },
+            "reliability": reliability,
+            "cost_profile": portfolio.cost_profile.name,
+            "min_net_benefit": settings.OPTIMIZE_MIN_NET_BENEFIT,
+        },
+        inputs_fingerprint=_fingerprint(mu=mu, w0=w0, prices=prices, close=close, profile=asdict(profile)),
+        model_version=model_version if getattr(model_version, "pk", None) else None,
+        horizon_days=horizon,
+        solver=SOLVER,
+        solver_status=result.status,
+        solve_seconds=result.solve_time,
+        compile_seconds=result.compile_time,
+        current_weights=_weights(w0),
+        target_weights=_weights(result.weights),
+        final_weights=_weights(final),
+        expected_return_before=result.current_expected_return,
+        expected_return_after=float(mu.reindex(final.index).fillna(0.0) @ final),
+        volatility_before=result.current_volatility,
+        volatility_after=float(np.sqrt(max(_variance(risk, final), 0.0))),
+        turnover=result.turnover,
+        transaction_costs=result.transaction_costs,
+        borrow_cost=result.borrow_cost,
+        trade_costs_money=plan.total_cost,
+        frontier=[asdict(p) for p in result.frontier],
+        skipped=plan.skipped,
+    )
+    run.proposals.set(proposals)
+    logger.info(
+        "portfolio optimised",
+        extra={
+            "portfolio": portfolio.pk,
+            "run": run.pk,
+            "objective": objective,
+            "orders": len(proposals),
+            "solve_seconds": round(result.solve_time, 4),
+        },
+    )
+    return run
+
+
+def optimization_runs_of(portfolio: Portfolio) -> QuerySet[OptimizationRun]:
+    return portfolio.optimizations.prefetch_related("proposals__ticker")
+
+
+def _weights(series: pd.Series) -> dict[str, float]:
+    return {str(t): round(float(v), 8) for t, v in series.items() if abs(v) > 1e-10}
+
+
+def _variance(risk, weights: pd.Series) -> float:
+    from portfolio.optimize import portfolio_variance
+
+    return portfolio_variance(risk, weights)
+
+
+def _orders_for(current: int, delta: int) -> list[tuple[str, int, str]]:
+    """(side, quantity, action) of a signed share change; crossing zero is a close then an open."""
+    target = current + delta
+    if delta > 0:
+        if current < 0:
+            cover = min(delta, -current)
+            out = [(costs.COVER, cover, A.COVER if target >= 0 else A.TRIM)]
+            if target > 0:
+                out.append((costs.BUY, target, A.ENTER))
+            return out
+        return [(costs.BUY, delta, A.ENTER if current == 0 else A.ADD)]
+    if current > 0:
+        sell = min(-delta, current)
+        out = [(costs.SELL, sell, A.EXIT if target <= 0 else A.TRIM)]
+        if target < 0:
+            out.append((costs.SHORT, -target, A.ENTER))
+        return out
+    return [(costs.SHORT, -delta, A.ENTER if current == 0 else A.ADD)]
+
+
+def _reason(objective: str, row: pd.Series, target_weight: float) -> str:
+    label = dict(OptimizationRun.Objective.choices)[objective]
+    return (
+        f"{label} optimisation moves this position to {row['final_weight']:.2%} of equity "
+        f"(continuous target {target_weight:.2%}); expected value added {row['benefit']:.2f} "
+        f"net of {row['cost']:.2f} of estimated costs."
+    )
+
+
+def _propose(
+    *,
+    portfolio,
+    ticker,
+    market,
+    side,
+    quantity,
+    action,
+    expected_return,
+    model,
+    as_of,
+    valid_until,
+    horizon,
+    validity,
+    position,
+    ytd,
+    model_version,
+    reason,
+    dec,
+) -> OrderProposal:
+    """Price one whole-share order with the order engine and store it as a proposal."""
+    ctx = pricing.OrderContext(
+        ticker=ticker.symbol,
+        side=side,
+        price=market.price,
+        sigma=market.sigma,
+        expected_return=expected_return,
+        horizon_days=horizon,
+        validity_days=validity,
+        notional=quantity * market.price,
+        is_entry=action in (A.ENTER, A.ADD),
+        exchange=market.exchange,
+        overnight_fraction=market.overnight,
+        vol_log_mean=market.vol_log_mean,
+        vol_log_sd=market.vol_log_sd,
+    )
+    plan = pricing.plan_order(ctx, model)
+    stop = take = None
+    if action in (A.ENTER, A.ADD):
+        entry = plan.limit_price or market.price
+        stop = pricing.stop_loss_price(entry, side, market.sigma, portfolio.stop_loss_sigmas, horizon)
+        take = pricing.take_profit_price(entry, side, expected_return, plan.cost_rate)
+    realised = 0.0
+    if position is not None and side in (costs.SELL, costs.COVER):
+        sign = 1 if side == costs.SELL else -1
+        realised = (market.price - position.average_cost) * quantity * sign
+    breakdown = costs.order_costs(
+        model,
+        side=side,
+        quantity=quantity,
+        price=market.price,
+        ticker=ticker.symbol,
+        exchange=market.exchange,
+        sigma_daily=market.sigma,
+        crosses_spread=plan.order_type == pricing.MARKET,
+        holding_days=horizon,
+        realised_gain=realised,
+        ytd_realised=ytd,
+    )
+    return OrderProposal.objects.create(
+        portfolio=portfolio,
+        ticker=ticker,
+        as_of=as_of,
+        action=action,
+        side=side,
+        order_type=plan.order_type,
+        quantity=quantity,
+        reference_price=Decimal(str(round(market.price, 6))),
+        limit_price=dec(plan.limit_price),
+        stop_price=dec(plan.stop_price),
+        valid_until=valid_until,
+        stop_loss=dec(stop),
+        take_profit=dec(take),
+        fill_probability=plan.fill_probability,
+        expected_gross_return=plan.gross_return,
+        expected_costs={**breakdown.as_dict(), "notional": round(quantity * market.price, 2)},
+        expected_cost_return=plan.cost_rate,
+        expected_net_return=plan.expected_value,
+        trade_off=[c.as_dict() for c in plan.candidates],
+        model_version=model_version if getattr(model_version, "pk", None) else None,
+        reasons="\n".join([reason, *plan.reasons]),
+    )
