@@ -204,7 +204,7 @@ def test_monitoring_page_shows_the_realised_ic_against_validation_and_the_drift(
 
 
 def test_admin_opens_a_closed_gate_and_the_dashboard_serves_again(champion, admin_web):
-    MonitoringReport.objects.create(
+    report = MonitoringReport.objects.create(
         as_of=date(2021, 4, 21),
         data_date=date(2021, 4, 21),
         model_version=champion,
@@ -215,6 +215,7 @@ def test_admin_opens_a_closed_gate_and_the_dashboard_serves_again(champion, admi
     )
     closed = admin_web.get(reverse("dashboard")).content.decode()
     assert "No ranking right now" in closed and "realised rank IC collapsed" in closed
+    assert f"{reverse('mlcore:monitoring')}?report={report.pk}" in closed
     page = admin_web.get(reverse("mlcore:monitoring")).content.decode()
     assert "Open the gate" in page
     admin_web.post(
