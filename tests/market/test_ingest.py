@@ -220,3 +220,21 @@ def test_binary_copy_rows_are_the_same_with_or_without_the_dense_shortcut():
     with_null = writers.copy_binary([values[0], (values[1][0], np.array([False, True]))])
     assert len(with_null) == len(dense) - 8
     assert (-1).to_bytes(4, "big", signed=True) in with_null
+
+
+@pytest.mark.skipif(writers.connection.vendor != "postgresql", reason="PostgreSQL bulk-load path")
+def test_a_bulk_first_load_rebuilds_the_indexes_it_dropped(monkeypatch):
+    monkeypatch.setattr(writers, "BULK_LOAD_MIN_ROWS", 0)
+    with writers.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'market_dailybar' ORDER BY indexname"
+        )
+        before = cursor.fetchall()
+    run = ingest_frame(frame=subset(), source="sample")
+    with writers.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'market_dailybar' ORDER BY indexname"
+        )
+        assert cursor.fetchall() == before
+    again = ingest_frame(frame=subset(), source="sample")
+    assert (run.inserted, again.unchanged) == (len(subset()), len(subset()))
