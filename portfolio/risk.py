@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.covariance import OAS, LedoitWolf
+import scipy.linalg
+from sklearn.covariance import ledoit_wolf_shrinkage
 
 from swingtrade.errors import DomainError
 
@@ -72,10 +73,11 @@ class RiskModel:
         """
         if max_factors >= min(self.factor.shape):
             return self
-        # Eigen-decompose the small K×K Gram matrix F F' instead of an SVD of F (K ≪ N here).
-        values, vectors = np.linalg.eigh(self.factor @ self.factor.T)
-        top = np.argsort(values)[::-1][:max_factors]
-        kept = vectors[:, top].T @ self.factor  # = S_k V_k', rows are the principal directions
+        # Top eigenpairs of the small K×K Gram matrix F F' instead of an SVD of F (K ≪ N here).
+        k = self.factor.shape[0]
+        gram = self.factor @ self.factor.T
+        _, vectors = scipy.linalg.eigh(gram, subset_by_index=[k - max_factors, k - 1])
+        kept = vectors.T @ self.factor  # = S_k V_k', rows are the principal directions
         residual = np.sum(self.factor**2, axis=0) - np.sum(kept**2, axis=0)
         return RiskModel(
             tickers=list(self.tickers),
@@ -170,10 +172,9 @@ def estimate_risk_model(
     demeaned = (returns - returns.mean()).fillna(0.0).to_numpy(dtype=float)
     t = demeaned.shape[0]
 
-    model = (LedoitWolf() if estimator == "ledoit_wolf" else OAS()).fit(demeaned)
-    delta = float(model.shrinkage_)
-    # sklearn: Σ = (1 − δ) S + δ tr(S)/N · I with S = X'X / T (X already centred; its mean is ~0).
     empirical = demeaned - demeaned.mean(axis=0)
+    delta = _shrinkage(empirical, estimator)
+    # sklearn's estimators: Σ = (1 − δ) S + δ tr(S)/N · I with S = X'X / T, X centred.
     mu = float(np.sum(empirical**2) / t / empirical.shape[1])
     scale = np.sqrt(t / observed)  # missing-data correction, 1 for complete columns
     factor = np.sqrt(horizon_days * (1.0 - delta) / t) * empirical * scale
@@ -186,3 +187,22 @@ def estimate_risk_model(
         shrinkage=delta,
         horizon_days=horizon_days,
     )
+
+
+def _shrinkage(x: np.ndarray, estimator: str) -> float:
+    """Shrinkage intensity of sklearn's ``LedoitWolf`` / ``OAS`` for centred returns ``x`` (T×N).
+
+    Computed without the N×N matrices: sklearn's ``fit`` also inverts the covariance (an N×N
+    eigendecomposition, tens of seconds at 2,000 assets) for a precision matrix nobody here uses.
+    """
+    t, n = x.shape
+    if n == 1:
+        return 0.0
+    if estimator == "ledoit_wolf":
+        return float(ledoit_wolf_shrinkage(x, assume_centered=True))
+    # OAS as in sklearn.covariance._oas, with mean(S²) = ||X X'||²_F / (T² N²) from the T×T Gram matrix.
+    gram = x @ x.T
+    alpha = float(np.sum(gram**2)) / (t * t * n * n)
+    mu = float(np.sum(x**2)) / (t * n)
+    den = (t + 1) * (alpha - mu**2 / n)
+    return 1.0 if den == 0 else min((alpha + mu**2) / den, 1.0)

@@ -90,9 +90,15 @@ def test_risk_model_is_sklearn_ledoit_wolf_scaled_to_the_horizon(prices):
     assert 0 < model.shrinkage < 1
 
 
-def test_oas_estimator_is_available_and_differs(prices):
+def test_oas_estimator_is_sklearns_oas(prices):
+    from sklearn.covariance import OAS
+
+    oas = estimate_risk_model(prices, window=120, horizon_days=1, estimator="oas")
+    returns = daily_returns(prices).iloc[1:].tail(120)
+    np.testing.assert_allclose(
+        oas.covariance.to_numpy(), OAS().fit(returns.to_numpy()).covariance_, rtol=1e-10
+    )
     lw = estimate_risk_model(prices, window=120, estimator="ledoit_wolf")
-    oas = estimate_risk_model(prices, window=120, estimator="oas")
     assert lw.shrinkage != pytest.approx(oas.shrinkage)
 
 
