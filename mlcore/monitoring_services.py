@@ -177,7 +177,8 @@ def _judge_model(
             validation_rank_ic=validation["rank_ic"],
             validation_rank_ic_se=validation["rank_ic_se"],
         )
-    drift_dates = dates[-rules.long_window :] if len(dates) else dates
+    # Drift needs no labels: the latest sessions are compared even before the model has an OOS record.
+    drift_dates = market.panels.close.index[-rules.long_window :]
     drift = _drift(version, market, drift_dates, rules)
     expected = market.panels.close.loc[market.data_date].dropna().index
     # Coverage is about today's (live) predictions, whatever the out-of-sample window holds.
