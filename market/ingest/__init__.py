@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,8 +42,23 @@ def exchange_today() -> date:
     return datetime.now(EXCHANGE_TZ).date()
 
 
+def fail_interrupted_runs() -> int:
+    """Mark runs still ``running`` long after any run could take as failed; return how many.
+
+    A killed process cannot mark its own run: its data transaction was rolled back by the database,
+    and this says so on the run. "Long" is twice Celery's hard time limit.
+    """
+    cutoff = timezone.now() - timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
+    return IngestionRun.objects.filter(status=IngestionRun.Status.RUNNING, started_at__lt=cutoff).update(
+        status=IngestionRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error="Interrupted: the process ended before the run finished; nothing of it was stored.",
+    )
+
+
 def start_run(*, source: str, params: dict[str, Any] | None = None, user: Any = None) -> IngestionRun:
     """Record a run as ``running``; autocommitted, so a later failure can still be reported on it."""
+    fail_interrupted_runs()
     return IngestionRun.objects.create(
         source=source,
         params=params or {},

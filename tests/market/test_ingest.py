@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+from django.utils import timezone
 
 from market import selectors, services
 from market.ingest import ingest_frame, writers
@@ -238,3 +239,14 @@ def test_a_bulk_first_load_rebuilds_the_indexes_it_dropped(monkeypatch):
         assert cursor.fetchall() == before
     again = ingest_frame(frame=subset(), source="sample")
     assert (run.inserted, again.unchanged) == (len(subset()), len(subset()))
+
+
+def test_a_run_left_running_by_a_killed_process_is_marked_failed_later():
+    stale = IngestionRun.objects.create(source="csv")
+    IngestionRun.objects.filter(pk=stale.pk).update(started_at=timezone.now() - timedelta(days=1))
+    fresh = IngestionRun.objects.create(source="csv")
+    services.sample_load(tickers=["KO"], start="2021-04-20")
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == IngestionRun.Status.FAILED and "Interrupted" in stale.error
+    assert fresh.status == IngestionRun.Status.RUNNING
