@@ -26,4 +26,9 @@ urlpatterns = [
         {"decision": "reject"},
         name="proposal_reject",
     ),
+    path(
+        "portfolios/<int:portfolio_id>/proposals/<int:proposal_id>/fill/",
+        views.proposal_fill,
+        name="proposal_fill",
+    ),
 ]

@@ -148,11 +148,14 @@ def trade_create(request: HttpRequest, portfolio_id: int) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            what = f"{trade.get_side_display()} {trade.quantity} {trade.ticker.symbol} at {trade.price}"
-            messages.success(request, f"Recorded: {what}.")
+            messages.success(request, f"Recorded: {_trade_summary(trade)}.")
             return redirect("portfolio:detail", portfolio_id=portfolio.pk)
     # The refused trade stays in the form, with the reason next to it; nothing was recorded.
     return _render_detail(request, portfolio, trade_form=form, status=400)
+
+
+def _trade_summary(trade: Any) -> str:
+    return f"{trade.get_side_display()} {trade.quantity} {trade.ticker.symbol} at {trade.price}"
 
 
 @require_POST
@@ -281,3 +284,30 @@ def _weights_table(run: OptimizationRun) -> list[dict[str, Any]]:
         if max(abs(r["current"]), abs(r["target"]), abs(r["final"])) >= WEIGHT_SHOWN or r["skipped"]
     ]
     return sorted(shown, key=lambda r: (-abs(r["change"]), r["ticker"]))
+
+
+class FillForm(forms.Form):
+    price = forms.DecimalField(max_digits=18, decimal_places=6)
+    traded_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@require_POST
+@login_required
+def proposal_fill(request: HttpRequest, portfolio_id: int, proposal_id: int) -> HttpResponse:
+    """Record the execution of an accepted proposal: it becomes a trade (and the proposal ``filled``)."""
+    portfolio = _portfolio_or_404(request, portfolio_id)
+    try:
+        proposal = selectors.proposal_get(portfolio=portfolio, proposal_id=proposal_id)
+    except NotFound as exc:
+        raise Http404(exc.message)
+    form = FillForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the fill price and date.")
+    else:
+        try:
+            trade = services.proposal_fill(proposal=proposal, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, f"{proposal.ticker.symbol}: {exc.message}")
+        else:
+            messages.success(request, f"Filled: {_trade_summary(trade)}.")
+    return redirect(reverse("portfolio:detail", args=[portfolio.pk]) + "#proposals")

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from mlcore import ranking
+from portfolio.selectors import portfolio_valuation, portfolios_for
 from swingtrade.accounts import services
 from swingtrade.errors import ServiceUnavailable
 
@@ -46,12 +47,14 @@ DASHBOARD_RANKING_ROWS = 10
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The champion's ranking: top buys and top sells, with the model that made it.
+    """The champion's ranking (top buys and sells, with the model that made it) and the user's portfolios.
 
     No champion yet, or the gate closed by monitoring, is a message on the page (the service's own
     reason), not an error page: the rest of the site keeps working.
     """
-    context: dict[str, Any] = {}
+    context: dict[str, Any] = {
+        "portfolios": [(p, portfolio_valuation(p)) for p in portfolios_for(request.user)],
+    }
     try:
         context["ranking"] = ranking.ranking_for(limit=DASHBOARD_RANKING_ROWS)
     except ServiceUnavailable as exc:

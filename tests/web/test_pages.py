@@ -482,3 +482,56 @@ def test_another_users_optimise_page_is_404(strong_signals, investor_web):
     assert investor_web.get(url).status_code == 404
     assert investor_web.post(url, {"objective": "mean_variance"}).status_code == 404
     assert not OptimizationRun.objects.exists()
+
+
+def test_an_accepted_proposal_is_filled_from_the_page_into_a_trade(
+    strong_signals, investor, investor_web, monkeypatch
+):
+    portfolio = _portfolio(investor)
+    proposal = next(p for p in order_proposals_create(portfolio=portfolio) if p.action == "enter")
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: proposal.as_of)  # decide that day
+    investor_web.post(reverse("portfolio:proposal_accept", args=[portfolio.pk, proposal.pk]))
+    page = investor_web.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode()
+    assert reverse("portfolio:proposal_fill", args=[portfolio.pk, proposal.pk]) in page
+    price = proposal.limit_price or proposal.reference_price
+    response = investor_web.post(
+        reverse("portfolio:proposal_fill", args=[portfolio.pk, proposal.pk]),
+        {"price": str(price), "traded_on": proposal.as_of.isoformat()},
+        follow=True,
+    )
+    proposal.refresh_from_db()
+    trade = Trade.objects.get(proposal=proposal)
+    assert proposal.status == "filled" and trade.quantity == proposal.quantity
+    assert f"Filled: Buy {proposal.quantity} {proposal.ticker.symbol}" in response.content.decode()
+
+
+def test_dashboard_lists_the_users_own_portfolios_only(market_sample, investor, investor_web):
+    mine = _portfolio(investor, name="Mine")
+    _portfolio(UserFactory(), name="Theirs")
+    html = investor_web.get(reverse("dashboard")).content.decode()
+    assert reverse("portfolio:detail", args=[mine.pk]) in html and "100,000.00 USD" in html
+    assert "Theirs" not in html
+
+
+def test_admin_rolls_back_to_the_previous_champion(champion, admin_web):
+    successor = promote(trained_version(), user=None, reason="newer")
+    response = admin_web.post(
+        reverse("mlcore:model_rollback"), {"reason": "newer one misbehaves"}, follow=True
+    )
+    champion.refresh_from_db()
+    successor.refresh_from_db()
+    assert (champion.status, successor.status) == ("champion", "retired")
+    assert f"model version {champion.pk} is the champion again" in response.content.decode()
+
+
+def test_admin_ends_an_override_from_the_monitoring_page(champion, admin_web):
+    MonitoringReport.objects.create(
+        as_of=date(2021, 4, 21), data_date=date(2021, 4, 21), model_version=champion, role="champion",
+        state="CRITICAL", summary="collapsed", reasons=[],
+    )  # fmt: skip
+    admin_web.post(
+        reverse("mlcore:monitoring_override"), {"reason": "checked by hand, vendor glitch", "hours": 1}
+    )
+    assert "End the override" in admin_web.get(reverse("mlcore:monitoring")).content.decode()
+    admin_web.post(reverse("mlcore:monitoring_override_revoke"))
+    assert "No ranking right now" in admin_web.get(reverse("dashboard")).content.decode()
