@@ -11,6 +11,8 @@ import logging
 from datetime import date
 
 from celery import shared_task
+from django.core.cache import cache
+from django.db import OperationalError
 
 __all__ = ["monitor", "retrain"]
 
@@ -21,7 +23,14 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-@shared_task(name="mlcore.monitoring.run")
+# One retraining at a time (weekly beat and a CRITICAL may coincide); the lock expires with the task limit.
+RETRAIN_LOCK = "mlcore:monitoring:retrain-lock"
+RETRAIN_LOCK_SECONDS = 60 * 60
+
+
+@shared_task(
+    name="mlcore.monitoring.run", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3
+)
 def monitor(as_of: str | None = None) -> dict:
     """Judge the serving model; on a new CRITICAL performance episode queue a retraining."""
     from mlcore import monitoring_services
@@ -38,4 +47,10 @@ def retrain(as_of: str | None = None, reason: str = "weekly schedule") -> dict:
     """Train a challenger (training-window policy from the thresholds); promote only if it is better."""
     from mlcore import monitoring_services
 
-    return monitoring_services.retrain(as_of=_date(as_of), reason=reason)
+    if not cache.add(RETRAIN_LOCK, reason, timeout=RETRAIN_LOCK_SECONDS):
+        logger.warning("retraining skipped: another one is running", extra={"reason": reason})
+        return {"status": "skipped", "reason": "another retraining is running"}
+    try:
+        return monitoring_services.retrain(as_of=_date(as_of), reason=reason)
+    finally:
+        cache.delete(RETRAIN_LOCK)

@@ -97,3 +97,16 @@ def test_the_daily_monitoring_and_weekly_retraining_are_editable_beat_rows(db):
     assert (daily.crontab.hour, daily.crontab.day_of_week) == ("18", "1-5")
     weekly = PeriodicTask.objects.get(name="mlcore: weekly retraining")
     assert weekly.task == "mlcore.monitoring.retrain"
+
+
+def test_a_second_retraining_waits_for_the_first(db):
+    from django.core.cache import cache
+
+    from mlcore import monitoring_tasks
+
+    cache.add(monitoring_tasks.RETRAIN_LOCK, "weekly schedule", timeout=60)
+    try:
+        result = monitoring_tasks.retrain.delay(reason="monitoring report 1").get()
+    finally:
+        cache.delete(monitoring_tasks.RETRAIN_LOCK)
+    assert result["status"] == "skipped"

@@ -45,7 +45,12 @@ class Command(BaseCommand):
                 )
                 if result.ready():
                     outcome = result.get()
-                    self.stdout.write(f"  model version {outcome['model_version']}: {outcome['decision']}")
+                    if "model_version" in outcome:
+                        self.stdout.write(
+                            f"  model version {outcome['model_version']}: {outcome['decision']}"
+                        )
+                    else:
+                        self.stdout.write(f"  {outcome['status']}: {outcome['reason']}")
 
     def _print(self, report: MonitoringReport) -> None:
         write = self.stdout.write
