@@ -31,6 +31,7 @@ from portfolio.optimize import (
     CostRates,
     OptimizationProfile,
     optimize_weights,
+    portfolio_variance,
     shrink_expected_returns,
     weights_to_trades,
 )
@@ -262,7 +263,7 @@ def portfolio_optimize(
         expected_return_before=result.current_expected_return,
         expected_return_after=float(mu.reindex(final.index).fillna(0.0) @ final),
         volatility_before=result.current_volatility,
-        volatility_after=float(np.sqrt(max(_variance(risk, final), 0.0))),
+        volatility_after=float(np.sqrt(max(portfolio_variance(risk, final), 0.0))),
         turnover=result.turnover,
         transaction_costs=result.transaction_costs,
         borrow_cost=result.borrow_cost,
@@ -290,12 +291,6 @@ def optimization_runs_of(portfolio: Portfolio) -> QuerySet[OptimizationRun]:
 
 def _weights(series: pd.Series) -> dict[str, float]:
     return {str(t): round(float(v), 8) for t, v in series.items() if abs(v) > 1e-10}
-
-
-def _variance(risk, weights: pd.Series) -> float:
-    from portfolio.optimize import portfolio_variance
-
-    return portfolio_variance(risk, weights)
 
 
 def _orders_for(current: int, delta: int) -> list[tuple[str, int, str]]:
