@@ -206,7 +206,15 @@ def _judge_model(
         "daily": _daily_json(daily, rules.long_window),
         "drift": drift,
         "freshness": freshness.as_dict(),
-        "coverage": {"share": coverage_share, "predicted": len(scored_today), "expected": len(expected)},
+        "coverage": {
+            "share": coverage_share,
+            "predicted": len(scored_today),
+            "expected": len(expected),
+            # "stored": the day's predictions exist (the predict task ran); "computed": scored here.
+            "source": "stored"
+            if Prediction.objects.filter(model_version=version, as_of=market.data_date.date()).exists()
+            else "computed",
+        },
         "stored_prediction_dates": stored_dates,
         "horizon": version.horizon,
     }

@@ -60,6 +60,14 @@ def test_up_to_date_data_on_the_last_session_is_fresh(champion):
     report = MonitoringReport.objects.get(pk=result["reports"][0]["id"])
     assert report.metrics["freshness"]["sessions_behind"] == 0
     assert report.metrics["coverage"]["share"] == 1.0
+    assert report.metrics["coverage"]["source"] == "computed"
+    from mlcore import predict
+
+    predict.predictions_for(as_of=LAST_BAR)
+    again = MonitoringReport.objects.get(
+        pk=monitoring_tasks.monitor.delay(as_of=LAST_BAR.isoformat()).get()["reports"][0]["id"]
+    )
+    assert again.metrics["coverage"]["source"] == "stored" and again.metrics["coverage"]["share"] == 1.0
     assert "stale_data" not in {r["code"] for r in report.reasons}
 
 
