@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from mlcore import gate, monitoring_tasks
+from mlcore import gate, monitoring_tasks, predict
 from mlcore.monitoring_models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
 from tests.mlcore.factories import champion_version
 
@@ -61,8 +61,6 @@ def test_up_to_date_data_on_the_last_session_is_fresh(champion):
     assert report.metrics["freshness"]["sessions_behind"] == 0
     assert report.metrics["coverage"]["share"] == 1.0
     assert report.metrics["coverage"]["source"] == "computed"
-    from mlcore import predict
-
     predict.predictions_for(as_of=LAST_BAR)
     again = MonitoringReport.objects.get(
         pk=monitoring_tasks.monitor.delay(as_of=LAST_BAR.isoformat()).get()["reports"][0]["id"]
