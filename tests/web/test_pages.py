@@ -48,7 +48,13 @@ def admin_web(admin_user) -> Client:
 
 @pytest.mark.django_db
 def test_anonymous_visitors_are_sent_to_the_login_page():
-    for url in (reverse("dashboard"), reverse("market:ticker_list"), reverse("market:ticker", args=["AAPL"])):
+    pages = ("dashboard", "market:ticker_list", "portfolio:list", "mlcore:models", "mlcore:monitoring")
+    urls = [reverse(name) for name in pages] + [
+        reverse("market:ticker", args=["AAPL"]),
+        reverse("portfolio:detail", args=[1]),
+        reverse("portfolio:optimize", args=[1]),
+    ]
+    for url in urls:
         response = Client().get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -399,6 +405,9 @@ def test_generated_proposals_show_precise_orders_and_the_fill_trade_off(
     assert len(chart["labels"]) == len(selected.trade_off) == 8
     p_fill = chart["datasets"][0]["data"]
     assert p_fill == sorted(p_fill, reverse=True)
+    assert (
+        html.count("<form") == html.count('name="csrfmiddlewaretoken"') > 2 * len(entries)
+    )  # every POST form
     msft = investor_web.get(
         reverse("portfolio:detail", args=[portfolio.pk]), {"proposal": entries["MSFT"].pk}
     )
