@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from market.models import Ticker
 from market.selectors import latest_closes, price_panel
 from mlcore.dataset import load_panels
 from mlcore.monitoring_models import MonitoringReport
@@ -544,3 +545,11 @@ def test_admin_ends_an_override_from_the_monitoring_page(champion, admin_web):
     assert "End the override" in admin_web.get(reverse("mlcore:monitoring")).content.decode()
     admin_web.post(reverse("mlcore:monitoring_override_revoke"))
     assert "No ranking right now" in admin_web.get(reverse("dashboard")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_ticker_without_bars_says_so(investor_web):
+    Ticker.objects.create(symbol="NEWCO", name="New Co")
+    response = investor_web.get(reverse("market:ticker", args=["NEWCO"]))
+    assert response.status_code == 200
+    assert "No price bars are stored for NEWCO yet." in response.content.decode()
