@@ -1,5 +1,5 @@
 """Monitoring runs against the database: judge the champion (and live challengers), store the reports,
-alert on state changes, and retrain a broken champion.
+alert on state changes, and flag a broken champion for retraining (:mod:`mlcore.retraining`).
 
 Every number comes from the pure functions of :mod:`mlcore.monitoring`; this module only gathers their
 inputs (stored predictions, prices, the training window's feature reference) and records the outcome.
@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +33,7 @@ MAX_CHALLENGERS = 3
 
 
 @dataclass
-class _Market:
+class MarketSnapshot:
     """What one run reads once and shares across the models it judges."""
 
     panels: Panels
@@ -58,11 +57,11 @@ def _latest_bar_on_or_before(as_of: date) -> date | None:
     return DailyBar.objects.filter(date__lte=as_of).order_by("-date").values_list("date", flat=True).first()
 
 
-def _load_market(data_date: date, rules: monitoring.Rules, max_horizon: int) -> _Market:
+def _load_market(data_date: date, rules: monitoring.Rules, max_horizon: int) -> MarketSnapshot:
     lookback = rules.long_window + max_horizon + HISTORY_FOR_PREDICTION + 5
     panels = load_panels(start=data_date - timedelta(days=_calendar_days(lookback)), end=data_date)
     features = compute_features(panels.prices, panels.sectors)
-    return _Market(panels, features, pd.Timestamp(data_date), {})
+    return MarketSnapshot(panels, features, pd.Timestamp(data_date), {})
 
 
 def _stored_scores(version: ModelVersion, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
@@ -76,7 +75,9 @@ def _stored_scores(version: ModelVersion, start: pd.Timestamp, end: pd.Timestamp
     return frame.set_index(["date", "ticker"])["score"].astype(float)
 
 
-def model_scores(version: ModelVersion, market: _Market, dates: pd.DatetimeIndex) -> tuple[pd.Series, int]:
+def model_scores(
+    version: ModelVersion, market: MarketSnapshot, dates: pd.DatetimeIndex
+) -> tuple[pd.Series, int]:
     """Scores of ``version`` on ``dates``: the stored predictions, and the artefact for dates without.
 
     Stored rows are what users were shown; dates nobody asked for (and every date of a challenger) are
@@ -98,7 +99,7 @@ def model_scores(version: ModelVersion, market: _Market, dates: pd.DatetimeIndex
     return scores.sort_index(), len(stored_dates)
 
 
-def _oos_dates(version: ModelVersion, market: _Market, rules: monitoring.Rules) -> pd.DatetimeIndex:
+def oos_dates(version: ModelVersion, market: MarketSnapshot, rules: monitoring.Rules) -> pd.DatetimeIndex:
     """Dates judged: the latest ``long_window + horizon`` sessions, out of sample only.
 
     A prediction at ``d`` is out of sample once its label window (``d … d + h``) starts after the last
@@ -112,7 +113,9 @@ def _oos_dates(version: ModelVersion, market: _Market, rules: monitoring.Rules) 
     return dates[window_start:]
 
 
-def _drift(version: ModelVersion, market: _Market, dates: pd.DatetimeIndex, rules: monitoring.Rules) -> dict:
+def _drift(
+    version: ModelVersion, market: MarketSnapshot, dates: pd.DatetimeIndex, rules: monitoring.Rules
+) -> dict:
     """PSI of each raw model feature over the recent dates against the training window's deciles.
 
     The model reads per-date ranks, whose distribution is uniform by construction (PSI ≈ 0 always), so
@@ -140,11 +143,11 @@ def _drift(version: ModelVersion, market: _Market, dates: pd.DatetimeIndex, rule
         "psi": values,
         "share_drifting": share,
         "drifting": sorted(series[series > rules.psi_threshold].index.tolist()),
-        "window": {"start": _iso(dates.min()), "end": _iso(dates.max())} if len(dates) else None,
+        "window": {"start": iso(dates.min()), "end": iso(dates.max())} if len(dates) else None,
     }
 
 
-def _iso(value: Any) -> str | None:
+def iso(value: Any) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
@@ -152,12 +155,12 @@ def _judge_model(
     version: ModelVersion,
     *,
     role: str,
-    market: _Market,
+    market: MarketSnapshot,
     as_of: date,
     freshness: monitoring.Freshness,
     rules: monitoring.Rules,
 ) -> tuple[MonitoringReport, monitoring.Evaluation]:
-    dates = _oos_dates(version, market, rules)
+    dates = oos_dates(version, market, rules)
     scores, stored_dates = model_scores(version, market, dates) if len(dates) else (pd.Series(dtype=float), 0)
     daily = monitoring.daily_scores(scores, market.label(version.horizon)) if len(scores) else None
     oos = version.oos
@@ -226,8 +229,8 @@ def _judge_model(
         state=evaluation.state,
         summary=evaluation.summary(),
         reasons=[r.as_dict() for r in evaluation.reasons],
-        metrics=_json_safe(metrics),
-        thresholds=_json_safe(rules.__dict__),
+        metrics=json_safe(metrics),
+        thresholds=json_safe(rules.__dict__),
     )
     return report, evaluation
 
@@ -237,16 +240,16 @@ def _daily_json(daily: pd.DataFrame | None, window: int) -> list[dict[str, Any]]
         return []
     tail = daily.tail(window)
     return [
-        {"date": _iso(d), "rank_ic": row.rank_ic, "ic": row.ic, "hit_rate": row.hit_rate, "n": int(row.n)}
+        {"date": iso(d), "rank_ic": row.rank_ic, "ic": row.ic, "hit_rate": row.hit_rate, "n": int(row.n)}
         for d, row in tail.iterrows()
     ]
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, float | np.floating):
         return float(value) if np.isfinite(value) else None
     if isinstance(value, np.integer):
@@ -323,7 +326,7 @@ def monitoring_run(
                     summary=evaluation.summary(),
                     reasons=[r.as_dict() for r in evaluation.reasons],
                     metrics={"freshness": freshness.as_dict()},
-                    thresholds=_json_safe(rules.__dict__),
+                    thresholds=json_safe(rules.__dict__),
                 ),
                 evaluation,
             )
@@ -353,7 +356,7 @@ def monitoring_run(
                                 summary=exc.message,
                                 reasons=[reason.as_dict()],
                                 metrics={"freshness": freshness.as_dict()},
-                                thresholds=_json_safe(rules.__dict__),
+                                thresholds=json_safe(rules.__dict__),
                             ),
                             monitoring.Evaluation(monitoring.CRITICAL, [reason]),
                         )
@@ -386,120 +389,3 @@ def monitoring_run(
             },
         )
     return reports
-
-
-# --- Retraining ---------------------------------------------------------------------------------------
-
-
-def retrain_config(thresholds: MonitoringThresholds | None = None):
-    """The training configuration for a retrain: the training-window policy comes from the thresholds."""
-    from mlcore import services
-
-    thresholds = thresholds or MonitoringThresholds.load()
-    rolling = thresholds.training_window == MonitoringThresholds.TrainingWindow.ROLLING
-    return services.training_config(
-        window=thresholds.training_window,
-        window_size=thresholds.training_window_years * 252 if rolling else None,
-    )
-
-
-def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict[str, Any]:
-    """Train a challenger on data up to ``as_of`` and promote it only if it beats the champion on the
-    same recent window; then judge the (possibly new) champion again so the gate reflects it.
-
-    Comparison: the champion's realised rank IC on the last ``long_window`` matured dates (its live,
-    out-of-sample record) against the challenger's walk-forward out-of-sample rank IC on exactly those
-    dates, through the registry's rule (:func:`mlcore.registry.promotion_decision`, configured margin).
-    """
-    from mlcore import services
-
-    thresholds = MonitoringThresholds.load()
-    rules = thresholds.rules()
-    config = retrain_config(thresholds)
-    panels = load_panels(end=as_of)
-    version, dataset = services.train_version(config=config, user=user, panels=panels)
-    champion = registry.champion()
-    decision_reason = "no champion: the challenger becomes the first one"
-    comparison: dict[str, Any] = {}
-    if champion is not None:
-        challenger_scores, _ = services.evaluate_config(config.algorithm, config.params, dataset, config)
-        matured = dataset.label.index.get_level_values("date").unique().sort_values()
-        window = matured[-rules.long_window :]
-        market = _Market(panels, dataset.features, pd.Timestamp(matured.max()), {})
-        champion_dates = _oos_dates(champion, market, rules).intersection(window)
-        champion_scores, _ = (
-            model_scores(champion, market, champion_dates) if len(champion_dates) else (None, 0)
-        )
-        common = window if champion_scores is None else champion_dates
-        challenger_window = challenger_scores[challenger_scores.index.get_level_values("date").isin(common)]
-        comparison = {
-            "window": {"start": _iso(common.min()), "end": _iso(common.max()), "n_dates": len(common)},
-            "challenger_rank_ic": _window_rank_ic(challenger_window, dataset.label),
-            "champion_rank_ic": _window_rank_ic(champion_scores, dataset.label)
-            if champion_scores is not None
-            else None,
-        }
-        ok, decision_reason = registry.promotion_decision(
-            {"rank_ic_mean": comparison["challenger_rank_ic"], "window": comparison["window"]},
-            {"rank_ic_mean": comparison["champion_rank_ic"]}
-            if comparison["champion_rank_ic"] is not None
-            else None,
-            margin=settings.MLCORE_PROMOTION_MARGIN,
-        )
-        # Beating a broken champion is not enough to serve: the challenger must also pass the same
-        # monitoring rules on that window, or the gate would reopen on a model that is just as wrong.
-        verdict = _window_verdict(challenger_window, dataset.label, version, rules)
-        comparison["challenger_monitoring"] = {"state": verdict.state, "summary": verdict.summary()}
-        if ok and verdict.performance_critical:
-            ok = False
-            decision_reason = (
-                f"{decision_reason}; but it fails monitoring on that window: {verdict.summary()}"
-            )
-    else:
-        ok = True
-    comparison = _json_safe({**comparison, "decision": decision_reason, "trigger": reason})
-    version.metrics = {**version.metrics, "comparison": comparison}
-    version.save(update_fields=["metrics"])
-    if ok:
-        version = registry.promote(
-            version, user=user, reason=f"Retraining ({reason}): {decision_reason}", details=comparison
-        )
-    else:
-        version = registry.reject(
-            version, user=user, reason=f"Retraining ({reason}): {decision_reason}", details=comparison
-        )
-    reports = monitoring_run(as_of=as_of, allow_retrain=False) if ok else []
-    logger.warning(
-        "retraining finished",
-        extra={"model_version": version.pk, "status": version.status, "decision": decision_reason},
-    )
-    return {
-        "model_version": version.pk,
-        "status": version.status,
-        "decision": decision_reason,
-        "comparison": comparison,
-        "reports": [r.pk for r in reports],
-    }
-
-
-def _window_verdict(
-    scores: pd.Series, labels: pd.Series, version: ModelVersion, rules: monitoring.Rules
-) -> monitoring.Evaluation:
-    daily = monitoring.daily_scores(scores, labels) if len(scores) else pd.DataFrame(columns=["rank_ic"])
-    long = monitoring.window_metrics(
-        daily,
-        window=rules.long_window,
-        horizon=version.horizon,
-        validation_rank_ic=version.oos.get("rank_ic_mean"),
-        validation_rank_ic_se=version.oos.get("rank_ic_se"),
-    )
-    return monitoring.evaluate(
-        short=None, long=long, drift=None, freshness=None, coverage_share=None, rules=rules
-    )
-
-
-def _window_rank_ic(scores: pd.Series | None, labels: pd.Series) -> float | None:
-    if scores is None or scores.empty:
-        return None
-    daily = monitoring.daily_scores(scores, labels)
-    return None if daily.empty else float(daily["rank_ic"].mean())

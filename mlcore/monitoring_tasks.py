@@ -45,12 +45,12 @@ def monitor(as_of: str | None = None) -> dict:
 @shared_task(name="mlcore.monitoring.retrain")
 def retrain(as_of: str | None = None, reason: str = "weekly schedule") -> dict:
     """Train a challenger (training-window policy from the thresholds); promote only if it is better."""
-    from mlcore import monitoring_services
+    from mlcore import retraining
 
     if not cache.add(RETRAIN_LOCK, reason, timeout=RETRAIN_LOCK_SECONDS):
         logger.warning("retraining skipped: another one is running", extra={"reason": reason})
         return {"status": "skipped", "reason": "another retraining is running"}
     try:
-        return monitoring_services.retrain(as_of=_date(as_of), reason=reason)
+        return retraining.retrain(as_of=_date(as_of), reason=reason)
     finally:
         cache.delete(RETRAIN_LOCK)

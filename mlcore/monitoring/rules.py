@@ -1,0 +1,190 @@
+"""The decision: metrics → OK / WARN / CRITICAL with every reason that fired (thresholds in ``Rules``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from mlcore.monitoring.freshness import Freshness
+from mlcore.monitoring.performance import WindowMetrics
+
+OK = "OK"
+WARN = "WARN"
+CRITICAL = "CRITICAL"
+STATES = (OK, WARN, CRITICAL)
+_SEVERITY = {OK: 0, WARN: 1, CRITICAL: 2}
+INFO = "INFO"
+
+# Reason codes that mean the *model* is broken (retraining may help), as opposed to data problems
+# (stale bars, missing predictions) that retraining cannot fix.
+PERFORMANCE_CODES = frozenset({"rank_ic_below_validation", "rank_ic_negative"})
+
+
+def severity(state: str) -> int:
+    return _SEVERITY[state]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Thresholds of the decision; defaults documented (with the reasoning) in docs/monitoring.md."""
+
+    short_window: int = 20
+    long_window: int = 60
+    min_dates: int = 10
+    warn_t: float = 2.0
+    critical_t: float = 2.5
+    psi_threshold: float = 0.25
+    drift_share_warn: float = 0.5
+    stale_warn_sessions: int = 1
+    stale_critical_sessions: int = 5
+    coverage_warn: float = 0.9
+    coverage_critical: float = 0.5
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    level: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass
+class Evaluation:
+    state: str
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def performance_critical(self) -> bool:
+        return any(r.level == CRITICAL and r.code in PERFORMANCE_CODES for r in self.reasons)
+
+    def summary(self) -> str:
+        worst = [r.message for r in self.reasons if r.level == self.state]
+        return "; ".join(worst) if worst else "all checks passed"
+
+
+def evaluate(
+    *,
+    short: WindowMetrics | None,
+    long: WindowMetrics | None,
+    drift: float | None,
+    freshness: Freshness | None,
+    coverage_share: float | None,
+    rules: Rules,
+    has_model: bool = True,
+) -> Evaluation:
+    """Turn the metrics into a state and the reasons behind it (every check that fired, worst first)."""
+    reasons: list[Reason] = []
+    if not has_model:
+        reasons.append(Reason("no_model", CRITICAL, "No champion model is serving predictions."))
+    for wm, is_long in ((long, True), (short, False)):
+        if wm is not None:
+            reasons.extend(_performance_reasons(wm, rules, is_long=is_long))
+    if drift is not None and drift >= rules.drift_share_warn:
+        reasons.append(
+            Reason(
+                "feature_drift",
+                WARN,
+                f"{drift:.0%} of features drifted (PSI > {rules.psi_threshold:g}) against the training "
+                f"window (threshold {rules.drift_share_warn:.0%}).",
+            )
+        )
+    if freshness is not None:
+        reasons.extend(_freshness_reasons(freshness, rules))
+    if has_model and coverage_share is not None:
+        level = (
+            CRITICAL
+            if coverage_share < rules.coverage_critical
+            else WARN
+            if coverage_share < rules.coverage_warn
+            else None
+        )
+        if level:
+            limit = rules.coverage_critical if level == CRITICAL else rules.coverage_warn
+            reasons.append(
+                Reason(
+                    "low_coverage",
+                    level,
+                    f"Predictions cover {coverage_share:.0%} of the tickers with data "
+                    f"(threshold {limit:.0%}).",
+                )
+            )
+    state = max((r.level for r in reasons if r.level in _SEVERITY), key=severity, default=OK)
+    reasons.sort(key=lambda r: -_SEVERITY.get(r.level, -1))
+    return Evaluation(state, reasons)
+
+
+def _performance_reasons(wm: WindowMetrics, rules: Rules, *, is_long: bool) -> list[Reason]:
+    label = f"{wm.window}-day"
+    if wm.n_dates < rules.min_dates:
+        return [
+            Reason(
+                "insufficient_history",
+                INFO,
+                f"Only {wm.n_dates} matured prediction dates in the {label} window "
+                f"(need {rules.min_dates}); performance not judged.",
+            )
+        ]
+    out: list[Reason] = []
+    t_val = wm.rank_ic_t_vs_validation
+    t0 = wm.rank_ic_t
+    desc = f"{label} rank IC {wm.rank_ic:+.4f} (SE {wm.rank_ic_se:.4f})" if wm.rank_ic_se else label
+    # Only the long window may close the gate: 20 days of a 5-day label are ~4 independent draws.
+    if is_long and t_val is not None and t_val <= -rules.critical_t:
+        out.append(
+            Reason(
+                "rank_ic_below_validation",
+                CRITICAL,
+                f"{desc} is significantly below validation (t = {t_val:.2f} ≤ −{rules.critical_t:g}).",
+            )
+        )
+    elif is_long and t0 is not None and t0 <= -rules.critical_t:
+        out.append(
+            Reason(
+                "rank_ic_negative",
+                CRITICAL,
+                f"{desc} is significantly negative (t = {t0:.2f} ≤ −{rules.critical_t:g}).",
+            )
+        )
+    elif t_val is not None and t_val <= -rules.warn_t:
+        out.append(
+            Reason(
+                "rank_ic_degraded",
+                WARN,
+                f"{desc} is below validation (t = {t_val:.2f} ≤ −{rules.warn_t:g}).",
+            )
+        )
+    elif t0 is not None and t0 <= -rules.warn_t:
+        out.append(
+            Reason("rank_ic_degraded", WARN, f"{desc} is negative (t = {t0:.2f} ≤ −{rules.warn_t:g}).")
+        )
+    if wm.hit_rate_t is not None and wm.hit_rate_t <= -rules.warn_t:
+        out.append(
+            Reason(
+                "hit_rate_low",
+                WARN,
+                f"{label} hit rate {wm.hit_rate:.1%} is significantly below 50% (t = {wm.hit_rate_t:.2f}).",
+            )
+        )
+    return out
+
+
+def _freshness_reasons(freshness: Freshness, rules: Rules) -> list[Reason]:
+    if freshness.sessions_behind is None:
+        return [Reason("no_data", CRITICAL, "No price bars are stored.")]
+    behind = freshness.sessions_behind
+    if behind >= rules.stale_critical_sessions:
+        level = CRITICAL
+    elif behind >= rules.stale_warn_sessions:
+        level = WARN
+    else:
+        return []
+    return [
+        Reason(
+            "stale_data",
+            level,
+            f"Latest bar {freshness.latest_bar} is {behind} {freshness.calendar} session(s) behind "
+            f"{freshness.expected_session}.",
+        )
+    ]

@@ -1,0 +1,138 @@
+"""Retraining: a challenger on the stored data (training-window policy from the monitoring thresholds),
+promoted only if it beats the champion on the recent window and passes monitoring there.
+
+Called weekly (beat) and when the champion turns CRITICAL (``mlcore.monitoring_tasks.retrain``).
+Training itself is the model engineer's service (:mod:`mlcore.services`); the decision goes through the
+registry's rule (:func:`mlcore.registry.promotion_decision`) and its ``promote`` / ``reject``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+
+from mlcore import monitoring, registry
+from mlcore.dataset import load_panels
+from mlcore.models import ModelVersion
+from mlcore.monitoring_models import MonitoringThresholds
+from mlcore.monitoring_services import MarketSnapshot, iso, json_safe, model_scores, monitoring_run, oos_dates
+
+logger = logging.getLogger("swingtrade.mlcore.monitoring")
+
+
+def retrain_config(thresholds: MonitoringThresholds | None = None):
+    """The training configuration for a retrain: the training-window policy comes from the thresholds."""
+    from mlcore import services
+
+    thresholds = thresholds or MonitoringThresholds.load()
+    rolling = thresholds.training_window == MonitoringThresholds.TrainingWindow.ROLLING
+    return services.training_config(
+        window=thresholds.training_window,
+        window_size=thresholds.training_window_years * 252 if rolling else None,
+    )
+
+
+def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict[str, Any]:
+    """Train a challenger on data up to ``as_of`` and promote it only if it beats the champion on the
+    same recent window; then judge the (possibly new) champion again so the gate reflects it.
+
+    Comparison: the champion's realised rank IC on the last ``long_window`` matured dates (its live,
+    out-of-sample record) against the challenger's walk-forward out-of-sample rank IC on exactly those
+    dates, through the registry's rule (:func:`mlcore.registry.promotion_decision`, configured margin).
+    """
+    from mlcore import services
+
+    thresholds = MonitoringThresholds.load()
+    rules = thresholds.rules()
+    config = retrain_config(thresholds)
+    panels = load_panels(end=as_of)
+    version, dataset = services.train_version(config=config, user=user, panels=panels)
+    champion = registry.champion()
+    decision_reason = "no champion: the challenger becomes the first one"
+    comparison: dict[str, Any] = {}
+    if champion is not None:
+        challenger_scores, _ = services.evaluate_config(config.algorithm, config.params, dataset, config)
+        matured = dataset.label.index.get_level_values("date").unique().sort_values()
+        window = matured[-rules.long_window :]
+        market = MarketSnapshot(panels, dataset.features, pd.Timestamp(matured.max()), {})
+        champion_dates = oos_dates(champion, market, rules).intersection(window)
+        champion_scores, _ = (
+            model_scores(champion, market, champion_dates) if len(champion_dates) else (None, 0)
+        )
+        common = window if champion_scores is None else champion_dates
+        challenger_window = challenger_scores[challenger_scores.index.get_level_values("date").isin(common)]
+        comparison = {
+            "window": {"start": iso(common.min()), "end": iso(common.max()), "n_dates": len(common)},
+            "challenger_rank_ic": _window_rank_ic(challenger_window, dataset.label),
+            "champion_rank_ic": _window_rank_ic(champion_scores, dataset.label)
+            if champion_scores is not None
+            else None,
+        }
+        ok, decision_reason = registry.promotion_decision(
+            {"rank_ic_mean": comparison["challenger_rank_ic"], "window": comparison["window"]},
+            {"rank_ic_mean": comparison["champion_rank_ic"]}
+            if comparison["champion_rank_ic"] is not None
+            else None,
+            margin=settings.MLCORE_PROMOTION_MARGIN,
+        )
+        # Beating a broken champion is not enough to serve: the challenger must also pass the same
+        # monitoring rules on that window, or the gate would reopen on a model that is just as wrong.
+        verdict = _window_verdict(challenger_window, dataset.label, version, rules)
+        comparison["challenger_monitoring"] = {"state": verdict.state, "summary": verdict.summary()}
+        if ok and verdict.performance_critical:
+            ok = False
+            decision_reason = (
+                f"{decision_reason}; but it fails monitoring on that window: {verdict.summary()}"
+            )
+    else:
+        ok = True
+    comparison = json_safe({**comparison, "decision": decision_reason, "trigger": reason})
+    version.metrics = {**version.metrics, "comparison": comparison}
+    version.save(update_fields=["metrics"])
+    if ok:
+        version = registry.promote(
+            version, user=user, reason=f"Retraining ({reason}): {decision_reason}", details=comparison
+        )
+    else:
+        version = registry.reject(
+            version, user=user, reason=f"Retraining ({reason}): {decision_reason}", details=comparison
+        )
+    reports = monitoring_run(as_of=as_of, allow_retrain=False) if ok else []
+    logger.warning(
+        "retraining finished",
+        extra={"model_version": version.pk, "status": version.status, "decision": decision_reason},
+    )
+    return {
+        "model_version": version.pk,
+        "status": version.status,
+        "decision": decision_reason,
+        "comparison": comparison,
+        "reports": [r.pk for r in reports],
+    }
+
+
+def _window_verdict(
+    scores: pd.Series, labels: pd.Series, version: ModelVersion, rules: monitoring.Rules
+) -> monitoring.Evaluation:
+    daily = monitoring.daily_scores(scores, labels) if len(scores) else pd.DataFrame(columns=["rank_ic"])
+    long = monitoring.window_metrics(
+        daily,
+        window=rules.long_window,
+        horizon=version.horizon,
+        validation_rank_ic=version.oos.get("rank_ic_mean"),
+        validation_rank_ic_se=version.oos.get("rank_ic_se"),
+    )
+    return monitoring.evaluate(
+        short=None, long=long, drift=None, freshness=None, coverage_share=None, rules=rules
+    )
+
+
+def _window_rank_ic(scores: pd.Series | None, labels: pd.Series) -> float | None:
+    if scores is None or scores.empty:
+        return None
+    daily = monitoring.daily_scores(scores, labels)
+    return None if daily.empty else float(daily["rank_ic"].mean())
