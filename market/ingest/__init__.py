@@ -28,7 +28,7 @@ from django.utils import timezone
 from market.ingest import writers
 from market.models import DailyBar, IngestionIssue, IngestionRun, Ticker
 from market.signals import ingestion_succeeded
-from market.sources import REQUIRED_COLUMNS, TIDY_COLUMNS, MalformedData, finish_frame
+from market.sources import REQUIRED_COLUMNS, MalformedData, finish_frame
 from market.sources.sample import read_constituents
 from market.validation import validate_frame
 
@@ -79,17 +79,17 @@ def fail_run(run: IngestionRun, error: str, *, failed_tickers: list[str] | None 
 
 
 def _check_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame in the tidy layout, whoever built it (types coerced, symbols normalised)."""
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise MalformedData(f"Wrong columns: missing {', '.join(missing)}.", details={"missing": missing})
-    if not pd.api.types.is_datetime64_any_dtype(frame["date"]):
-        raise MalformedData("The date column is not parsed as dates.")
-    if set(TIDY_COLUMNS) - set(frame.columns):
-        extra = frame[["line"]] if "line" in frame.columns else None
-        frame = finish_frame(frame)
-        if extra is not None:
-            frame["line"] = extra["line"].to_numpy()
-    return frame
+    try:
+        tidy = finish_frame(frame)
+    except (ValueError, TypeError) as exc:
+        raise MalformedData(f"The frame's dates or numbers cannot be read: {exc}")
+    if "line" in frame.columns:
+        tidy["line"] = frame["line"].to_numpy()
+    return tidy
 
 
 def _previous_closes(symbols: list[str]) -> dict[str, tuple[date, float]]:

@@ -49,7 +49,10 @@ def empty_frame() -> pd.DataFrame:
 
 def normalise_symbols(symbols: pd.Series) -> pd.Series:
     """Upper case, trimmed, Yahoo's class separator '-' turned into the S&P '.' (``brk-b`` → ``BRK.B``)."""
-    return symbols.astype("string").str.strip().str.upper().str.replace("-", ".", regex=False).astype(object)
+    # A symbol repeats on every one of its days: normalise each distinct value once, then map.
+    distinct = pd.unique(symbols.to_numpy(dtype=object))
+    mapping = {s: (s.strip().upper().replace("-", ".") if isinstance(s, str) else s) for s in distinct}
+    return pd.Series(symbols.to_numpy(dtype=object), index=symbols.index).map(mapping).astype(object)
 
 
 def finish_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -59,7 +62,11 @@ def finish_frame(frame: pd.DataFrame) -> pd.DataFrame:
     columns become NaN (prices, volume), 0.0 (dividend) or 1.0 (split_factor).
     """
     out = pd.DataFrame(index=frame.index)
-    out["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    dates = frame["date"]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        dates = pd.to_datetime(dates, format="ISO8601")
+    out["date"] = dates.dt.tz_localize(None) if dates.dt.tz is not None else dates
+    out["date"] = out["date"].astype("datetime64[ns]")
     out["ticker"] = normalise_symbols(frame["ticker"])
     for column in NUMERIC_COLUMNS:
         if column in frame.columns:

@@ -250,3 +250,24 @@ def test_a_run_left_running_by_a_killed_process_is_marked_failed_later():
     fresh.refresh_from_db()
     assert stale.status == IngestionRun.Status.FAILED and "Interrupted" in stale.error
     assert fresh.status == IngestionRun.Status.RUNNING
+
+
+def test_a_frame_built_by_hand_is_coerced_to_the_tidy_layout():
+    frame = pd.DataFrame(
+        {
+            "date": ["2021-04-19", "2021-04-20"],
+            "ticker": ["brk-b", "brk-b"],
+            "close": [240, 241],
+            "volume": [5, 6],
+        }
+    )
+    run = ingest_frame(frame=frame, source="csv")
+    assert run.inserted == 2
+    assert list(DailyBar.objects.values_list("ticker__symbol", "close", "adj_close", "volume")) == [
+        ("BRK.B", 240.0, 240.0, 5),
+        ("BRK.B", 241.0, 241.0, 6),
+    ]
+    with pytest.raises(MalformedData):
+        ingest_frame(frame=frame.assign(date=["someday", "never"]), source="csv")
+    with pytest.raises(MalformedData, match="missing close"):
+        ingest_frame(frame=frame.drop(columns="close"), source="csv")
