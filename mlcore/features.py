@@ -53,49 +53,67 @@ def _frame(values: np.ndarray, like: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(values, index=like.index, columns=like.columns)
 
 
-def _rolling_sums(values: np.ndarray, window: int, power: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Trailing-window sums of ``values**power`` and counts of non-NaN cells, rows aligned to the end.
+class _Trailing:
+    """Cumulative sums of a T × N array: every trailing-window sum in O(1) per cell, all tickers at once.
 
-    Cumulative sums along time make every window O(1) for all tickers at once (pandas rolling loops
-    over columns). Row ``t`` only ever uses rows ``<= t``.
+    pandas rolling loops over columns; cumulative sums along time do every ticker in one pass and are
+    shared by all windows of the same input. Row ``t`` only ever uses rows ``<= t``.
     """
-    valid = ~np.isnan(values)
-    filled = np.where(valid, values, 0.0) ** power
-    zeros = np.zeros((1, values.shape[1]))
-    csum = np.concatenate([zeros, np.cumsum(filled, axis=0)])
-    ccount = np.concatenate([zeros, np.cumsum(valid, axis=0, dtype=np.float64)])
-    # Row t sums rows (t - window, t]; the first rows sum what exists (a partial window).
-    start = np.maximum(np.arange(1, len(values) + 1) - window, 0)
-    return csum[1:] - csum[start], ccount[1:] - ccount[start]
+
+    def __init__(self, values: np.ndarray | pd.DataFrame) -> None:
+        values = np.asarray(values, dtype=np.float64)
+        valid = ~np.isnan(values)
+        self._filled = np.where(valid, values, 0.0)
+        zeros = np.zeros((1, values.shape[1]))
+        self._csum = np.concatenate([zeros, np.cumsum(self._filled, axis=0)])
+        self._ccount = np.concatenate([zeros, np.cumsum(valid, axis=0, dtype=np.float64)])
+        self._csquares: np.ndarray | None = None
+
+    def _window(self, cumulative: np.ndarray, window: int) -> np.ndarray:
+        # Row t sums rows (t - window, t]; the first rows sum what exists (a partial window).
+        start = np.maximum(np.arange(1, len(cumulative)) - window, 0)
+        return cumulative[1:] - cumulative[start]
+
+    def count(self, window: int) -> np.ndarray:
+        return self._window(self._ccount, window)
+
+    def mean(self, window: int, min_periods: int | None = None) -> np.ndarray:
+        """Trailing mean; NaN unless at least ``min_periods`` (default: all) values are present."""
+        counts = self.count(window)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(
+                counts >= (min_periods or window), self._window(self._csum, window) / counts, np.nan
+            )
+
+    def std(self, window: int) -> np.ndarray:
+        """Trailing sample standard deviation (ddof=1) over a full window (values near zero mean)."""
+        if self._csquares is None:
+            zeros = np.zeros((1, self._filled.shape[1]))
+            self._csquares = np.concatenate([zeros, np.cumsum(self._filled**2, axis=0)])
+        counts, sums = self.count(window), self._window(self._csum, window)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            variance = (self._window(self._csquares, window) - sums**2 / counts) / (counts - 1)
+        return np.where(counts >= window, np.sqrt(np.maximum(variance, 0.0)), np.nan)
 
 
 def _rolling_mean(
     values: np.ndarray | pd.DataFrame, window: int, min_periods: int | None = None
 ) -> np.ndarray:
-    """Trailing mean over ``window`` rows; NaN unless at least ``min_periods`` (default: all) are present."""
-    values = np.asarray(values, dtype=np.float64)
-    sums, counts = _rolling_sums(values, window)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts >= (min_periods or window), sums / counts, np.nan)
+    return _Trailing(values).mean(window, min_periods)
 
 
 def _rolling_std(values: np.ndarray, window: int) -> np.ndarray:
-    """Trailing sample standard deviation (ddof=1) over a full window of daily returns."""
-    sums, counts = _rolling_sums(values, window)
-    squares, _ = _rolling_sums(values, window, power=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        variance = (squares - sums**2 / counts) / (counts - 1)
-    return np.where(counts >= window, np.sqrt(np.maximum(variance, 0.0)), np.nan)
+    return _Trailing(values).std(window)
 
 
-def _rolling_max(values: np.ndarray, window: int) -> np.ndarray:
+def _rolling_max(values: np.ndarray, window: int, counts: np.ndarray | None = None) -> np.ndarray:
     """Trailing maximum over a full window (NaN otherwise), vectorised over tickers."""
     filled = np.where(np.isnan(values), -np.inf, values)
     # origin shifts scipy's centred window to the trailing one [t - window + 1, t].
     peak = maximum_filter1d(
         filled, size=window, axis=0, mode="constant", cval=-np.inf, origin=(window - 1) // 2
     )
-    _, counts = _rolling_sums(values, window)
+    counts = _Trailing(values).count(window) if counts is None else counts
     return np.where(counts >= window, peak, np.nan)
 
 
@@ -127,12 +145,13 @@ def cross_sectional_rank(values: np.ndarray) -> np.ndarray:
     """Per-row percentile of ``values`` (T × N) centred in [-0.5, 0.5]; NaN stays NaN.
 
     One float32 argsort per row with NaN sent to +inf (sorted last), then a scatter of the positions:
-    twice as fast as ``DataFrame.rank(axis=1)``. Ties get ordinal ranks, which is immaterial for
-    continuous features.
+    several times faster than ``DataFrame.rank(axis=1)``. Ties get ordinal ranks, which is immaterial
+    for continuous features.
     """
     data = np.asarray(values, dtype=np.float32)
     missing = np.isnan(data)
-    order = np.argsort(np.where(missing, np.inf, data), axis=1, kind="stable")
+    # Default (SIMD introsort) kind: 3x faster than "stable"; ties get a deterministic, arbitrary order.
+    order = np.argsort(np.where(missing, np.inf, data), axis=1)
     ranks = np.empty(data.shape, dtype=np.float32)
     rows = np.arange(data.shape[0])[:, None]
     ranks[rows, order] = np.arange(data.shape[1], dtype=np.float32)[None, :]
@@ -152,10 +171,12 @@ def _price_block(close: pd.DataFrame) -> dict[str, np.ndarray]:
         out[f"ret_{h}"] = log_price - _shift(log_price, h)
     # 12-1 momentum: the past year's return skipping the latest month (short-term reversal lives there).
     out["mom_12_1"] = _shift(log_price, 21) - _shift(log_price, 252)
+    daily_sums = _Trailing(daily)
     for window in (20, 60):
-        out[f"vol_{window}"] = _rolling_std(daily, window)
+        out[f"vol_{window}"] = daily_sums.std(window)
+    close_sums = _Trailing(close)
     for window in MA_WINDOWS:
-        out[f"ma_dist_{window}"] = log_price - np.log(_rolling_mean(close, window))
+        out[f"ma_dist_{window}"] = log_price - np.log(close_sums.mean(window))
     gains = daily_frame.clip(lower=0.0)
     losses = (-daily_frame).clip(lower=0.0)
     # Wilder's RSI: EWM with alpha = 1/14, scaled to [0, 1].
@@ -168,7 +189,7 @@ def _price_block(close: pd.DataFrame) -> dict[str, np.ndarray]:
     macd = (ema_fast - ema_slow) / close
     out["macd"] = macd.to_numpy()
     out["macd_hist"] = (macd - macd.ewm(span=9, adjust=False, min_periods=9).mean()).to_numpy()
-    rolling_high = _rolling_max(close.to_numpy(dtype=np.float64), 252)
+    rolling_high = _rolling_max(close.to_numpy(dtype=np.float64), 252, close_sums.count(252))
     out["drawdown_252"] = log_price - np.log(rolling_high)
     ret20 = out["ret_20"]
     with warnings.catch_warnings():
@@ -195,10 +216,10 @@ def _ohlcv_block(prices: Mapping[str, pd.DataFrame], close: pd.DataFrame) -> dic
     if "dollar_volume" in prices:
         # Dollar volume, never raw volume: share counts are not split-adjusted in the source data.
         dv = prices["dollar_volume"].reindex_like(close).where(lambda f: f > 0)
-        dv20 = _rolling_mean(dv, 20)
+        dv_sums = _Trailing(dv)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out["dollar_volume_20"] = np.log(dv20)
-            out["dollar_volume_ratio_5_60"] = np.log(_rolling_mean(dv, 5) / _rolling_mean(dv, 60))
+            out["dollar_volume_20"] = np.log(dv_sums.mean(20))
+            out["dollar_volume_ratio_5_60"] = np.log(dv_sums.mean(5) / dv_sums.mean(60))
             daily_abs = np.abs(np.log(close.to_numpy(dtype=np.float64) / _shift(close.to_numpy(), 1)))
             illiquidity = daily_abs / dv.to_numpy() * 1e9
             out["amihud_20"] = np.log(_rolling_mean(illiquidity, 20))
@@ -301,8 +322,9 @@ def stack_wide(
         codes=[date_codes, ticker_codes],
         names=["date", "ticker"],
     )
-    # One preallocated float32 block: a dict of columns would be copied again to consolidate.
-    block = np.empty((int(flat.sum()), len(columns)), dtype=np.float32)
+    # One preallocated float32 block in column-major order: each column is written contiguously, and it
+    # is pandas' own block layout, so the DataFrame wraps it without another copy.
+    block = np.empty((int(flat.sum()), len(columns)), dtype=np.float32, order="F")
     for j, values in enumerate(arrays):
         block[:, j] = np.asarray(values, dtype=np.float32).ravel()[flat]
     return pd.DataFrame(block, index=index, columns=list(columns), copy=False)
