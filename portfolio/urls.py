@@ -12,6 +12,7 @@ urlpatterns = [
     path("portfolios/", views.portfolio_list, name="list"),
     path("portfolios/<int:portfolio_id>/", views.portfolio_detail, name="detail"),
     path("portfolios/<int:portfolio_id>/optimize/", views.portfolio_optimize, name="optimize"),
+    path("portfolios/<int:portfolio_id>/profile/", views.profile_update, name="profile_update"),
     path("portfolios/<int:portfolio_id>/trades/", views.trade_create, name="trade_create"),
     path("portfolios/<int:portfolio_id>/proposals/", views.proposals_create, name="proposals_create"),
     path(

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -54,6 +55,30 @@ class PortfolioForm(forms.Form):
         self.fields["cost_profile"].queryset = selectors.cost_profiles_for(user).order_by(
             "-is_preset", "name"
         )
+
+
+class RiskProfileForm(forms.Form):
+    """The portfolio's risk and cost profile; the service checks the combination (e.g. leverage is opt-in)."""
+
+    cost_profile = forms.ModelChoiceField(queryset=None, empty_label=None)
+    allow_short = forms.BooleanField(required=False)
+    max_position_weight = forms.FloatField(min_value=0.0, max_value=10.0, label="Max weight")
+    max_gross_exposure = forms.FloatField(min_value=0.0, max_value=10.0, label="Max gross")
+    cash_margin = forms.FloatField(min_value=0.0, max_value=1.0, label="Cash margin")
+    risk_per_trade = forms.FloatField(min_value=0.0, max_value=0.2, label="Risk per trade")
+    stop_loss_sigmas = forms.FloatField(min_value=0.1, max_value=20.0, label="Stop (σ)")
+    horizon_days = forms.IntegerField(min_value=1, max_value=252, label="Horizon (days)")
+    order_validity_sessions = forms.IntegerField(min_value=1, max_value=60, label="Validity (sessions)")
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cost_profile"].queryset = selectors.cost_profiles_for(user).order_by(
+            "-is_preset", "name"
+        )
+
+    @classmethod
+    def for_portfolio(cls, portfolio: Portfolio) -> RiskProfileForm:
+        return cls(initial={name: getattr(portfolio, name) for name in cls.base_fields}, user=portfolio.owner)
 
 
 class TradeForm(forms.Form):
@@ -100,11 +125,16 @@ def portfolio_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def portfolio_detail(request: HttpRequest, portfolio_id: int) -> HttpResponse:
     portfolio = _portfolio_or_404(request, portfolio_id)
-    return _render_detail(request, portfolio, trade_form=TradeForm(initial={"traded_on": latest_bar_date()}))
+    return _render_detail(request, portfolio)
 
 
 def _render_detail(
-    request: HttpRequest, portfolio: Portfolio, *, trade_form: TradeForm, status: int = 200
+    request: HttpRequest,
+    portfolio: Portfolio,
+    *,
+    trade_form: TradeForm | None = None,
+    profile_form: RiskProfileForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     valuation = selectors.portfolio_valuation(portfolio, today=timezone.localdate())
     proposals = list(selectors.proposals_of(portfolio))
@@ -118,7 +148,8 @@ def _render_detail(
         "positions": sorted(valuation.positions, key=lambda p: -abs(p.market_value)),
         "weights_chart": charts.weights_bar_chart({p.ticker: p.weight for p in valuation.positions}),
         "trades": selectors.trades_of(portfolio).order_by("-traded_on", "-id")[:RECENT_TRADES],
-        "trade_form": trade_form,
+        "trade_form": trade_form or TradeForm(initial={"traded_on": latest_bar_date()}),
+        "profile_form": profile_form or RiskProfileForm.for_portfolio(portfolio),
         "proposals": current,
         "proposals_as_of": latest_as_of,
         "older_proposals": len(proposals) - len(current),
@@ -156,6 +187,25 @@ def trade_create(request: HttpRequest, portfolio_id: int) -> HttpResponse:
 
 def _trade_summary(trade: Any) -> str:
     return f"{trade.get_side_display()} {trade.quantity} {trade.ticker.symbol} at {trade.price}"
+
+
+@require_POST
+@login_required
+def profile_update(request: HttpRequest, portfolio_id: int) -> HttpResponse:
+    portfolio = _portfolio_or_404(request, portfolio_id)
+    form = RiskProfileForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.portfolio_update(portfolio=portfolio, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        except ValidationError as exc:  # the model's own field checks (full_clean)
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Risk profile saved; the next proposals and optimisations use it.")
+            return redirect("portfolio:detail", portfolio_id=portfolio.pk)
+    portfolio.refresh_from_db()  # nothing was saved: show the stored profile beside the refused input
+    return _render_detail(request, portfolio, profile_form=form, status=400)
 
 
 @require_POST

@@ -553,3 +553,38 @@ def test_a_ticker_without_bars_says_so(investor_web):
     response = investor_web.get(reverse("market:ticker", args=["NEWCO"]))
     assert response.status_code == 200
     assert "No price bars are stored for NEWCO yet." in response.content.decode()
+
+
+def _profile_post(portfolio, **changes):
+    values = {
+        "cost_profile": portfolio.cost_profile_id, "max_position_weight": "0.2", "max_gross_exposure": "1.0",
+        "cash_margin": "0", "risk_per_trade": "0.01", "stop_loss_sigmas": "2", "horizon_days": "5",
+        "order_validity_sessions": "3",
+    }  # fmt: skip
+    values.update(changes)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def test_the_owner_opts_into_shorting_from_the_portfolio_page(market_sample, investor, investor_web):
+    portfolio = _portfolio(investor)
+    url = reverse("portfolio:profile_update", args=[portfolio.pk])
+    response = investor_web.post(
+        url, _profile_post(portfolio, allow_short="on", max_gross_exposure="1.5"), follow=True
+    )
+    portfolio.refresh_from_db()
+    assert portfolio.allow_short and portfolio.max_gross_exposure == 1.5
+    assert "long/short" in response.content.decode() and "Risk profile saved" in response.content.decode()
+
+
+def test_leverage_without_shorting_or_margin_is_refused_with_the_reason(
+    market_sample, investor, investor_web
+):
+    portfolio = _portfolio(investor)
+    response = investor_web.post(
+        reverse("portfolio:profile_update", args=[portfolio.pk]),
+        _profile_post(portfolio, max_gross_exposure="2"),
+    )
+    assert response.status_code == 400
+    assert "Gross exposure above 100 % needs leverage" in response.content.decode()
+    portfolio.refresh_from_db()
+    assert portfolio.max_gross_exposure == 1.0 and not portfolio.allow_short
