@@ -115,8 +115,9 @@ def predictions_compute(*, version: ModelVersion, data_date: date) -> pd.DataFra
 
 def predictions_for(*, as_of: date | str | None = None, version: ModelVersion | None = None):
     """(frame, version, data_date): stored predictions for the date, computed first when missing."""
+    requested = parse_as_of(as_of)  # bad input is a 400 whatever the model state
     version = version or serving_champion()
-    data_date = data_date_for(parse_as_of(as_of))
+    data_date = data_date_for(requested)
     frame = _stored(version, data_date)
     if frame.empty:
         frame = predictions_compute(version=version, data_date=data_date)
@@ -133,7 +134,8 @@ def predictions_frame(*, as_of: date | str | None = None) -> tuple[pd.DataFrame,
         to the universe, calibrated out of sample; shrink by ``ModelVersion.reliability``),
         ``predicted_volatility`` (over the horizon), ``confidence``, ``rank`` (1 = best), ``side``.
     """
+    requested = parse_as_of(as_of)
     version = serving_champion()
     assert_gate_open()
-    frame, version, _ = predictions_for(as_of=as_of, version=version)
+    frame, version, _ = predictions_for(as_of=requested, version=version)
     return frame, version
