@@ -121,3 +121,14 @@ def gate_override_revoke(*, user: Any) -> GateOverride:
     override.revoked_by = user
     override.save(update_fields=["revoked_at", "revoked_by"])
     return override
+
+
+def check_gate():
+    """``/healthz`` part: the gate's state (not required — a closed gate is a decision, not an outage)."""
+    from swingtrade.health import CheckResult
+
+    state = gate_state()
+    detail = {"gate": "open" if state.is_open else "closed", "state": state.state, "reason": state.reason}
+    if state.report_url:
+        detail["report_url"] = state.report_url
+    return CheckResult(state.is_open, detail)

@@ -110,3 +110,11 @@ def test_a_second_retraining_waits_for_the_first(db):
     finally:
         cache.delete(monitoring_tasks.RETRAIN_LOCK)
     assert result["status"] == "skipped"
+
+
+def test_healthz_reports_a_closed_gate_without_going_down(db, client):
+    report = _report("CRITICAL", "data is 15 sessions behind")
+    body = client.get("/healthz").json()
+    assert body["checks"]["prediction_gate"]["status"] == "down"
+    assert body["checks"]["prediction_gate"]["report_url"] == report.get_absolute_url()
+    assert body["checks"]["prediction_gate"]["required"] is False
