@@ -285,6 +285,30 @@ def _retrain_due(
     )
 
 
+def _bare_report(
+    version: ModelVersion | None,
+    role: str,
+    as_of: date,
+    data_date: date | None,
+    freshness: monitoring.Freshness,
+    rules: monitoring.Rules,
+    evaluation: monitoring.Evaluation,
+) -> tuple[MonitoringReport, monitoring.Evaluation]:
+    """A report without performance metrics: no model, no data, or an artefact that cannot be loaded."""
+    report = MonitoringReport(
+        as_of=as_of,
+        data_date=data_date,
+        model_version=version,
+        role=role,
+        state=evaluation.state,
+        summary=evaluation.summary(),
+        reasons=[r.as_dict() for r in evaluation.reasons],
+        metrics={"freshness": freshness.as_dict()},
+        thresholds=json_safe(rules.__dict__),
+    )
+    return report, evaluation
+
+
 def monitoring_run(
     *, as_of: date | None = None, now: datetime | None = None, allow_retrain: bool = True
 ) -> list[MonitoringReport]:
@@ -315,22 +339,8 @@ def monitoring_run(
             rules=rules,
             has_model=champion is not None,
         )
-        judged.append(
-            (
-                MonitoringReport(
-                    as_of=as_of,
-                    data_date=latest,
-                    model_version=champion,
-                    role=Role.CHAMPION if champion else Role.NONE,
-                    state=evaluation.state,
-                    summary=evaluation.summary(),
-                    reasons=[r.as_dict() for r in evaluation.reasons],
-                    metrics={"freshness": freshness.as_dict()},
-                    thresholds=json_safe(rules.__dict__),
-                ),
-                evaluation,
-            )
-        )
+        role = Role.CHAMPION if champion else Role.NONE
+        judged.append(_bare_report(champion, role, as_of, latest, freshness, rules, evaluation))
     if latest is not None:
         models = [(v, Role.CHAMPION) for v in ([champion] if champion else [])]
         models += [(v, Role.CHALLENGER) for v in challengers]
@@ -345,22 +355,8 @@ def monitoring_run(
                     )
                 except registry.ArtefactInvalid as exc:
                     reason = monitoring.Reason("artefact_invalid", monitoring.CRITICAL, exc.message)
-                    judged.append(
-                        (
-                            MonitoringReport(
-                                as_of=as_of,
-                                data_date=latest,
-                                model_version=version,
-                                role=role,
-                                state=monitoring.CRITICAL,
-                                summary=exc.message,
-                                reasons=[reason.as_dict()],
-                                metrics={"freshness": freshness.as_dict()},
-                                thresholds=json_safe(rules.__dict__),
-                            ),
-                            monitoring.Evaluation(monitoring.CRITICAL, [reason]),
-                        )
-                    )
+                    evaluation = monitoring.Evaluation(monitoring.CRITICAL, [reason])
+                    judged.append(_bare_report(version, role, as_of, latest, freshness, rules, evaluation))
     reports: list[MonitoringReport] = []
     with transaction.atomic():
         for report, evaluation in judged:

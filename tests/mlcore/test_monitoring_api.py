@@ -234,3 +234,20 @@ def _threshold_form() -> dict:
         if f.editable and f.name not in ("id", "updated_by")
     ]
     return {name: getattr(row, name) for name in fields if getattr(row, name) is not False}
+
+
+def test_without_a_champion_the_report_says_so(market_sample, admin_user):
+    result = monitoring_tasks.monitor.delay(as_of=LAST_BAR.isoformat()).get()
+    report = MonitoringReport.objects.get(pk=result["reports"][0]["id"])
+    assert report.role == "none" and report.state == "CRITICAL"
+    assert [r["code"] for r in report.reasons] == ["no_model"]
+    assert len(mail.outbox) == 1 and not report.retrain_requested
+
+
+def test_a_tampered_artefact_is_reported_critical(champion):
+    from mlcore import registry
+
+    registry.artefact_path(champion).write_bytes(b"tampered")
+    result = monitoring_tasks.monitor.delay(as_of=LAST_BAR.isoformat()).get()
+    report = MonitoringReport.objects.get(pk=result["reports"][0]["id"])
+    assert report.state == "CRITICAL" and report.reasons[0]["code"] == "artefact_invalid"
