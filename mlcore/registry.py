@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from mlcore.models import ModelVersion, RegistryEvent
 from mlcore.scoring import ModelBundle
-from swingtrade.errors import Conflict, DomainError, ServiceUnavailable
+from swingtrade.errors import Conflict, DomainError, NotFound, ServiceUnavailable
 
 logger = logging.getLogger("swingtrade.mlcore.registry")
 
@@ -133,8 +133,6 @@ def champion() -> ModelVersion | None:
 
 
 def get_version(pk: int) -> ModelVersion:
-    from swingtrade.errors import NotFound
-
     try:
         return ModelVersion.objects.get(pk=pk)
     except ModelVersion.DoesNotExist:
