@@ -139,7 +139,8 @@ def _render_detail(
     valuation = selectors.portfolio_valuation(portfolio, today=timezone.localdate())
     proposals = list(selectors.proposals_of(portfolio))
     latest_as_of = max((p.as_of for p in proposals), default=None)
-    current = [p for p in proposals if p.as_of == latest_as_of]
+    # The latest day's proposals; those a newer run replaced (expired) are history, not decisions to make.
+    current = [p for p in proposals if p.as_of == latest_as_of and p.status != OrderProposal.Status.EXPIRED]
     selected = _selected_proposal(request, current)
     context = {
         "portfolio": portfolio,
