@@ -17,7 +17,7 @@ from mlcore import registry
 from mlcore.dataset import load_panels
 from mlcore.features import HISTORY_FOR_PREDICTION
 from mlcore.models import ModelVersion, Prediction
-from mlcore.scoring import score_date
+from mlcore.scoring import MissingFeatures, score_date
 from swingtrade.errors import DomainError, NotFound, ServiceUnavailable
 
 logger = logging.getLogger("swingtrade.mlcore.predict")
@@ -88,7 +88,10 @@ def predictions_compute(*, version: ModelVersion, data_date: date) -> pd.DataFra
     bundle = registry.load_bundle(version)
     start = data_date - timedelta(days=_HISTORY_CALENDAR_DAYS)
     panels = load_panels(start=start, end=data_date)
-    frame = score_date(bundle, panels.prices, panels.sectors, pd.Timestamp(data_date))
+    try:
+        frame = score_date(bundle, panels.prices, panels.sectors, pd.Timestamp(data_date))
+    except MissingFeatures as exc:
+        raise ServiceUnavailable(f"Model version {version.pk} cannot score {data_date.isoformat()}: {exc}.")
     rows = [
         Prediction(
             model_version=version,

@@ -21,6 +21,12 @@ from mlcore.evaluation import bucket_table
 from mlcore.features import HISTORY_FOR_PREDICTION, compute_features, cross_sectional_rank
 
 N_BUCKETS = 10
+
+
+class MissingFeatures(ValueError):
+    """The data cannot produce every feature the model was trained on."""
+
+
 BUY, SELL, NEUTRAL = "buy", "sell", "neutral"
 
 
@@ -87,6 +93,10 @@ def score_date(
     if features.empty:
         raise ValueError(f"no prices on {as_of.date()}")
     day = features.xs(as_of, level="date")
+    missing = [c for c in bundle.feature_columns if c not in day.columns]
+    if missing:
+        # e.g. bars without OHLC/volume: never fill a model's inputs with made-up values.
+        raise MissingFeatures(f"the stored prices lack inputs the model was trained on: {', '.join(missing)}")
     score = np.asarray(bundle.estimator.predict(day[bundle.feature_columns]), dtype=np.float64)
     pct = cross_sectional_rank(score[None, :])[0].astype(np.float64) + 0.5
     n = bundle.calibration["n_buckets"]

@@ -139,3 +139,15 @@ def test_first_model_ensure_trains_once(market_sample, fast_training):
 
 def test_first_model_ensure_waits_for_prices(db):
     assert services.first_model_ensure() is None
+
+
+def test_a_model_never_scores_data_missing_its_inputs(sample_panels, fast_training):
+    from mlcore.scoring import MissingFeatures, ModelBundle, score_date
+    from mlcore.training import build_dataset, fit_estimator
+
+    dataset = build_dataset(sample_panels)
+    estimator = fit_estimator("ridge", {"alpha": 100.0}, dataset, dataset.trainable())
+    bundle = ModelBundle("ridge", {}, estimator, dataset.model_columns, 5, {"n_buckets": 10})
+    closes_only = {"close": sample_panels.close}  # a source without OHLC or volume
+    with pytest.raises(MissingFeatures, match="dollar_volume_20_rank"):
+        score_date(bundle, closes_only, sample_panels.sectors, sample_panels.close.index[-1])
