@@ -148,3 +148,23 @@ def notify_override(*, override: GateOverride) -> Alert:
         extra={"by": who, "reason": override.reason, "expires_at": override.expires_at.isoformat()},
     )
     return alert
+
+
+def notify_retrain(*, subject: str, body: str, report: MonitoringReport | None = None, email: bool) -> Alert:
+    """A retraining outcome. Failures are e-mailed (someone must act); a promotion or rejection is only
+    recorded: the CRITICAL e-mail announced the retraining, and a promotion that reopens the gate
+    produces its own state-change e-mail."""
+    alert = Alert(
+        kind=Alert.Kind.RETRAIN,
+        report=report,
+        state=report.state if report else "",
+        subject=f"[SwingTrade] {subject}",
+        body=body,
+    )
+    if email:
+        _send(alert)
+    else:
+        alert.suppressed_reason = "recorded only: state-change e-mails report its effect"
+    alert.save()
+    logger.warning("retraining alert", extra={"subject": subject, "emailed": alert.emailed})
+    return alert

@@ -157,11 +157,12 @@ class MonitoringReport(models.Model):
 
 
 class Alert(models.Model):
-    """A state change (or gate override) announced to the administrators."""
+    """A state change, a gate override or a retraining outcome announced to the administrators."""
 
     class Kind(models.TextChoices):
         STATE_CHANGE = "state_change", "State change"
         OVERRIDE = "override", "Gate override"
+        RETRAIN = "retrain", "Retraining"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)

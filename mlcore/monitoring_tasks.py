@@ -38,12 +38,14 @@ def monitor(as_of: str | None = None) -> dict:
     reports = monitoring_services.monitoring_run(as_of=_date(as_of))
     for report in reports:
         if report.retrain_requested:
-            retrain.delay(as_of=as_of, reason=f"monitoring report {report.pk} is {report.state}")
+            retrain.delay(
+                as_of=as_of, reason=f"monitoring report {report.pk} is {report.state}", report_id=report.pk
+            )
     return {"reports": [{"id": r.pk, "role": r.role, "state": r.state} for r in reports]}
 
 
 @shared_task(name="mlcore.monitoring.retrain")
-def retrain(as_of: str | None = None, reason: str = "weekly schedule") -> dict:
+def retrain(as_of: str | None = None, reason: str = "weekly schedule", report_id: int | None = None) -> dict:
     """Train a challenger (training-window policy from the thresholds); promote only if it is better."""
     from mlcore import retraining
 
@@ -51,6 +53,6 @@ def retrain(as_of: str | None = None, reason: str = "weekly schedule") -> dict:
         logger.warning("retraining skipped: another one is running", extra={"reason": reason})
         return {"status": "skipped", "reason": "another retraining is running"}
     try:
-        return retraining.retrain(as_of=_date(as_of), reason=reason)
+        return retraining.retrain_and_notify(as_of=_date(as_of), reason=reason, report_id=report_id)
     finally:
         cache.delete(RETRAIN_LOCK)

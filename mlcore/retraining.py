@@ -20,6 +20,7 @@ from mlcore.dataset import load_panels
 from mlcore.models import ModelVersion
 from mlcore.monitoring_models import MonitoringThresholds
 from mlcore.monitoring_services import MarketSnapshot, iso, json_safe, model_scores, monitoring_run, oos_dates
+from swingtrade.errors import DomainError
 
 logger = logging.getLogger("swingtrade.mlcore.monitoring")
 
@@ -136,3 +137,35 @@ def _window_rank_ic(scores: pd.Series | None, labels: pd.Series) -> float | None
         return None
     daily = monitoring.daily_scores(scores, labels)
     return None if daily.empty else float(daily["rank_ic"].mean())
+
+
+def retrain_and_notify(
+    *, as_of: date | None = None, reason: str, report_id: int | None = None
+) -> dict[str, Any]:
+    """:func:`retrain`, recording the outcome as an alert when a CRITICAL report asked for it, and
+    e-mailing the admins when it fails (the gate may stay closed until someone acts)."""
+    from mlcore import alerts
+    from mlcore.monitoring_models import MonitoringReport
+
+    report = MonitoringReport.objects.filter(pk=report_id).first() if report_id else None
+    try:
+        result = retrain(as_of=as_of, reason=reason)
+    except DomainError as exc:
+        logger.error("retraining failed", extra={"reason": reason, "error": exc.message})
+        alerts.notify_retrain(
+            subject="Retraining failed",
+            body=f"The retraining ({reason}) failed: {exc.message}\nThe current champion keeps serving "
+            "(or the gate stays closed) until a model passes or an administrator overrides.",
+            report=report,
+            email=True,
+        )
+        return {"status": "failed", "reason": exc.message}
+    if report is not None:
+        promoted = result["status"] == ModelVersion.Status.CHAMPION
+        alerts.notify_retrain(
+            subject=f"Retrained model {result['model_version']} {'promoted' if promoted else 'rejected'}",
+            body=f"Retraining after monitoring report {report.pk} ({report.state}): {result['decision']}.",
+            report=report,
+            email=False,
+        )
+    return {"status": "ok", **result}

@@ -251,3 +251,11 @@ def test_a_tampered_artefact_is_reported_critical(champion):
     result = monitoring_tasks.monitor.delay(as_of=LAST_BAR.isoformat()).get()
     report = MonitoringReport.objects.get(pk=result["reports"][0]["id"])
     assert report.state == "CRITICAL" and report.reasons[0]["code"] == "artefact_invalid"
+
+
+def test_a_failed_retraining_is_e_mailed(db, admin_user):
+    # No prices at all: training is refused, the task reports it and the admins are told.
+    result = monitoring_tasks.retrain.delay(reason="weekly schedule").get()
+    assert result["status"] == "failed" and "prices" in result["reason"]
+    alert = Alert.objects.get(kind=Alert.Kind.RETRAIN)
+    assert alert.emailed and mail.outbox[0].subject == "[SwingTrade] Retraining failed"

@@ -95,5 +95,11 @@ def test_a_broken_relation_closes_the_gate_alerts_once_retrains_and_recovers(bro
     assert "recovered" in mail.outbox[1].subject and set(mail.outbox[1].to) == admins
     assert "open again" in mail.outbox[1].body
     assert investor_client.get("/api/v1/rankings/").status_code == 200
-    kinds = list(Alert.objects.order_by("created_at", "id").values_list("previous_state", "state"))
-    assert kinds == [("OK", "CRITICAL"), ("CRITICAL", recovered.state)]
+    changes = Alert.objects.filter(kind=Alert.Kind.STATE_CHANGE).order_by("created_at", "id")
+    assert list(changes.values_list("previous_state", "state")) == [
+        ("OK", "CRITICAL"),
+        ("CRITICAL", recovered.state),
+    ]
+    outcome = Alert.objects.get(kind=Alert.Kind.RETRAIN)
+    assert outcome.report == broken and f"model {challenger.pk} rejected" in outcome.subject
+    assert not outcome.emailed
