@@ -42,7 +42,7 @@ def test_ingesting_the_same_data_twice_writes_nothing_the_second_time(django_ass
     ingest_frame(frame=frame, source="sample")
     before = list(DailyBar.objects.order_by("pk").values_list("pk", "close", "last_run_id"))
     # A fixed number of queries, whatever the row count: never a query per row.
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(30):
         second = ingest_frame(frame=frame, source="sample")
     assert (second.inserted, second.updated, second.unchanged) == (0, 0, len(frame))
     assert second.rows_written == 0
