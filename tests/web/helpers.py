@@ -1,0 +1,23 @@
+"""Small builders shared by the web tests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from portfolio.services import portfolio_create
+
+
+def portfolio_of(owner, **values):
+    """A portfolio of ``owner`` with 100,000 in cash, made by the service (defaults: long-only, unlevered)."""
+    return portfolio_create(owner=owner, name=values.pop("name", "Main"), cash=Decimal("100000"), **values)
+
+
+def profile_post(portfolio, **changes):
+    """The risk-profile form's POST data with the defaults, changed by ``changes`` (None drops a field)."""
+    values = {
+        "cost_profile": portfolio.cost_profile_id, "max_position_weight": "0.2", "max_gross_exposure": "1.0",
+        "cash_margin": "0", "risk_per_trade": "0.01", "stop_loss_sigmas": "2", "horizon_days": "5",
+        "order_validity_sessions": "3",
+    }  # fmt: skip
+    values.update(changes)
+    return {k: v for k, v in values.items() if v is not None}

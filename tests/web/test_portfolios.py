@@ -1,0 +1,149 @@
+"""Portfolio pages: creation, valuation, trades and the risk profile, always through the services."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.urls import reverse
+
+from market.selectors import latest_closes
+from portfolio.models import CostProfile, Portfolio, Trade
+from portfolio.services import trade_record
+from tests.factories import UserFactory
+from tests.web.helpers import portfolio_of, profile_post
+
+
+def test_investor_creates_a_portfolio_from_the_list_page(market_sample, investor, investor_web):
+    preset = CostProfile.objects.get(owner=None, name="Zero-commission broker")
+    response = investor_web.post(
+        reverse("portfolio:list"),
+        {
+            "name": "Swing",
+            "cash": "25000",
+            "base_currency": "USD",
+            "cost_profile": preset.pk,
+            "max_position_weight": "0.2",
+            "max_gross_exposure": "1.0",
+        },
+        follow=True,
+    )
+    portfolio = Portfolio.objects.get(owner=investor, name="Swing")
+    assert response.redirect_chain[-1][0] == reverse("portfolio:detail", args=[portfolio.pk])
+    assert "25,000.00" in response.content.decode()
+    listing = investor_web.get(reverse("portfolio:list")).content.decode()
+    assert "Swing" in listing and "long only" in listing
+
+
+def test_portfolio_creation_refused_by_the_service_shows_why(market_sample, investor, investor_web):
+    portfolio_of(investor, name="Taken")
+    preset = CostProfile.objects.get(owner=None, name="Zero-commission broker")
+    response = investor_web.post(
+        reverse("portfolio:list"),
+        {"name": "Taken", "cash": "1", "base_currency": "USD", "cost_profile": preset.pk,
+         "max_position_weight": "0.2", "max_gross_exposure": "1.0"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "You already have a portfolio named" in response.content.decode()
+    assert Portfolio.objects.filter(owner=investor).count() == 1
+
+
+def test_portfolio_page_values_positions_from_the_latest_close(market_sample, investor, investor_web):
+    portfolio = portfolio_of(investor)
+    trade_record(
+        portfolio=portfolio, ticker="AAPL", side="buy", quantity=100, price="120", traded_on=date(2021, 3, 1)
+    )
+    response = investor_web.get(reverse("portfolio:detail", args=[portfolio.pk]))
+    assert response.status_code == 200
+    close = latest_closes(["AAPL"])["AAPL"][1]
+    html = response.content.decode()
+    assert f"{100 * close:,.2f}" in html  # market value
+    assert f"{100 * (close - 120):+,.2f}" in html  # unrealised P&L
+    weight = response.context["valuation"].positions[0].weight
+    assert f"{weight * 100:.1f} %" in html
+    assert response.context["weights_chart"]["labels"] == ["AAPL"]
+    assert "2021-03-01" in html  # trade history
+
+
+def test_another_users_portfolio_is_404(market_sample, investor_web):
+    other = portfolio_of(UserFactory())
+    assert investor_web.get(reverse("portfolio:detail", args=[other.pk])).status_code == 404
+    response = investor_web.post(
+        reverse("portfolio:trade_create", args=[other.pk]),
+        {"ticker": "AAPL", "side": "buy", "quantity": "1", "price": "100", "traded_on": "2021-03-01"},
+    )
+    assert response.status_code == 404
+    assert not Trade.objects.exists()
+
+
+def test_a_refused_trade_shows_the_service_reason_and_records_nothing(market_sample, investor, investor_web):
+    portfolio = portfolio_of(investor)
+    response = investor_web.post(
+        reverse("portfolio:trade_create", args=[portfolio.pk]),
+        {"ticker": "AAPL", "side": "sell", "quantity": "10", "price": "130", "traded_on": "2021-04-21"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "You hold no AAPL to sell." in html
+    assert response.context["trade_form"].non_field_errors() == ["You hold no AAPL to sell."]
+    assert 'value="130"' in html  # the user's input stays in the form
+    portfolio.refresh_from_db()
+    assert (
+        portfolio.cash == Decimal("100000")
+        and not Trade.objects.exists()
+        and not portfolio.positions.exists()
+    )
+
+
+def test_an_unknown_ticker_is_refused_on_the_ticker_field(market_sample, investor, investor_web):
+    portfolio = portfolio_of(investor)
+    response = investor_web.post(
+        reverse("portfolio:trade_create", args=[portfolio.pk]),
+        {"ticker": "ZZZZ", "side": "buy", "quantity": "1", "price": "10", "traded_on": "2021-04-21"},
+    )
+    assert "Unknown ticker" in str(response.context["trade_form"].errors["ticker"])
+    assert not Trade.objects.exists()
+
+
+def test_a_recorded_trade_updates_cash_and_history(market_sample, investor, investor_web):
+    portfolio = portfolio_of(investor)
+    response = investor_web.post(
+        reverse("portfolio:trade_create", args=[portfolio.pk]),
+        {
+            "ticker": "ko",
+            "side": "buy",
+            "quantity": "10",
+            "price": "50",
+            "traded_on": "2021-04-21",
+            "fees": "1",
+        },
+        follow=True,
+    )
+    assert "Recorded: Buy 10 KO at 50" in response.content.decode()
+    portfolio.refresh_from_db()
+    assert portfolio.cash == Decimal("100000") - Decimal("501")
+
+
+def test_the_owner_opts_into_shorting_from_the_portfolio_page(market_sample, investor, investor_web):
+    portfolio = portfolio_of(investor)
+    url = reverse("portfolio:profile_update", args=[portfolio.pk])
+    response = investor_web.post(
+        url, profile_post(portfolio, allow_short="on", max_gross_exposure="1.5"), follow=True
+    )
+    portfolio.refresh_from_db()
+    assert portfolio.allow_short and portfolio.max_gross_exposure == 1.5
+    assert "long/short" in response.content.decode() and "Risk profile saved" in response.content.decode()
+
+
+def test_leverage_without_shorting_or_margin_is_refused_with_the_reason(
+    market_sample, investor, investor_web
+):
+    portfolio = portfolio_of(investor)
+    response = investor_web.post(
+        reverse("portfolio:profile_update", args=[portfolio.pk]),
+        profile_post(portfolio, max_gross_exposure="2"),
+    )
+    assert response.status_code == 400
+    assert "Gross exposure above 100 % needs leverage" in response.content.decode()
+    portfolio.refresh_from_db()
+    assert portfolio.max_gross_exposure == 1.0 and not portfolio.allow_short
