@@ -63,6 +63,10 @@ class AlertSerializer(serializers.ModelSerializer):
         return obj.report.get_absolute_url() if obj.report_id else None
 
 
+class MonitoringRunSerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, allow_null=True)
+
+
 class GateOverrideInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
     hours = serializers.IntegerField(min_value=1)

@@ -18,6 +18,7 @@ urlpatterns = [
         views.MonitoringReportDetailView.as_view(),
         name="monitoring-report-detail",
     ),
+    path("monitoring/run/", views.MonitoringRunView.as_view(), name="monitoring-run"),
     path("monitoring/gate/", views.GateView.as_view(), name="monitoring-gate"),
     path("monitoring/override/", views.GateOverrideView.as_view(), name="monitoring-override"),
     path("monitoring/thresholds/", views.MonitoringThresholdsView.as_view(), name="monitoring-thresholds"),

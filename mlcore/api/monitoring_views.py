@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mlcore import gate, monitoring_selectors
+from mlcore import gate, monitoring_selectors, monitoring_tasks
 from mlcore.api.monitoring_serializers import (
     AlertSerializer,
     GateOverrideInputSerializer,
     GateOverrideSerializer,
     MonitoringReportSerializer,
+    MonitoringRunSerializer,
     MonitoringThresholdsSerializer,
 )
 from mlcore.monitoring_models import MonitoringThresholds
@@ -52,6 +54,22 @@ class MonitoringReportLatestView(APIView):
         if report is None:
             raise NotFound("No monitoring run yet.")
         return Response({**MonitoringReportSerializer(report).data, "gate": gate.gate_state().as_dict()})
+
+
+class MonitoringRunView(APIView):
+    """Queue a monitoring run now (e.g. after fixing the data); ``as_of`` optional. 202 with the task."""
+
+    permission_classes = [IsAdmin]
+
+    def post(self, request: Request) -> Response:
+        serializer = MonitoringRunSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        as_of = serializer.validated_data.get("as_of")
+        result = monitoring_tasks.monitor.delay(as_of=as_of.isoformat() if as_of else None)
+        return Response(
+            {"task_id": result.id, "reports_url": reverse("monitoring-report-list")},
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class GateView(APIView):

@@ -259,3 +259,15 @@ def test_a_failed_retraining_is_e_mailed(db, admin_user):
     assert result["status"] == "failed" and "prices" in result["reason"]
     alert = Alert.objects.get(kind=Alert.Kind.RETRAIN)
     assert alert.emailed and mail.outbox[0].subject == "[SwingTrade] Retraining failed"
+
+
+def test_admins_can_run_monitoring_now(champion, admin_client_api, investor_client):
+    response = admin_client_api.post(
+        "/api/v1/monitoring/run/", {"as_of": LAST_BAR.isoformat()}, format="json"
+    )
+    assert response.status_code == 202 and response.json()["reports_url"] == "/api/v1/monitoring/reports/"
+    assert MonitoringReport.objects.filter(as_of=LAST_BAR, role="champion").exists()
+    bad = admin_client_api.post("/api/v1/monitoring/run/", {"as_of": "21/04/2021"}, format="json")
+    assert bad.status_code == 400
+    assert investor_client.post("/api/v1/monitoring/run/", {}, format="json").status_code == 403
+    assert MonitoringReport.objects.count() == 1
