@@ -9,6 +9,8 @@ class CostProfileSerializer(serializers.ModelSerializer):
     class Meta:
         model = CostProfile
         exclude = ["owner"]
+        read_only_fields = ["is_preset", "created_at"]
+        validators: list = []  # name uniqueness per owner is the service's
 
 
 class PortfolioSerializer(serializers.ModelSerializer):

@@ -7,6 +7,7 @@ from portfolio.api import optimize_views, views
 
 router = SimpleRouter()
 router.register("portfolios", views.PortfolioViewSet, basename="portfolio")
+router.register("cost-profiles", views.CostProfileViewSet, basename="cost-profile")
 
 urlpatterns = [
     *router.urls,
@@ -38,7 +39,6 @@ urlpatterns = [
         views.ProposalFillView.as_view(),
         name="portfolio-proposal-fill",
     ),
-    path("cost-profiles/", views.CostProfileListView.as_view(), name="cost-profiles"),
     path(
         "portfolios/<int:portfolio_id>/optimize/",
         optimize_views.OptimizeView.as_view(),

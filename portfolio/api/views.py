@@ -101,9 +101,26 @@ class ProposalFillView(_PortfolioChild):
         return Response(s.TradeSerializer(trade).data, status=status.HTTP_201_CREATED)
 
 
-class CostProfileListView(ListAPIView):
+class CostProfileViewSet(viewsets.ModelViewSet):
+    """``/cost-profiles/``: the presets (read-only) and the caller's own editable profiles."""
+
     serializer_class = s.CostProfileSerializer
     permission_classes = [IsInvestor]
 
     def get_queryset(self):
+        if self.action in ("update", "partial_update", "destroy"):
+            return selectors.cost_profiles_for(self.request.user).filter(owner=self.request.user)
         return selectors.cost_profiles_for(self.request.user)
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.cost_profile_create(
+            owner=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.cost_profile_update(
+            profile=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance) -> None:
+        services.cost_profile_delete(profile=instance)

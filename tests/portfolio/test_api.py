@@ -123,3 +123,39 @@ def test_another_users_proposal_is_404(investor_client, market_sample):
         investor_client.post(f"{BASE}/portfolios/{other.pk}/proposals/", {}, format="json").status_code == 404
     )
     assert investor_client.post(f"{BASE}/portfolios/{other.pk}/proposals/1/accept/").status_code == 404
+
+
+def test_an_investor_keeps_their_own_cost_profile_and_cannot_edit_presets(investor_client, investor):
+    created = investor_client.post(
+        f"{BASE}/cost-profiles/",
+        {"name": "My broker", "commission_fixed": 2.0, "commission_min": 2.0, "commission_max": 1.0},
+        format="json",
+    )
+    assert created.status_code == 400  # maximum below minimum
+    created = investor_client.post(
+        f"{BASE}/cost-profiles/", {"name": "My broker", "commission_fixed": 2.0}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    mine = created.json()["id"]
+    assert (
+        investor_client.patch(f"{BASE}/cost-profiles/{mine}/", {"ftt_rate": 0.002}, format="json").status_code
+        == 200
+    )
+    preset = next(
+        p for p in investor_client.get(f"{BASE}/cost-profiles/").json()["results"] if p["is_preset"]
+    )
+    assert (
+        investor_client.patch(
+            f"{BASE}/cost-profiles/{preset['id']}/", {"ftt_rate": 0.5}, format="json"
+        ).status_code
+        == 404
+    )
+    other = PortfolioFactory().owner
+    from portfolio import services
+
+    theirs = services.cost_profile_create(owner=other, name="Theirs")
+    assert investor_client.get(f"{BASE}/cost-profiles/{theirs.pk}/").status_code == 404
+    portfolio = investor_client.post(
+        f"{BASE}/portfolios/", {"name": "P", "cost_profile": theirs.pk}, format="json"
+    )
+    assert portfolio.status_code == 400
