@@ -180,3 +180,13 @@ def test_admin_lists_versions_and_promotes_by_action(client, market_sample, fast
     assert RegistryEvent.objects.filter(
         model_version=challenger, action="promoted", actor=admin_user
     ).exists()
+
+
+def test_a_failed_training_job_reports_why(admin_client_api, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_api.post("/api/v1/models/train/", {}, format="json")
+    assert response.status_code == 202
+    job = admin_client_api.get(response.json()["url"]).json()
+    assert job["status"] == TrainingJob.Status.FAILED
+    assert "No stored prices" in job["error"]
+    assert not ModelVersion.objects.exists()
