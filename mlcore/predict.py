@@ -11,6 +11,7 @@ import logging
 from datetime import date, timedelta
 
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
 
 from mlcore import registry
@@ -89,7 +90,13 @@ def predictions_compute(*, version: ModelVersion, data_date: date) -> pd.DataFra
     start = data_date - timedelta(days=_HISTORY_CALENDAR_DAYS)
     panels = load_panels(start=start, end=data_date)
     try:
-        frame = score_date(bundle, panels.prices, panels.sectors, pd.Timestamp(data_date))
+        frame = score_date(
+            bundle,
+            panels.prices,
+            panels.sectors,
+            pd.Timestamp(data_date),
+            side_fraction=settings.MLCORE_SIDE_FRACTION,
+        )
     except MissingFeatures as exc:
         raise ServiceUnavailable(f"Model version {version.pk} cannot score {data_date.isoformat()}: {exc}.")
     rows = [

@@ -75,7 +75,12 @@ def _side(pct: np.ndarray, fraction: float) -> np.ndarray:
 
 
 def score_date(
-    bundle: ModelBundle, prices: dict[str, pd.DataFrame], sectors: dict[str, str], as_of
+    bundle: ModelBundle,
+    prices: dict[str, pd.DataFrame],
+    sectors: dict[str, str],
+    as_of,
+    *,
+    side_fraction: float | None = None,
 ) -> pd.DataFrame:
     """Predictions for every ticker with a price on ``as_of``, from history up to ``as_of`` only.
 
@@ -84,7 +89,8 @@ def score_date(
     DataFrame
         Index ``ticker``; columns ``score``, ``expected_return`` (log return over the horizon relative to
         the universe), ``predicted_volatility`` (trailing 60-day daily stdev × sqrt(horizon)),
-        ``confidence`` (OOS hit rate of the score's bucket), ``rank`` (1 = best), ``side``.
+        ``confidence`` (OOS hit rate of the score's bucket), ``rank`` (1 = best), ``side`` (top and
+        bottom ``side_fraction`` of the universe; default: the fraction stored with the model).
     """
     as_of = pd.Timestamp(as_of)
     # Enough trailing history for every window and for the EWMs to converge; nothing after as_of.
@@ -111,7 +117,7 @@ def score_date(
             "predicted_volatility": volatility,
             "confidence": hits[bucket],
             "rank": pd.Series(-score).rank(method="first").astype(int).to_numpy(),
-            "side": _side(pct, bundle.side_fraction),
+            "side": _side(pct, bundle.side_fraction if side_fraction is None else side_fraction),
         },
         index=pd.Index(day.index, name="ticker"),
     )
