@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -55,21 +56,35 @@ def write_bars(
     rebuild = _drop_secondary_indexes(len(bars)) if fresh else []
     inserted = updated = 0
     ticker_ids = np.sort(bars["ticker_id"].unique())
-    for start in range(0, len(ticker_ids), TICKERS_PER_CHUNK):
-        chunk = bars[bars["ticker_id"].isin(ticker_ids[start : start + TICKERS_PER_CHUNK])]
-        if fresh:
-            # None of these tickers has a stored bar (checked under the lock): every row is new,
-            # so COPY goes straight into the bars table — no staging, no join.
-            _copy_chunk(chunk, table=DailyBar._meta.db_table, run_id=run_id)
-            inserted += len(chunk)
-        elif postgresql:
-            _copy_chunk(chunk, table=_STAGE)
-        else:
-            i, u = _write_generic(chunk, run_id=run_id)
-            inserted += i
-            updated += u
-        if progress is not None:
-            progress(len(chunk))
+    chunks = [
+        bars[bars["ticker_id"].isin(ticker_ids[start : start + TICKERS_PER_CHUNK])]
+        for start in range(0, len(ticker_ids), TICKERS_PER_CHUNK)
+    ]
+    copy_run_id = run_id if fresh else None
+    # PostgreSQL: encode chunk i+1 in a thread while chunk i streams to the server (both release the GIL).
+    with ThreadPoolExecutor(max_workers=1) as encoder:
+        pending = encoder.submit(_bars_binary, chunks[0], run_id=copy_run_id) if postgresql else None
+        for i, chunk in enumerate(chunks):
+            if postgresql:
+                payload = pending.result()
+                if i + 1 < len(chunks):
+                    pending = encoder.submit(_bars_binary, chunks[i + 1], run_id=copy_run_id)
+                # Fresh: none of these tickers has a stored bar (checked under the lock), every row is
+                # new, so COPY goes straight into the bars table — no staging, no join.
+                _copy_chunk(
+                    chunk,
+                    table=DailyBar._meta.db_table if fresh else _STAGE,
+                    run_id=copy_run_id,
+                    payload=payload,
+                )
+                if fresh:
+                    inserted += len(chunk)
+            else:
+                i_new, u_new = _write_generic(chunk, run_id=run_id)
+                inserted += i_new
+                updated += u_new
+            if progress is not None:
+                progress(len(chunk))
     if postgresql and not fresh:
         inserted, updated = _merge_stage(run_id=run_id)
     _recreate_indexes(rebuild)
@@ -261,13 +276,20 @@ def _create_stage() -> None:
         )
 
 
-def _copy_chunk(chunk: pd.DataFrame, *, table: str, run_id: int | None = None) -> None:
-    """Binary COPY of a chunk into the staging table, or (``run_id`` given) into the bars table."""
+def _copy_chunk(
+    chunk: pd.DataFrame, *, table: str, run_id: int | None = None, payload: bytes | None = None
+) -> None:
+    """Binary COPY of a chunk into the staging table, or (``run_id`` given) into the bars table.
+
+    ``payload`` is the chunk already encoded by :func:`_bars_binary` (encoded here when absent).
+    """
     columns = ["ticker_id", "date", *BAR_VALUE_FIELDS] + (["last_run_id"] if run_id is not None else [])
+    if payload is None:
+        payload = _bars_binary(chunk, run_id=run_id)
     with connection.cursor() as cursor:
         cursor.copy_expert(
             f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)",
-            io.BytesIO(_bars_binary(chunk, run_id=run_id)),
+            io.BytesIO(payload),
             1 << 20,  # read size: fewer, larger writes to the server than the 8 KiB default
         )
 
