@@ -51,6 +51,27 @@ class RiskModel:
         matrix = self.factor.T @ self.factor + np.diag(self.diagonal)
         return pd.DataFrame(matrix, index=self.tickers, columns=self.tickers)
 
+    def reduced(self) -> RiskModel:
+        """The same Σ with at most N factor rows: F'F = R'R with R N×N triangular (Cholesky or QR).
+
+        With more return days than assets (K > N) this is exact and makes the solver's problem smaller.
+        """
+        k, n = self.factor.shape
+        if k <= n:
+            return self
+        try:  # Cholesky of the N×N Gram matrix: a fraction of the cost of a QR of the K×N factor
+            triangular = np.linalg.cholesky(self.factor.T @ self.factor).T
+        except np.linalg.LinAlgError:  # collinear returns: QR still gives an exact (singular) R
+            triangular = np.linalg.qr(self.factor, mode="r")
+        return RiskModel(
+            tickers=list(self.tickers),
+            factor=triangular,
+            diagonal=self.diagonal.copy(),
+            excluded=list(self.excluded),
+            shrinkage=self.shrinkage,
+            horizon_days=self.horizon_days,
+        )
+
     def subset(self, tickers: list[str]) -> RiskModel:
         """The same model restricted to ``tickers`` (which must all be modelled)."""
         position = {t: i for i, t in enumerate(self.tickers)}
@@ -73,11 +94,16 @@ class RiskModel:
         """
         if max_factors >= min(self.factor.shape):
             return self
-        # Top eigenpairs of the small K×K Gram matrix F F' instead of an SVD of F (K ≪ N here).
-        k = self.factor.shape[0]
-        gram = self.factor @ self.factor.T
-        _, vectors = scipy.linalg.eigh(gram, subset_by_index=[k - max_factors, k - 1])
-        kept = vectors.T @ self.factor  # = S_k V_k', rows are the principal directions
+        # Top eigenpairs of the smaller Gram matrix (K×K or N×N) instead of an SVD of F.
+        k, n = self.factor.shape
+        if k <= n:
+            gram = self.factor @ self.factor.T  # F F' = U S² U'
+            _, vectors = scipy.linalg.eigh(gram, subset_by_index=[k - max_factors, k - 1])
+            kept = vectors.T @ self.factor  # = S_k V_k', rows are the principal directions
+        else:
+            gram = self.factor.T @ self.factor  # F'F = V S² V'
+            values, vectors = scipy.linalg.eigh(gram, subset_by_index=[n - max_factors, n - 1])
+            kept = np.sqrt(np.clip(values, 0.0, None))[:, None] * vectors.T
         residual = np.sum(self.factor**2, axis=0) - np.sum(kept**2, axis=0)
         return RiskModel(
             tickers=list(self.tickers),

@@ -271,7 +271,7 @@ def _arrays(
     missing = sorted(set(tickers) - set(model.tickers))
     if missing:
         raise DomainError(f"No covariance for {', '.join(missing[:10])}.")
-    model = model.subset(tickers)
+    model = model.subset(tickers).reduced()  # exact: at most N factor rows
     w0 = np.zeros(len(tickers))
     if current_weights is not None:
         outside = sorted(set(map(str, current_weights.index)) - set(tickers))

@@ -422,3 +422,13 @@ def test_fees_cannot_be_inflated_to_escape_infeasible_limits(risk, mu):
     with pytest.raises(Unprocessable) as caught:
         optimize_weights(mu, risk, profile=profile, costs=CostRates(buy=0.001, sell=0.001))
     assert set(caught.value.details["binding"]) == {"position bounds", "net exposure"}
+
+
+def test_reduced_risk_model_is_the_same_covariance(prices):
+    model = estimate_risk_model(prices, window=252)  # K = 252 > N = 50
+    reduced = model.reduced()
+    assert reduced.factor.shape == (50, 50)
+    np.testing.assert_allclose(reduced.covariance.to_numpy(), model.covariance.to_numpy(), atol=1e-15)
+    np.testing.assert_allclose(
+        np.diag(model.compressed(10).covariance), np.diag(model.covariance), rtol=1e-10
+    )  # K > N branch of the factor compression
