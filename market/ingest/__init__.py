@@ -161,6 +161,20 @@ def _store_issues(run: IngestionRun, issues: pd.DataFrame) -> dict[str, int]:
     return counts
 
 
+def _verdict(*, rows: int, accepted: int, rejected: int, failed_tickers: list[str]) -> tuple[str, str]:
+    """Succeeded: everything asked for was stored (flags allowed). Partial: some rows were rejected or
+    some tickers missing, the rest stored. Failed: input there was, and none of it could be stored."""
+    problems = []
+    if failed_tickers:
+        problems.append(f"no data for {', '.join(failed_tickers)}")
+    if rejected:
+        problems.append(f"{rejected} of {rows} rows rejected")
+    if not problems:
+        return IngestionRun.Status.SUCCEEDED, ""
+    error = "; ".join(problems).capitalize() + "."
+    return (IngestionRun.Status.PARTIAL if accepted else IngestionRun.Status.FAILED), error
+
+
 def ingest_frame(
     *,
     frame: pd.DataFrame,
@@ -235,15 +249,9 @@ def ingest_frame(
             run.unchanged = len(accepted) - inserted - updated
             run.rejected, run.flagged = result.rejected_count, result.flagged_count
             run.failed_tickers = failed_tickers
-            run.status = (
-                IngestionRun.Status.PARTIAL
-                if failed_tickers and len(accepted)
-                else IngestionRun.Status.FAILED
-                if failed_tickers
-                else IngestionRun.Status.SUCCEEDED
+            run.status, run.error = _verdict(
+                rows=len(frame), accepted=len(accepted), rejected=run.rejected, failed_tickers=failed_tickers
             )
-            if run.status == IngestionRun.Status.FAILED:
-                run.error = f"No data for {', '.join(failed_tickers)}."
             run.finished_at = timezone.now()
             run.save()
             if run.rows_written:

@@ -28,10 +28,14 @@ def test_ingest_sample_prints_the_summary_and_a_second_run_writes_nothing():
     assert "inserted 0  updated 0  unchanged 28" in second
 
 
-def test_ingest_csv_reports_rejections_by_reason(tmp_path):
+def test_ingest_csv_reports_rejections_by_reason_and_exits_2(tmp_path):
     path = tmp_path / "bars.csv"
     path.write_text("date,ticker,close\n2021-04-19,AAPL,1\n2021-04-20,AAPL,-1\n2021-04-24,AAPL,1\n")
-    out = run("csv", str(path))
+    out = StringIO()
+    with pytest.raises(CommandError, match="2 of 3 rows rejected") as excinfo:
+        call_command("ingest", "csv", str(path), stdout=out)
+    assert excinfo.value.returncode == 2  # partially succeeded: the good row is stored
+    out = out.getvalue()
     assert "inserted 1" in out and "rejected 2" in out
     assert "rejected:non_positive_close: 1" in out and "rejected:not_weekday: 1" in out
 

@@ -125,6 +125,7 @@ def test_rejected_and_flagged_rows_are_recorded_with_their_reason():
     frame.loc[2, "high"] = frame.loc[2, "close"]
     run = ingest_frame(frame=frame, source="csv")
     assert (run.inserted, run.rejected, run.flagged) == (2, 1, 1)
+    assert run.status == IngestionRun.Status.PARTIAL and run.error == "1 of 3 rows rejected."
     assert run.issue_counts == {"flagged:large_move": 1, "rejected:non_positive_close": 1}
     issues = list(run.issues.values_list("severity", "reason", "ticker", "date"))
     assert issues == [
@@ -139,6 +140,9 @@ def test_unknown_tickers_are_rejected_when_the_source_may_not_create_them():
     run = ingest_frame(frame=subset(tickers=["AAPL", "XOM"]), source="csv", allow_create_tickers=False)
     assert run.rejected == len(subset(tickers=["XOM"]))
     assert set(run.issues.values_list("reason", flat=True)) == {"unknown_ticker"}
+    assert run.status == IngestionRun.Status.PARTIAL
+    only_unknown = ingest_frame(frame=subset(tickers=["XOM"]), source="csv", allow_create_tickers=False)
+    assert only_unknown.status == IngestionRun.Status.FAILED and only_unknown.inserted == 0
     assert not Ticker.objects.filter(symbol="XOM").exists()
 
 

@@ -1,7 +1,7 @@
 """``manage.py ingest sample|csv PATH|yahoo --symbols … --start …``: load prices, show progress, summarise.
 
 Exit codes: 0 succeeded, 1 failed (nothing written by the failing run), 2 partially succeeded
-(some Yahoo tickers missing; the others are stored).
+(rejected rows or missing Yahoo tickers; everything else is stored).
 """
 
 from __future__ import annotations
@@ -122,4 +122,5 @@ class Command(BaseCommand):
         if statuses == {IngestionRun.Status.FAILED}:
             raise CommandError("Ingestion failed: " + "; ".join(r.error for r in runs if r.error))
         if statuses - {IngestionRun.Status.SUCCEEDED}:
-            raise CommandError("Ingestion partially succeeded.", returncode=2)
+            errors = "; ".join(r.error for r in runs if r.error)
+            raise CommandError(f"Ingestion partially succeeded: {errors}", returncode=2)
