@@ -228,6 +228,8 @@ def batch_summary(*, batch: str) -> dict[str, Any]:
 
 UPLOAD_DIR = "market/uploads"
 MAX_API_SYMBOLS = 500
+#: The full 504-ticker, 8-year history is 20 MB gzipped / 70 MB plain; anything far beyond is a mistake.
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 def csv_upload_start(
@@ -240,6 +242,10 @@ def csv_upload_start(
     """
     from market import tasks
 
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise DomainError(
+            f"The file is {len(content) / 2**20:.0f} MB; at most {MAX_UPLOAD_BYTES // 2**20} MB."
+        )
     safe_name = Path(filename or "upload.csv").name[:100]
     run = start_run(
         source=IngestionRun.Source.CSV,

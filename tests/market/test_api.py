@@ -139,3 +139,12 @@ def test_admins_list_runs_with_counts_and_see_revisions(admin_client_api, market
     detail = admin_client_api.get(f"{RUNS}{market_sample.pk}/").json()
     assert detail["status"] == "succeeded" and detail["issues"] == [] and detail["revisions"] == []
     assert admin_client_api.get(f"{RUNS}999999/").status_code == 404
+
+
+def test_an_oversized_upload_gets_400(admin_client_api, monkeypatch):
+    from market import services
+
+    monkeypatch.setattr(services, "MAX_UPLOAD_BYTES", 10)
+    response = admin_client_api.post(RUNS, upload(GOOD_CSV), format="multipart")
+    assert response.status_code == 400 and "at most" in response.json()["detail"]
+    assert not IngestionRun.objects.exists()
