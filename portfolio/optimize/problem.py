@@ -159,7 +159,7 @@ def optimize_weights(
     full = _arrays(expected_returns, risk, current_weights, profile, costs, sectors)
     arrays = full
     if max_factors is not None and isinstance(risk, RiskModel):
-        model = risk.subset(full.tickers).compressed(max_factors)
+        model = risk.subset(full.tickers).compressed(max_factors).reduced()
         arrays = _Arrays(**{**full.__dict__, "factor": model.factor, "diagonal": model.diagonal})
     effective = arrays if objective != "min_variance" else _replace_mu(arrays, np.zeros_like(arrays.mu))
 
