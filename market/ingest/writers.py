@@ -217,7 +217,7 @@ def _lock_and_check_fresh(ticker_ids: list[int]) -> bool:
 
 
 #: A fresh load at least this large, and at least as large as the table, rebuilds secondary indexes.
-BULK_LOAD_MIN_ROWS = 200_000
+BULK_LOAD_MIN_ROWS = 50_000
 
 
 def _drop_secondary_indexes(new_rows: int) -> list[str]:
