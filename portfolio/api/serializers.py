@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from portfolio.models import CostProfile, OrderProposal, Portfolio, Position, Side, Trade
+from portfolio.services import PORTFOLIO_FIELDS
 
 
 class CostProfileSerializer(serializers.ModelSerializer):
@@ -18,23 +19,7 @@ class PortfolioSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Portfolio
-        fields = [
-            "id",
-            "name",
-            "base_currency",
-            "cash",
-            "cost_profile",
-            "max_position_weight",
-            "max_gross_exposure",
-            "allow_short",
-            "horizon_days",
-            "risk_per_trade",
-            "stop_loss_sigmas",
-            "cash_margin",
-            "order_validity_sessions",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *PORTFOLIO_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness per owner is checked by the service (the owner is not a field of the request).
         validators: list = []
