@@ -105,12 +105,11 @@ class DailyBar(models.Model):
     is taken to equal ``close`` (no corporate actions known).
     """
 
-    # No database FK constraint and no single-column index: the unique (ticker, date) index serves
-    # lookups, ingestion resolves ticker ids in the same transaction, and Django cascades deletes.
-    # PostgreSQL checks a (deferred) FK with one trigger call per inserted row: 11 s of a 1 M-row load.
-    ticker = models.ForeignKey(
-        Ticker, on_delete=models.CASCADE, related_name="bars", db_index=False, db_constraint=False
-    )
+    # A database FK (deferred), so raw SQL cannot leave orphan bars; no single-column index: the
+    # unique (ticker, date) index serves lookups. PostgreSQL checks the FK with one trigger call per
+    # inserted row (11 s of a 1 M-row load), so a bulk first load drops it and re-adds it after the
+    # COPY, validated in one scan (market.ingest.writers).
+    ticker = models.ForeignKey(Ticker, on_delete=models.CASCADE, related_name="bars", db_index=False)
     date = models.DateField()
     open = models.FloatField(null=True, blank=True)
     high = models.FloatField(null=True, blank=True)

@@ -236,6 +236,7 @@ def ingest_frame(
         if progress is not None and len(frame) > len(accepted):
             progress(len(frame) - len(accepted))
         with transaction.atomic():
+            writers.lock_ingestion()  # before the tickers: see lock_ingestion
             ids = _ensure_tickers(sorted(accepted["ticker"].unique().tolist()))
             bars = accepted.assign(ticker_id=accepted["ticker"].map(ids).astype("int64")).drop(
                 columns="ticker"
