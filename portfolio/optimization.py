@@ -3,7 +3,8 @@
 Composition only — every rule lives elsewhere: expected returns and reliability in :mod:`mlcore.predict`,
 prices and sectors in :mod:`market.selectors`, cost rates in :mod:`portfolio.costs`, the convex problem and
 whole-share rounding in :mod:`portfolio.optimize`, order prices / validity / fill probability in
-:mod:`portfolio.orders` (through the same market state the proposal engine uses).
+:mod:`portfolio.orders` (through the market state, order plan and proposal storage of
+:mod:`portfolio.proposals`, shared with the proposal engine).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import asdict
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,6 @@ from portfolio.optimize import (
     shrink_expected_returns,
     weights_to_trades,
 )
-from portfolio.orders import calendar, pricing
 from portfolio.risk import estimate_risk_model
 from swingtrade.errors import DomainError, Unprocessable
 
@@ -109,10 +108,9 @@ def portfolio_optimize(
     constraints have no solution (the message names them), ``ServiceUnavailable`` (503) from mlcore when
     no champion may serve predictions. Nothing is written unless a run is stored.
     """
-    from market.models import Ticker
     from market.selectors import latest_bar_date, price_panel, ticker_sectors
     from mlcore.predict import predictions_frame
-    from portfolio.proposals import _dec, _market_state
+    from portfolio.proposals import ProposalBatch, entry_levels, market_state, order_plan, proposal_store
 
     objective = objective or OptimizationRun.Objective.MEAN_VARIANCE
     if objective not in OBJECTIVES:
@@ -144,7 +142,7 @@ def portfolio_optimize(
         horizon_days=horizon,
         estimator=settings.OPTIMIZE_COVARIANCE_ESTIMATOR,
     )
-    state = _market_state(list(risk.tickers), as_of, validity)
+    state = market_state(list(risk.tickers), as_of, validity)
     unmodelled = sorted(t for t in held if t not in state or t not in risk.tickers)
     if unmodelled:
         raise Unprocessable(
@@ -202,31 +200,35 @@ def portfolio_optimize(
     portfolio.proposals.filter(status=OrderProposal.Status.PROPOSED).update(
         status=OrderProposal.Status.EXPIRED
     )
-    symbols = {t.symbol: t for t in Ticker.objects.filter(symbol__in=list(plan.orders.index))}
-    ytd = float(selectors.realised_pnl_in_year(portfolio, as_of.year))
-    valid_until = calendar.validity_date(as_of, validity)
+    batch = ProposalBatch.build(
+        portfolio=portfolio,
+        as_of=as_of,
+        cost_model=model,
+        markets={t: state[t] for t in plan.orders.index},
+        positions=held,
+        model_version=model_version if getattr(model_version, "pk", None) else None,
+    )
     proposals = []
     for ticker, row in plan.orders.iterrows():
+        reason = _reason(objective, row, result.weights[ticker])
         for side, quantity, action in _orders_for(int(row["current_shares"]), int(row["delta"])):
+            is_entry = action in (A.ENTER, A.ADD)
+            r = float(mu[ticker])
+            order = order_plan(batch, ticker, side, quantity, expected_return=r, is_entry=is_entry)
+            stop = take = None
+            if is_entry:
+                _, stop, take = entry_levels(batch, ticker, side, order, expected_return=r)
             proposals.append(
-                _propose(
-                    portfolio=portfolio,
-                    ticker=symbols[ticker],
-                    market=state[ticker],
-                    side=side,
-                    quantity=quantity,
-                    action=action,
-                    expected_return=float(mu[ticker]),
-                    model=model,
-                    as_of=as_of,
-                    valid_until=valid_until,
-                    horizon=horizon,
-                    validity=validity,
-                    position=held.get(ticker),
-                    ytd=ytd,
-                    model_version=model_version,
-                    reason=_reason(objective, row, result.weights[ticker]),
-                    dec=_dec,
+                proposal_store(
+                    batch,
+                    ticker,
+                    action,
+                    side,
+                    quantity,
+                    order,
+                    [reason, *order.reasons],
+                    stop_loss=stop,
+                    take_profit=take,
                 )
             )
 
@@ -251,7 +253,7 @@ def portfolio_optimize(
             "min_net_benefit": settings.OPTIMIZE_MIN_NET_BENEFIT,
         },
         inputs_fingerprint=_fingerprint(mu=mu, w0=w0, prices=prices, close=close, profile=asdict(profile)),
-        model_version=model_version if getattr(model_version, "pk", None) else None,
+        model_version=batch.model_version,
         horizon_days=horizon,
         solver=SOLVER,
         solver_status=result.status,
@@ -319,88 +321,4 @@ def _reason(objective: str, row: pd.Series, target_weight: float) -> str:
         f"{label} optimisation moves this position to {row['final_weight']:.2%} of equity "
         f"(continuous target {target_weight:.2%}); expected value added {row['benefit']:.2f} "
         f"net of {row['cost']:.2f} of estimated costs."
-    )
-
-
-def _propose(
-    *,
-    portfolio,
-    ticker,
-    market,
-    side,
-    quantity,
-    action,
-    expected_return,
-    model,
-    as_of,
-    valid_until,
-    horizon,
-    validity,
-    position,
-    ytd,
-    model_version,
-    reason,
-    dec,
-) -> OrderProposal:
-    """Price one whole-share order with the order engine and store it as a proposal."""
-    ctx = pricing.OrderContext(
-        ticker=ticker.symbol,
-        side=side,
-        price=market.price,
-        sigma=market.sigma,
-        expected_return=expected_return,
-        horizon_days=horizon,
-        validity_days=validity,
-        notional=quantity * market.price,
-        is_entry=action in (A.ENTER, A.ADD),
-        exchange=market.exchange,
-        overnight_fraction=market.overnight,
-        vol_log_mean=market.vol_log_mean,
-        vol_log_sd=market.vol_log_sd,
-    )
-    plan = pricing.plan_order(ctx, model)
-    stop = take = None
-    if action in (A.ENTER, A.ADD):
-        entry = plan.limit_price or market.price
-        stop = pricing.stop_loss_price(entry, side, market.sigma, portfolio.stop_loss_sigmas, horizon)
-        take = pricing.take_profit_price(entry, side, expected_return, plan.cost_rate)
-    realised = 0.0
-    if position is not None and side in (costs.SELL, costs.COVER):
-        sign = 1 if side == costs.SELL else -1
-        realised = (market.price - position.average_cost) * quantity * sign
-    breakdown = costs.order_costs(
-        model,
-        side=side,
-        quantity=quantity,
-        price=market.price,
-        ticker=ticker.symbol,
-        exchange=market.exchange,
-        sigma_daily=market.sigma,
-        crosses_spread=plan.order_type == pricing.MARKET,
-        holding_days=horizon,
-        realised_gain=realised,
-        ytd_realised=ytd,
-    )
-    return OrderProposal.objects.create(
-        portfolio=portfolio,
-        ticker=ticker,
-        as_of=as_of,
-        action=action,
-        side=side,
-        order_type=plan.order_type,
-        quantity=quantity,
-        reference_price=Decimal(str(round(market.price, 6))),
-        limit_price=dec(plan.limit_price),
-        stop_price=dec(plan.stop_price),
-        valid_until=valid_until,
-        stop_loss=dec(stop),
-        take_profit=dec(take),
-        fill_probability=plan.fill_probability,
-        expected_gross_return=plan.gross_return,
-        expected_costs={**breakdown.as_dict(), "notional": round(quantity * market.price, 2)},
-        expected_cost_return=plan.cost_rate,
-        expected_net_return=plan.expected_value,
-        trade_off=[c.as_dict() for c in plan.candidates],
-        model_version=model_version if getattr(model_version, "pk", None) else None,
-        reasons="\n".join([reason, *plan.reasons]),
     )

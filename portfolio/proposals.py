@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +24,10 @@ from portfolio import costs, selectors
 from portfolio.models import OrderProposal, Portfolio
 from portfolio.orders import calendar, fill, pricing
 from swingtrade.errors import DomainError
+
+if TYPE_CHECKING:
+    from market.models import Ticker
+    from mlcore.models import ModelVersion
 
 logger = logging.getLogger("swingtrade.portfolio")
 
@@ -42,7 +48,11 @@ class Market:
     vol_log_sd: float = 0.0
 
 
-def _market_state(tickers: list[str], as_of: dt.date, validity: int) -> dict[str, Market]:
+def market_state(tickers: list[str], as_of: dt.date, validity: int) -> dict[str, Market]:
+    """Traded close, daily volatility (and its forecast error), overnight share and exchange per ticker.
+
+    Tickers without a recent close or a positive finite volatility are left out.
+    """
     from market.models import Ticker
     from market.selectors import adjusted_ohlcv, bars_frame
 
@@ -91,9 +101,160 @@ def _last_filled_levels(portfolio: Portfolio) -> dict[str, OrderProposal]:
     return latest
 
 
+def decimal_or_none(value: float | None) -> Decimal | None:
+    """A price for a ``DecimalField`` (6 decimals), or ``None``."""
+    return None if value is None else Decimal(str(round(value, 6)))
+
+
+@dataclass(frozen=True)
+class ProposalBatch:
+    """What every proposal of one run shares: the portfolio, the day, the cost model and the market.
+
+    Built once per run (:meth:`build`) by the proposal engine and the optimiser, so both price, cost and
+    store their orders the same way.
+    """
+
+    portfolio: Portfolio
+    as_of: dt.date
+    valid_until: dt.date
+    cost_model: costs.CostModel
+    markets: dict[str, Market]
+    symbols: dict[str, Ticker]
+    positions: dict[str, selectors.PositionValue]
+    ytd_realised: float
+    model_version: ModelVersion | None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        portfolio: Portfolio,
+        as_of: dt.date,
+        cost_model: costs.CostModel,
+        markets: dict[str, Market],
+        positions: dict[str, selectors.PositionValue],
+        model_version: ModelVersion | None,
+    ) -> ProposalBatch:
+        from market.models import Ticker
+
+        return cls(
+            portfolio=portfolio,
+            as_of=as_of,
+            valid_until=calendar.validity_date(as_of, portfolio.order_validity_sessions),
+            cost_model=cost_model,
+            markets=markets,
+            symbols={t.symbol: t for t in Ticker.objects.filter(symbol__in=list(markets))},
+            positions=positions,
+            ytd_realised=float(selectors.realised_pnl_in_year(portfolio, as_of.year)),
+            model_version=model_version,
+        )
+
+    @property
+    def horizon(self) -> int:
+        return self.portfolio.horizon_days
+
+
+def order_plan(
+    batch: ProposalBatch, ticker: str, side: str, quantity: int, *, expected_return: float, is_entry: bool
+) -> pricing.OrderPlan:
+    """The order engine's plan (type, limit, fill probability, expected value) for one order."""
+    market = batch.markets[ticker]
+    ctx = pricing.OrderContext(
+        ticker=ticker,
+        side=side,
+        price=market.price,
+        sigma=market.sigma,
+        expected_return=expected_return,
+        horizon_days=batch.horizon,
+        validity_days=batch.portfolio.order_validity_sessions,
+        notional=max(quantity, 1) * market.price,
+        is_entry=is_entry,
+        exchange=market.exchange,
+        overnight_fraction=market.overnight,
+        vol_log_mean=market.vol_log_mean,
+        vol_log_sd=market.vol_log_sd,
+    )
+    return pricing.plan_order(ctx, batch.cost_model)
+
+
+def entry_levels(
+    batch: ProposalBatch, ticker: str, side: str, plan: pricing.OrderPlan, *, expected_return: float
+) -> tuple[float, float, float | None]:
+    """(entry price, stop-loss, take-profit or ``None``) of an entry: the levels sit around its limit."""
+    market = batch.markets[ticker]
+    entry = plan.limit_price or market.price
+    stop = pricing.stop_loss_price(entry, side, market.sigma, batch.portfolio.stop_loss_sigmas, batch.horizon)
+    take = pricing.take_profit_price(entry, side, expected_return, plan.cost_rate)
+    return entry, stop, take
+
+
+def proposal_store(
+    batch: ProposalBatch,
+    ticker: str,
+    action: str,
+    side: str,
+    quantity: int,
+    plan: pricing.OrderPlan | None,
+    reasons: Sequence[str],
+    *,
+    stop_loss: float | None = None,
+    take_profit: float | None = None,
+    crosses_spread: bool | None = None,
+) -> OrderProposal:
+    """Cost one order with :mod:`portfolio.costs` and store it as a proposal.
+
+    ``plan`` is ``None`` for a hold. ``crosses_spread`` defaults to whether the plan is a market order
+    (a hold is costed as if it crossed); skips pass ``False``. Holds and skips get no order type and
+    no validity date.
+    """
+    market = batch.markets[ticker]
+    position = batch.positions.get(ticker)
+    realised = 0.0
+    if position and side in (costs.SELL, costs.COVER):
+        realised = (market.price - position.average_cost) * quantity * (1 if side == costs.SELL else -1)
+    if crosses_spread is None:
+        crosses_spread = plan is None or plan.order_type == pricing.MARKET
+    breakdown = costs.order_costs(
+        batch.cost_model,
+        side=side or costs.BUY,
+        quantity=quantity,
+        price=market.price,
+        ticker=ticker,
+        exchange=market.exchange,
+        sigma_daily=market.sigma,
+        crosses_spread=crosses_spread,
+        holding_days=batch.horizon,
+        realised_gain=realised,
+        ytd_realised=batch.ytd_realised,
+    )
+    is_order = action not in (A.HOLD, A.SKIP)
+    return OrderProposal.objects.create(
+        portfolio=batch.portfolio,
+        ticker=batch.symbols[ticker],
+        as_of=batch.as_of,
+        action=action,
+        side=side,
+        order_type=plan.order_type if plan and is_order else "",
+        quantity=quantity,
+        reference_price=decimal_or_none(market.price),
+        limit_price=decimal_or_none(plan.limit_price if plan else None),
+        stop_price=decimal_or_none(plan.stop_price if plan else None),
+        valid_until=batch.valid_until if is_order else None,
+        stop_loss=decimal_or_none(stop_loss),
+        take_profit=decimal_or_none(take_profit),
+        fill_probability=plan.fill_probability if plan else None,
+        expected_gross_return=plan.gross_return if plan else 0.0,
+        expected_costs={**breakdown.as_dict(), "notional": round(quantity * market.price, 2)},
+        expected_cost_return=plan.cost_rate if plan else 0.0,
+        expected_net_return=plan.expected_value if plan else 0.0,
+        trade_off=[c.as_dict() for c in plan.candidates] if plan else [],
+        model_version=batch.model_version,
+        reasons="\n".join(reasons),
+    )
+
+
 @transaction.atomic
 def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[OrderProposal]:
-    from market.models import Ticker
     from market.selectors import latest_bar_date
     from mlcore.predict import predictions_frame
 
@@ -109,7 +270,6 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
     held = {p.ticker: p for p in valuation.positions}
     horizon = portfolio.horizon_days
     validity = portfolio.order_validity_sessions
-    valid_until = calendar.validity_date(as_of, validity)
     model = portfolio.cost_profile.as_cost_model()
 
     # mlcore gives log returns over the horizon; the order engine works with arithmetic returns.
@@ -127,10 +287,16 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
         :MAX_NEW_PER_SIDE
     ]
     tickers = sorted(set(held) | set(entries))
-    state = _market_state(tickers, as_of, validity)
+    state = market_state(tickers, as_of, validity)
+    batch = ProposalBatch.build(
+        portfolio=portfolio,
+        as_of=as_of,
+        cost_model=model,
+        markets=state,
+        positions=held,
+        model_version=model_version,
+    )
     filled_levels = _last_filled_levels(portfolio)
-    symbols = {t.symbol: t for t in Ticker.objects.filter(symbol__in=tickers)}
-    ytd = float(selectors.realised_pnl_in_year(portfolio, as_of.year))
 
     # Expire what is still open from earlier runs: a new set of proposals replaces it.
     portfolio.proposals.filter(status=OrderProposal.Status.PROPOSED).update(
@@ -141,72 +307,12 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
     gross = valuation.gross_exposure
     created: list[OrderProposal] = []
 
-    def propose(
-        ticker, action, side, quantity, plan, reasons, *, stop_loss=None, take_profit=None, crosses=True
-    ):
-        mkt = state[ticker]
-        notional = quantity * mkt.price
-        position = held.get(ticker)
-        realised = 0.0
-        if position and side in (costs.SELL, costs.COVER):
-            realised = (mkt.price - position.average_cost) * quantity * (1 if side == costs.SELL else -1)
-        breakdown = costs.order_costs(
-            model,
-            side=side or costs.BUY,
-            quantity=quantity,
-            price=mkt.price,
-            ticker=ticker,
-            exchange=mkt.exchange,
-            sigma_daily=mkt.sigma,
-            crosses_spread=crosses,
-            holding_days=horizon,
-            realised_gain=realised,
-            ytd_realised=ytd,
-        )
-        proposal = OrderProposal.objects.create(
-            portfolio=portfolio,
-            ticker=symbols[ticker],
-            as_of=as_of,
-            action=action,
-            side=side,
-            order_type=plan.order_type if plan and action not in (A.HOLD, A.SKIP) else "",
-            quantity=quantity,
-            reference_price=Decimal(str(round(mkt.price, 6))),
-            limit_price=_dec(plan.limit_price if plan else None),
-            stop_price=_dec(plan.stop_price if plan else None),
-            valid_until=valid_until if action not in (A.HOLD, A.SKIP) else None,
-            stop_loss=_dec(stop_loss),
-            take_profit=_dec(take_profit),
-            fill_probability=plan.fill_probability if plan else None,
-            expected_gross_return=plan.gross_return if plan else 0.0,
-            expected_costs={**breakdown.as_dict(), "notional": round(notional, 2)},
-            expected_cost_return=plan.cost_rate if plan else 0.0,
-            expected_net_return=plan.expected_value if plan else 0.0,
-            trade_off=[c.as_dict() for c in plan.candidates] if plan else [],
-            model_version=model_version,
-            reasons="\n".join(reasons),
-        )
-        created.append(proposal)
-        return proposal
+    def propose(*args, **kwargs) -> None:
+        created.append(proposal_store(batch, *args, **kwargs))
 
-    def context(ticker, side, quantity, is_entry):
-        mkt = state[ticker]
+    def plan_for(ticker, side, quantity, is_entry):
         r = float(ranked.at[ticker, "shrunk"]) if ticker in ranked.index else 0.0
-        return pricing.OrderContext(
-            ticker=ticker,
-            side=side,
-            price=mkt.price,
-            sigma=mkt.sigma,
-            expected_return=r,
-            horizon_days=horizon,
-            validity_days=validity,
-            notional=max(quantity, 1) * mkt.price,
-            is_entry=is_entry,
-            exchange=mkt.exchange,
-            overnight_fraction=mkt.overnight,
-            vol_log_mean=mkt.vol_log_mean,
-            vol_log_sd=mkt.vol_log_sd,
-        )
+        return order_plan(batch, ticker, side, quantity, expected_return=r, is_entry=is_entry)
 
     # 1. Held positions first: exits, covers and trims free cash and gross room for the entries.
     for ticker, pos in sorted(held.items()):
@@ -258,7 +364,7 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
         if action == A.HOLD:
             propose(ticker, action, "", 0, None, reasons)
             continue
-        plan = pricing.plan_order(context(ticker, exit_side, quantity, is_entry=False), model)
+        plan = plan_for(ticker, exit_side, quantity, is_entry=False)
         if forced:
             market = plan.candidates[0]
             plan.order_type, plan.limit_price, plan.fill_probability = pricing.MARKET, None, 1.0
@@ -266,7 +372,7 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
             plan.expected_value = market.expected_value
             plan.reasons = ["Market order: the rule is triggered, and waiting for a better price risks more."]
         elif not plan.worthwhile:
-            propose(ticker, A.SKIP, exit_side, quantity, plan, reasons + plan.reasons, crosses=False)
+            propose(ticker, A.SKIP, exit_side, quantity, plan, reasons + plan.reasons, crosses_spread=False)
             continue
         propose(
             ticker,
@@ -275,7 +381,6 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
             quantity,
             plan,
             reasons + plan.reasons,
-            crosses=plan.order_type == pricing.MARKET,
         )
         if exit_side == costs.SELL:
             cash += quantity * mkt.price
@@ -310,10 +415,8 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
         )
         if size.quantity < 1:
             continue
-        plan = pricing.plan_order(context(ticker, side, size.quantity, is_entry=True), model)
-        entry = plan.limit_price or mkt.price
-        stop = pricing.stop_loss_price(entry, side, mkt.sigma, portfolio.stop_loss_sigmas, horizon)
-        take = pricing.take_profit_price(entry, side, r, plan.cost_rate)
+        plan = plan_for(ticker, side, size.quantity, is_entry=True)
+        entry, stop, take = entry_levels(batch, ticker, side, plan, expected_return=r)
         protect = pricing.protective_stop(
             position_side=side,
             stop_price=stop,
@@ -331,7 +434,7 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
         if take is None:
             reasons.append("No take-profit: the expected move does not pay the round-trip costs.")
         if not plan.worthwhile:
-            propose(ticker, A.SKIP, side, size.quantity, plan, reasons, crosses=False)
+            propose(ticker, A.SKIP, side, size.quantity, plan, reasons, crosses_spread=False)
             continue
         propose(
             ticker,
@@ -342,7 +445,6 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
             reasons,
             stop_loss=stop,
             take_profit=take,
-            crosses=plan.order_type == pricing.MARKET,
         )
         notional = size.quantity * entry
         cash += -notional if side == costs.BUY else notional
@@ -352,7 +454,3 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
         extra={"portfolio": portfolio.pk, "as_of": str(as_of), "count": len(created)},
     )
     return created
-
-
-def _dec(value: float | None) -> Decimal | None:
-    return None if value is None else Decimal(str(round(value, 6)))
