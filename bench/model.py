@@ -1,6 +1,7 @@
 """Benchmark of the model pipeline: feature time, walk-forward time, one-date prediction time, OOS quality.
 
-    python bench/model.py [--data PATH] [--constituents PATH] [--horizon 5] [--cost 0.001]
+    python bench/model.py [--data PATH] [--constituents PATH] [--horizon 5]
+        [--cost-preset french-online | --cost 0.001]
 
 Pure (no database): reads the tidy CSV with pandas. Walk-forward: expanding window, yearly refits,
 purge = horizon; the test window is never used to choose anything. Prints rows ``figure | value | target``.
@@ -26,6 +27,7 @@ from mlcore.evaluation import evaluate  # noqa: E402
 from mlcore.features import compute_features  # noqa: E402
 from mlcore.scoring import ModelBundle, fit_calibration, score_date  # noqa: E402
 from mlcore.training import WalkForward, build_dataset, fit_estimator, walk_forward  # noqa: E402
+from portfolio import costs  # noqa: E402
 
 DEFAULT_DATA = ROOT / "market" / "data" / "sp500_sample50_daily_2016_2021.csv.gz"
 DEFAULT_CONSTITUENTS = ROOT / "market" / "data" / "sp500_constituents_2021.csv"
@@ -44,7 +46,16 @@ def main() -> None:
     parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--constituents", default=str(DEFAULT_CONSTITUENTS))
     parser.add_argument("--horizon", type=int, default=5)
-    parser.add_argument("--cost", type=float, default=0.001, help="cost per unit of turnover (0.001 = 10 bp)")
+    parser.add_argument(
+        "--cost", type=float, default=None, help="flat cost per unit of turnover (0.001 = 10 bp), no borrow"
+    )
+    parser.add_argument(
+        "--cost-preset",
+        default="french-online",
+        choices=sorted(costs.PRESETS),
+        help="portfolio.costs preset charged by the backtest when --cost is not given",
+    )
+    parser.add_argument("--order-notional", type=float, default=10_000.0, help="typical order size (money)")
     parser.add_argument("--test-size", type=int, default=252)
     parser.add_argument("--algorithms", default=",".join(candidates.ALGORITHMS))
     parser.add_argument(
@@ -77,6 +88,19 @@ def main() -> None:
     )
 
     dataset = build_dataset(panels, horizon=args.horizon)
+    if args.cost is not None:
+        cost_per_turnover, borrow_per_day, cost_label = args.cost, 0.0, f"flat {args.cost * 1e4:.1f} bp"
+    else:
+        cost_per_turnover, borrow_per_day = costs.backtest_cost_rates(
+            costs.PRESETS[args.cost_preset],
+            sigma_daily=dataset.returns.std().to_numpy(dtype=float),
+            trade_notional=args.order_notional,
+        )
+        cost_label = (
+            f"portfolio.costs '{args.cost_preset}' at {args.order_notional:,.0f} per order: "
+            f"{cost_per_turnover * 1e4:.1f} bp per unit of turnover "
+            f"+ borrow {borrow_per_day * 1e4:.2f} bp/day on shorts"
+        )
     splitter = WalkForward(test_size=args.test_size, purge=args.horizon)
     results = {}
     for algorithm in args.algorithms.split(","):
@@ -85,7 +109,12 @@ def main() -> None:
         scores, folds = walk_forward(algorithm, params, dataset, splitter, n_threads=args.threads or None)
         elapsed, cpu_elapsed = time.perf_counter() - started, time.process_time() - cpu_started
         metrics = evaluate(
-            scores, dataset.label, dataset.returns, horizon=args.horizon, cost_per_turnover=args.cost
+            scores,
+            dataset.label,
+            dataset.returns,
+            horizon=args.horizon,
+            cost_per_turnover=cost_per_turnover,
+            borrow_per_day=borrow_per_day,
         )
         results[algorithm] = (scores, folds, metrics, elapsed)
         row(
@@ -123,8 +152,7 @@ def main() -> None:
     print(
         f"Out-of-sample quality, {window['start']} … {window['end']} ({window['n_dates']} dates), horizon "
         f"{args.horizon} d, decile long-short rebalanced every {args.horizon} d, "
-        f"cost {args.cost * 1e4:.0f} bp "
-        "× turnover; SE from non-overlapping dates; net Sharpe range over all start offsets."
+        f"costs: {cost_label}; SE from non-overlapping dates; net Sharpe range over all start offsets."
     )
     print(
         "| candidate | rank IC ± SE | t | IC | hit rate | top−bottom quintile / horizon | LS gross Sharpe "

@@ -24,7 +24,7 @@ import pandas as pd
 from mlcore.features import cross_sectional_rank
 
 TRADING_DAYS = 252
-DEFAULT_COST_PER_TURNOVER = 0.001  # 10 bp per unit of traded weight; portfolio.costs supersedes it.
+DEFAULT_COST_PER_TURNOVER = 0.001  # 10 bp per unit of traded weight, for callers without a cost profile.
 
 
 def _aligned_wide(scores: pd.Series, labels: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -165,12 +165,14 @@ def long_short_backtest(
     offset: int = 0,
     fraction: float = 0.1,
     cost_per_turnover: float = DEFAULT_COST_PER_TURNOVER,
+    borrow_per_day: float = 0.0,
 ) -> dict[str, Any]:
     """Top-minus-bottom ``fraction`` portfolio rebalanced every ``horizon`` dates from ``offset``.
 
     Weights set at the close of a rebalance date earn the next day's returns and are held (constant
     weights) until the next rebalance. Cost = ``cost_per_turnover`` × sum of absolute weight changes,
-    charged on the rebalance day.
+    charged on the rebalance day, plus ``borrow_per_day`` × short weight for every day a short is held
+    (both rates come from :func:`portfolio.costs.backtest_cost_rates` in the training service).
 
     Returns
     -------
@@ -187,7 +189,8 @@ def long_short_backtest(
     changes = held.diff().abs().sum(axis=1)
     changes.iloc[0] = held.iloc[0].abs().sum()
     turnover = changes[rebalance]
-    net = gross - cost_per_turnover * changes.where(pd.Series(rebalance, index=held.index), 0.0)
+    borrow = borrow_per_day * held.clip(upper=0.0).abs().sum(axis=1)
+    net = gross - cost_per_turnover * changes.where(pd.Series(rebalance, index=held.index), 0.0) - borrow
     first = int(np.argmax(rebalance)) if rebalance.any() else len(held)
     return {"gross": gross.iloc[first:], "net": net.iloc[first:], "turnover": turnover}
 
@@ -215,6 +218,7 @@ def evaluate(
     *,
     horizon: int,
     cost_per_turnover: float = DEFAULT_COST_PER_TURNOVER,
+    borrow_per_day: float = 0.0,
     fraction: float = 0.1,
     all_offsets: bool = True,
 ) -> dict[str, Any]:
@@ -246,6 +250,7 @@ def evaluate(
         "top_bottom_quintile": spread["mean"],
         "top_bottom_quintile_se": spread["se"],
         "cost_per_turnover": cost_per_turnover,
+        "borrow_per_day": borrow_per_day,
     }
     offsets = range(horizon) if all_offsets else range(1)
     net_sharpes = []
@@ -257,6 +262,7 @@ def evaluate(
             offset=offset,
             fraction=fraction,
             cost_per_turnover=cost_per_turnover,
+            borrow_per_day=borrow_per_day,
         )
         gross, net = performance(bt["gross"]), performance(bt["net"])
         net_sharpes.append(net["sharpe"])

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
@@ -40,7 +41,8 @@ class TrainingConfig:
     window_size: int | None  # training dates of a rolling window
     test_days: int
     min_train_days: int
-    cost_per_turnover: float
+    cost_preset: str
+    cost_per_turnover: float | None  # a flat override of the preset's costs
     fit_threads: int
 
     def splitter(self) -> WalkForward:
@@ -87,8 +89,31 @@ def training_config(
         window_size=window_size if window == "rolling" else None,
         test_days=settings.MLCORE_TEST_DAYS,
         min_train_days=settings.MLCORE_MIN_TRAIN_DAYS,
+        cost_preset=settings.MLCORE_BACKTEST_COST_PRESET,
         cost_per_turnover=settings.MLCORE_COST_PER_TURNOVER,
         fit_threads=settings.MLCORE_FIT_THREADS,
+    )
+
+
+def backtest_costs(config: TrainingConfig, dataset: Dataset) -> tuple[float, float]:
+    """Cost per unit of turnover and borrow per day for the evaluator, from ``portfolio.costs``.
+
+    The spread part depends on each ticker's daily volatility over the dataset: a cost parameter,
+    not a signal, so using the whole panel leaks nothing into the scores.
+    """
+    if config.cost_per_turnover is not None:
+        return config.cost_per_turnover, 0.0
+    from portfolio import costs
+
+    try:
+        model = costs.PRESETS[config.cost_preset]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"MLCORE_BACKTEST_COST_PRESET {config.cost_preset!r} is not one of {', '.join(costs.PRESETS)}"
+        )
+    sigma = dataset.returns.std().to_numpy(dtype=float)
+    return costs.backtest_cost_rates(
+        model, sigma_daily=sigma, trade_notional=settings.MLCORE_BACKTEST_ORDER_NOTIONAL
     )
 
 
@@ -112,12 +137,14 @@ def evaluate_config(
             progress=lambda _: bar.update(),
             n_threads=config.fit_threads,
         )
+    cost_per_turnover, borrow_per_day = backtest_costs(config, dataset)
     oos = evaluate(
         scores,
         dataset.label,
         dataset.returns,
         horizon=config.horizon,
-        cost_per_turnover=config.cost_per_turnover,
+        cost_per_turnover=cost_per_turnover,
+        borrow_per_day=borrow_per_day,
     )
     score_dates = scores.index.get_level_values("date")
     for fold in folds:
@@ -129,7 +156,8 @@ def evaluate_config(
             dataset.label,
             dataset.returns,
             horizon=config.horizon,
-            cost_per_turnover=config.cost_per_turnover,
+            cost_per_turnover=cost_per_turnover,
+            borrow_per_day=borrow_per_day,
             all_offsets=False,
         )
         fold.update(

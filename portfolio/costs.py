@@ -333,6 +333,26 @@ def turnover_cost_rates(
     return base + ftt, base.copy()
 
 
+def backtest_cost_rates(
+    model: CostModel, *, sigma_daily: np.ndarray, trade_notional: float
+) -> tuple[float, float]:
+    """The two numbers a weight-based long-short backtest charges: per unit of turnover, and borrow per day.
+
+    A rebalance of a long-short book buys about as much as it sells, so one unit of turnover costs the
+    mean of the buy and sell rates of :func:`turnover_cost_rates`, averaged over the universe.
+
+    Returns
+    -------
+    cost_per_turnover : float
+        Cost per unit of traded weight.
+    borrow_per_day : float
+        Borrow fee per trading day per unit of short weight.
+    """
+    buy, sell = turnover_cost_rates(model, sigma_daily=sigma_daily, trade_notional=trade_notional)
+    per_turnover = float(np.nanmean((buy + sell) / 2.0)) if len(buy) else 0.0
+    return per_turnover, borrow_rate_per_day(model)
+
+
 def borrow_rate_per_day(model: CostModel) -> float:
     """Borrow fee per trading day per unit of short notional (for daily backtests)."""
     return model.borrow_rate_annual / TRADING_DAYS_PER_YEAR

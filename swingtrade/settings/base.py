@@ -142,8 +142,16 @@ MLCORE_MIN_TRAIN_DAYS = env.int("MLCORE_MIN_TRAIN_DAYS", default=252)
 MLCORE_PROMOTION_MARGIN = env.float("MLCORE_PROMOTION_MARGIN", default=0.005)
 # Share of the universe on each side of the ranking (top = buy, bottom = sell/short).
 MLCORE_SIDE_FRACTION = env_fraction("MLCORE_SIDE_FRACTION", 0.2)
-# Cost per unit of turnover in the evaluator's long-short backtest (0.001 = 10 bp).
-MLCORE_COST_PER_TURNOVER = env_fraction("MLCORE_COST_PER_TURNOVER", 0.001)
+# The evaluator's long-short backtest charges the costs of this portfolio.costs preset (commission at
+# the typical order size below, spread from each ticker's volatility, borrow on shorts) ...
+MLCORE_BACKTEST_COST_PRESET = env.str("MLCORE_BACKTEST_COST_PRESET", default="french-online")
+MLCORE_BACKTEST_ORDER_NOTIONAL = env.float("MLCORE_BACKTEST_ORDER_NOTIONAL", default=10_000.0)
+# ... unless a flat cost per unit of turnover is forced here (0.001 = 10 bp; then no borrow is charged).
+MLCORE_COST_PER_TURNOVER = (
+    env_fraction("MLCORE_COST_PER_TURNOVER", 0.001)
+    if env.str("MLCORE_COST_PER_TURNOVER", default="")
+    else None
+)
 # Native (OpenMP/BLAS) threads per model fit; 1 avoids OpenMP spin-waiting on a shared small host.
 MLCORE_FIT_THREADS = env.int("MLCORE_FIT_THREADS", default=1)
 

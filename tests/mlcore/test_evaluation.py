@@ -53,3 +53,14 @@ def test_long_short_pays_cost_on_turnover_only_at_rebalances():
     assert result["turnover"].tolist() == [2.0, 0.0]
     assert result["net"].iloc[0] == pytest.approx(0.02 - 0.002)
     assert result["net"].iloc[5] == pytest.approx(0.02)
+
+
+def test_long_short_pays_borrow_every_day_a_short_is_held():
+    index = pd.bdate_range("2021-01-01", periods=10, name="date")
+    scores = pd.DataFrame({"A": 1.0, "B": -1.0}, index=index)
+    returns = pd.DataFrame({"A": 0.01, "B": -0.01}, index=index)
+    result = long_short_backtest(
+        scores, returns, horizon=5, fraction=0.5, cost_per_turnover=0.0, borrow_per_day=0.0001
+    )
+    # short weight is 1.0 on every held day, so each day loses exactly one day of borrow
+    assert (result["gross"] - result["net"]).round(12).tolist() == [0.0001] * len(result["net"])

@@ -95,3 +95,20 @@ def test_order_costs_break_down_and_sum():
     assert result.spread == pytest.approx(0.0004 * 5_000)
     assert result.borrow == pytest.approx(0.03 * 5_000 * 21 / 252)
     assert result.total == pytest.approx(result.commission + result.spread + result.borrow)
+
+
+def test_backtest_rates_average_buys_and_sells_and_accrue_borrow_daily():
+    model = CostModel(
+        commission_rate=0.001,
+        half_spread_vol_fraction=0.0,
+        half_spread_floor=0.0005,
+        ftt_rate=0.003,
+        ftt_tickers=frozenset({"MC"}),
+        borrow_rate_annual=0.0252,
+    )
+    per_turnover, borrow_per_day = costs.backtest_cost_rates(
+        model, sigma_daily=np.array([0.01, 0.02]), trade_notional=10_000.0
+    )
+    # no asset is in the tax's scope: buy and sell both cost commission + half-spread
+    assert per_turnover == pytest.approx(0.001 + 0.0005)
+    assert borrow_per_day == pytest.approx(0.0252 / costs.TRADING_DAYS_PER_YEAR)
