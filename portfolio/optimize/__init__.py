@@ -6,9 +6,9 @@ Public interface (see docs/team-contracts.md): :func:`optimize_weights`, :func:`
 
 from __future__ import annotations
 
+from portfolio.optimize.formulation import SOLVER
 from portfolio.optimize.inputs import OBJECTIVES, CostRates, OptimizationProfile, shrink_expected_returns
 from portfolio.optimize.problem import (
-    SOLVER,
     FrontierPoint,
     OptimizationResult,
     efficient_frontier,

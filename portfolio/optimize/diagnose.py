@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import cvxpy as cp
 
-from portfolio.optimize.formulation import SOLVER, Arrays, Built, constraint_groups, flatten
+from portfolio.optimize.formulation import Arrays, Built, constraint_groups, flatten, solve
 from portfolio.optimize.inputs import OptimizationProfile
 from swingtrade.errors import Unprocessable
 
@@ -62,7 +62,7 @@ def infeasible_error(
 def feasible(constraints: list[cp.Constraint]) -> bool:
     probe = cp.Problem(cp.Minimize(0), constraints)
     try:
-        probe.solve(solver=SOLVER)
+        solve(probe)
     except cp.SolverError:
         return False
     return probe.status == cp.OPTIMAL

@@ -20,7 +20,11 @@ every constraint linear; the returned weights are w / (1 − C).
 Splitting w and the trade into non-negative parts keeps gross exposure, borrow and costs linear, so the
 problem is a QP (SOCP for max-Sharpe) that CLARABEL solves to high accuracy. The variance is written in the
 factor form of :class:`portfolio.risk.RiskModel` (``||F w||²`` with F of shape K×N) instead of a dense
-quad_form, which keeps compile time low when N is large.
+quad_form. For Ledoit-Wolf with fewer return days than assets this is Σ itself, exactly:
+F = sqrt(h (1 − δ) / T) X and d = h δ μ, so the solver sees T·N nonzeros instead of the N² of a dense
+factor. F multiplies one explicit variable w (``w == w⁺ − w⁻``), not ``w⁺ − w⁻``, which would put F into
+the KKT matrix twice; and the KKT system is factored with QDLDL, which on this shape (a dense T×N block)
+is 2-3× faster than CLARABEL's default faer (measured at 500 and 2,000 assets, bench/optimize.py).
 
 Maximum Sharpe with costs: the ratio (μ'w − cost(w)) / σ(w) is homogenised with y = κ w. Every cost term is
 positively homogeneous in (y, κ) (``cost(y − κ w0) = κ cost(w − w0)``), so fixing the net numerator to 1
@@ -43,6 +47,12 @@ from portfolio.risk import RiskModel
 from swingtrade.errors import DomainError
 
 SOLVER = cp.CLARABEL
+SOLVER_OPTIONS = {"direct_solve_method": "qdldl"}  # see the module docstring
+
+
+def solve(problem: cp.Problem) -> None:
+    """Solve with the optimiser's solver and options (one place, so every caller solves alike)."""
+    problem.solve(solver=SOLVER, **SOLVER_OPTIONS)
 
 
 @dataclass
@@ -130,7 +140,8 @@ def constraint_groups(
     n = len(arrays.tickers)
     long = cp.Variable(n, nonneg=True)
     short = None if profile.long_only else cp.Variable(n, nonneg=True)
-    w = long if short is None else long - short
+    # Its own variable, so the risk term's F appears once in the KKT matrix (not for w⁺ and w⁻).
+    w = long if short is None else cp.Variable(n, name="weights")
     bought, sold = cp.Variable(n, nonneg=True), cp.Variable(n, nonneg=True)
     paid = cp.Variable(name="paid")  # trade costs as a fraction of equity before the trade
     costs = paid
@@ -140,7 +151,8 @@ def constraint_groups(
     # still linear. Otherwise executing the answer would push positions at their limit over it.
     after = kappa - paid
     groups: dict[str, list[cp.Constraint]] = {
-        "trade definition": [
+        "trade definition": ([] if short is None else [w == long - short])
+        + [
             w - kappa * arrays.w0 == bought - sold,
             paid == arrays.buy @ bought + arrays.sell @ sold,
         ],

@@ -12,13 +12,13 @@ import pandas as pd
 
 from portfolio.optimize.diagnose import infeasible_error
 from portfolio.optimize.formulation import (
-    SOLVER,
     Arrays,
     Built,
     build_max_sharpe,
     build_utility,
     problem_arrays,
     replace_mu,
+    solve,
     variance,
 )
 from portfolio.optimize.inputs import OBJECTIVES, CostRates, OptimizationProfile
@@ -126,7 +126,7 @@ def optimize_weights(
         built = build_utility(effective, profile)
         built.risk_aversion.value = profile.risk_aversion  # type: ignore[union-attr]
     started = time.perf_counter()
-    built.problem.solve(solver=SOLVER)
+    solve(built.problem)
     wall = time.perf_counter() - started
     if built.problem.status != cp.OPTIMAL:
         raise infeasible_error(built, objective, arrays, profile)
@@ -211,7 +211,7 @@ def _frontier(built: Built, arrays: Arrays, profile: OptimizationProfile, points
     out: list[FrontierPoint] = []
     for lam in grid:
         built.risk_aversion.value = float(lam)  # type: ignore[union-attr]
-        built.problem.solve(solver=SOLVER)
+        solve(built.problem)
         if built.problem.status != cp.OPTIMAL:
             continue  # a point the solver cannot certify is left out, never plotted wrong
         w = np.asarray(built.weights.value, dtype=float).ravel()

@@ -19,6 +19,7 @@ from portfolio.optimize import (
     shrink_expected_returns,
     weights_to_trades,
 )
+from portfolio.optimize.formulation import problem_arrays
 from portfolio.risk import daily_returns, estimate_risk_model
 from swingtrade.errors import DomainError, Unprocessable
 
@@ -432,3 +433,21 @@ def test_reduced_risk_model_is_the_same_covariance(prices):
     np.testing.assert_allclose(
         np.diag(model.compressed(10).covariance), np.diag(model.covariance), rtol=1e-10
     )  # K > N branch of the factor compression
+
+
+@pytest.mark.parametrize("objective", ["mean_variance", "min_variance", "max_sharpe"])
+def test_low_rank_ledoit_wolf_gives_the_dense_exact_answer(prices, mu, objective):
+    # 30 return days < 50 assets: the optimiser works with Σ = F'F + diag(d), F the 30×50 scaled returns,
+    # never an N×N factor. The same Σ given densely (Cholesky, 50×50) must give the same weights.
+    model = estimate_risk_model(prices, window=30, horizon_days=5)
+    costs = CostRates(buy=0.001, sell=0.001, borrow=0.0005)
+    profile = OptimizationProfile(max_weight=0.1, gross_max=1.6, net_min=0.5, long_only=False)
+    w0 = pd.Series(0.9 / len(mu), index=mu.index)
+    assert problem_arrays(mu, model, w0, profile, costs, None).factor.shape == (30, 50)
+    dense = model.covariance
+    assert problem_arrays(mu, dense, w0, profile, costs, None).factor.shape == (50, 50)
+    low_rank = optimize_weights(mu, model, w0, profile, costs, objective=objective)
+    exact = optimize_weights(mu, dense, w0, profile, costs, objective=objective)
+    assert (low_rank.weights - exact.weights).abs().max() < 1e-5
+    assert (low_rank.weights < -1e-4).any()  # the long/short split is exercised
+    assert low_rank.volatility == pytest.approx(exact.volatility, rel=1e-6)
