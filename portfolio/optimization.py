@@ -169,7 +169,8 @@ def portfolio_optimize(
         exchanges={t: state[t].exchange for t in tickers},
     )
     sectors = ticker_sectors()
-    max_factors = settings.OPTIMIZE_MAX_FACTORS if len(tickers) > settings.OPTIMIZE_MAX_FACTORS else None
+    factors = settings.OPTIMIZE_MAX_FACTORS  # 0 = the exact covariance (the default)
+    max_factors = factors if 0 < factors < len(tickers) else None
     result = optimize_weights(
         mu,
         risk,

@@ -199,8 +199,9 @@ OPTIMIZE_COVARIANCE_ESTIMATOR = env.str("OPTIMIZE_COVARIANCE_ESTIMATOR", default
 # λ of mean-variance (horizon units) when the request does not override it; points on the frontier.
 OPTIMIZE_RISK_AVERSION = env.float("OPTIMIZE_RISK_AVERSION", default=5.0)
 OPTIMIZE_FRONTIER_POINTS = env.int("OPTIMIZE_FRONTIER_POINTS", default=12)
-# Above this many assets the risk model is solved in a statistical factor form (see bench/optimize.py).
-OPTIMIZE_MAX_FACTORS = env.int("OPTIMIZE_MAX_FACTORS", default=60)
+# 0: the exact Ledoit-Wolf Σ (low rank + diagonal, 0.5 s at 500 assets, see bench/optimize.py). K > 0: above
+# K assets, solve with its K-factor statistical approximation instead (faster, approximate weights).
+OPTIMIZE_MAX_FACTORS = env.int("OPTIMIZE_MAX_FACTORS", default=0)
 # A whole-share trade must add at least this much expected value (money, net of its cost).
 OPTIMIZE_MIN_NET_BENEFIT = env.float("OPTIMIZE_MIN_NET_BENEFIT", default=1.0)
 

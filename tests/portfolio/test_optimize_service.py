@@ -223,3 +223,15 @@ def test_the_command_prints_the_orders_table(investor, market_sample, prediction
             '{"max_weight": 0.05, "net_min": 0.9}',
             stdout=StringIO(),
         )
+
+
+def test_the_exact_covariance_is_the_default_and_factors_an_explicit_option(
+    investor, market_sample, predictions, settings
+):
+    portfolio = PortfolioFactory(owner=investor, max_position_weight=0.2)
+    exact = portfolio_optimize(portfolio=portfolio, user=investor)
+    assert exact.parameters["covariance"]["max_factors"] is None
+    settings.OPTIMIZE_MAX_FACTORS = 2
+    approximate = portfolio_optimize(portfolio=portfolio, user=investor)
+    assert approximate.parameters["covariance"]["max_factors"] == 2
+    assert approximate.target_weights != exact.target_weights  # 2 factors lose correlations: another answer
