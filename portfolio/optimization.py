@@ -181,6 +181,7 @@ def portfolio_optimize(
         objective=objective,
         frontier_points=settings.OPTIMIZE_FRONTIER_POINTS,
         max_factors=max_factors,
+        frontier_factors=settings.OPTIMIZE_FRONTIER_FACTORS,
     )
     plan = weights_to_trades(
         result.weights,

@@ -79,6 +79,7 @@ def optimize_weights(
     objective: str = "mean_variance",
     frontier_points: int = 0,
     max_factors: int | None = None,
+    frontier_factors: int | None = None,
 ) -> OptimizationResult:
     """Optimal target weights for one objective, with the efficient frontier on request.
 
@@ -102,6 +103,10 @@ def optimize_weights(
     max_factors : int, optional
         Solve with :meth:`RiskModel.compressed` (top principal factors + exact per-asset variance) — much
         faster for hundreds of assets; reported volatility is still computed with the full risk model.
+    frontier_factors : int, optional
+        Trace the frontier (an illustration for the chart, ``frontier_points`` solves) on that many factors
+        when the optimum itself is exact: each point then costs a fraction of an exact solve. Its
+        volatilities are still computed with the full risk model.
 
     Raises
     ------
@@ -115,8 +120,7 @@ def optimize_weights(
     full = problem_arrays(expected_returns, risk, current_weights, profile, costs, sectors)
     arrays = full
     if max_factors is not None and isinstance(risk, RiskModel):
-        model = risk.subset(full.tickers).compressed(max_factors).reduced()
-        arrays = Arrays(**{**full.__dict__, "factor": model.factor, "diagonal": model.diagonal})
+        arrays = _compressed(full, risk, max_factors)
     effective = arrays if objective != "min_variance" else replace_mu(arrays, np.zeros_like(arrays.mu))
 
     if objective == "max_sharpe":
@@ -142,8 +146,14 @@ def optimize_weights(
 
     frontier: list[FrontierPoint] = []
     if frontier_points:
-        frontier_built = built if objective == "mean_variance" else build_utility(arrays, profile)
-        frontier = _frontier(frontier_built, arrays, profile, frontier_points)
+        if arrays is full and isinstance(risk, RiskModel) and 0 < (frontier_factors or 0) < len(full.tickers):
+            traced = _compressed(full, risk, frontier_factors)
+            frontier = _frontier(
+                build_utility(traced, profile), traced, profile, frontier_points, report=full
+            )
+        else:
+            frontier_built = built if objective == "mean_variance" else build_utility(arrays, profile)
+            frontier = _frontier(frontier_built, arrays, profile, frontier_points)
 
     mu = arrays.mu
     trade = w - arrays.w0
@@ -204,8 +214,19 @@ def portfolio_variance(risk: RiskModel, weights: pd.Series) -> float:
     return float(np.sum((risk.factor @ w) ** 2) + risk.diagonal @ w**2)
 
 
-def _frontier(built: Built, arrays: Arrays, profile: OptimizationProfile, points: int) -> list[FrontierPoint]:
-    """Mean-variance optima over a log grid of λ around the profile's, re-solving the compiled problem."""
+def _compressed(full: Arrays, risk: RiskModel, factors: int) -> Arrays:
+    """The same problem with the risk model cut to its top ``factors`` principal factors."""
+    model = risk.subset(full.tickers).compressed(factors).reduced()
+    return Arrays(**{**full.__dict__, "factor": model.factor, "diagonal": model.diagonal})
+
+
+def _frontier(
+    built: Built, arrays: Arrays, profile: OptimizationProfile, points: int, report: Arrays | None = None
+) -> list[FrontierPoint]:
+    """Mean-variance optima over a log grid of λ around the profile's, re-solving the compiled problem.
+
+    Volatilities are measured with ``report``'s risk model when given (the exact one), else ``arrays``'.
+    """
     centre = max(profile.risk_aversion, 1e-3)
     grid = np.geomspace(centre / 100, centre * 100, max(points, 2))
     out: list[FrontierPoint] = []
@@ -216,7 +237,9 @@ def _frontier(built: Built, arrays: Arrays, profile: OptimizationProfile, points
             continue  # a point the solver cannot certify is left out, never plotted wrong
         w = np.asarray(built.weights.value, dtype=float).ravel()
         out.append(
-            FrontierPoint(float(lam), float(arrays.mu @ w), float(np.sqrt(max(variance(arrays, w), 0))))
+            FrontierPoint(
+                float(lam), float(arrays.mu @ w), float(np.sqrt(max(variance(report or arrays, w), 0)))
+            )
         )
     built.risk_aversion.value = profile.risk_aversion  # type: ignore[union-attr]
     return sorted(out, key=lambda p: p.volatility)

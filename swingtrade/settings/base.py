@@ -202,6 +202,9 @@ OPTIMIZE_FRONTIER_POINTS = env.int("OPTIMIZE_FRONTIER_POINTS", default=12)
 # 0: the exact Ledoit-Wolf Σ (low rank + diagonal, 0.5 s at 500 assets, see bench/optimize.py). K > 0: above
 # K assets, solve with its K-factor statistical approximation instead (faster, approximate weights).
 OPTIMIZE_MAX_FACTORS = env.int("OPTIMIZE_MAX_FACTORS", default=0)
+# The frontier chart re-solves once per point: above this many assets it is traced on this many
+# principal factors (the optimum itself stays exact); 0 traces it exactly.
+OPTIMIZE_FRONTIER_FACTORS = env.int("OPTIMIZE_FRONTIER_FACTORS", default=60)
 # A whole-share trade must add at least this much expected value (money, net of its cost).
 OPTIMIZE_MIN_NET_BENEFIT = env.float("OPTIMIZE_MIN_NET_BENEFIT", default=1.0)
 

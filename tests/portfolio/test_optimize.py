@@ -226,6 +226,18 @@ def test_frontier_trades_risk_for_return(risk, mu):
     assert rets[-1] > rets[0]
 
 
+def test_a_frontier_traced_on_factors_keeps_the_exact_optimum_and_reports_exact_volatility(risk, mu):
+    profile = OptimizationProfile(max_weight=0.2)
+    exact = optimize_weights(mu, risk, profile=profile, frontier_points=6)
+    traced = optimize_weights(mu, risk, profile=profile, frontier_points=6, frontier_factors=10)
+    pd.testing.assert_series_equal(traced.weights, exact.weights)
+    assert len(traced.frontier) == len(exact.frontier) == 6
+    for approx, full in zip(traced.frontier, exact.frontier, strict=True):
+        # 10 of 50 factors: the same risk/return curve within a small fraction of each point's volatility
+        assert approx.volatility == pytest.approx(full.volatility, rel=0.05)
+        assert approx.expected_return == pytest.approx(full.expected_return, rel=0.05, abs=1e-5)
+
+
 def test_higher_costs_produce_less_turnover(risk, mu):
     w0 = pd.Series(1.0 / len(risk.tickers), index=risk.tickers)
     profile = OptimizationProfile(max_weight=0.15, net_min=0.9, risk_aversion=10.0)
