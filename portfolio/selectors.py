@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 
 from portfolio.models import CostProfile, OrderProposal, Portfolio, Position, Trade
-from swingtrade.errors import NotFound
+from swingtrade.errors import DomainError, NotFound
 
 
 def portfolios_for(user: Any) -> QuerySet[Portfolio]:
@@ -41,8 +41,16 @@ def trades_of(portfolio: Portfolio) -> QuerySet[Trade]:
 
 
 def proposals_of(portfolio: Portfolio, *, status: str | None = None) -> QuerySet[OrderProposal]:
+    """The portfolio's proposals, optionally of one status; an unknown status is refused, not empty."""
     qs = portfolio.proposals.select_related("ticker", "model_version")
-    return qs.filter(status=status) if status else qs
+    if status is None or status == "":
+        return qs
+    if status not in OrderProposal.Status.values:
+        allowed = ", ".join(OrderProposal.Status.values)
+        raise DomainError(
+            f"Unknown proposal status {status!r}; use one of {allowed}.", details={"status": [allowed]}
+        )
+    return qs.filter(status=status)
 
 
 def proposal_get(*, portfolio: Portfolio, proposal_id: int) -> OrderProposal:

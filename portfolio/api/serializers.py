@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from portfolio.models import CostProfile, OrderProposal, Portfolio, Position, Side, Trade
+from portfolio.models import MONEY, CostProfile, OrderProposal, Portfolio, Position, Side, Trade
 from portfolio.services import PORTFOLIO_FIELDS
 
 
@@ -58,7 +58,7 @@ class PositionSerializer(serializers.ModelSerializer):
 
 class TradeSerializer(serializers.ModelSerializer):
     ticker = serializers.CharField(source="ticker.symbol")
-    taxes = serializers.DecimalField(max_digits=20, decimal_places=6, read_only=True)
+    taxes = serializers.DecimalField(**MONEY, read_only=True)
 
     class Meta:
         model = Trade
@@ -81,14 +81,15 @@ class TradeSerializer(serializers.ModelSerializer):
 
 
 class TradeInputSerializer(serializers.Serializer):
-    """Shapes only; every business rule (sides, holdings, cash, dates) is the service's."""
+    """Shapes only (numbers that fit the money columns); every business rule (sides, holdings, cash,
+    price range, dates, resulting amounts) is the service's."""
 
     ticker = serializers.CharField(max_length=16)
     side = serializers.ChoiceField(choices=Side.choices)
-    quantity = serializers.DecimalField(max_digits=20, decimal_places=6)
-    price = serializers.DecimalField(max_digits=20, decimal_places=6)
+    quantity = serializers.DecimalField(**MONEY)
+    price = serializers.DecimalField(**MONEY)
     traded_on = serializers.DateField()
-    fees = serializers.DecimalField(max_digits=20, decimal_places=6, required=False, allow_null=True)
+    fees = serializers.DecimalField(**MONEY, required=False, allow_null=True)
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -105,7 +106,7 @@ class ProposalCreateSerializer(serializers.Serializer):
 
 
 class ProposalFillSerializer(serializers.Serializer):
-    price = serializers.DecimalField(max_digits=20, decimal_places=6)
+    price = serializers.DecimalField(**MONEY)
     traded_on = serializers.DateField()
-    quantity = serializers.DecimalField(max_digits=20, decimal_places=6, required=False, allow_null=True)
-    fees = serializers.DecimalField(max_digits=20, decimal_places=6, required=False, allow_null=True)
+    quantity = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    fees = serializers.DecimalField(**MONEY, required=False, allow_null=True)

@@ -131,3 +131,112 @@ def test_cash_may_use_the_allowed_margin(ticker):
     _record(portfolio, "buy", 14, "100")  # 1400: 400 below zero, margin allows 500
     portfolio.refresh_from_db()
     assert portfolio.cash == Decimal("-400")
+
+
+HUGE = "99999999999999.999999"  # 20 digits: fits the price column, nothing built on it does
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "reason"),
+    [
+        ({"side": "sell", "quantity": 1, "price": HUGE}, "too large to record"),
+        ({"side": "buy", "quantity": 1, "price": "1e20"}, "Price is too large"),
+        ({"side": "buy", "quantity": 1, "price": "NaN"}, "Price must be a finite"),
+        ({"side": "buy", "quantity": 1, "price": "Infinity"}, "Price must be a finite"),
+        ({"side": "buy", "quantity": 1, "price": "100.0000001"}, "more than 6 decimal places"),
+        ({"side": "buy", "quantity": "NaN"}, "Quantity must be a finite"),
+        ({"side": "buy", "quantity": "1e30"}, "Quantity is too large"),
+        ({"side": "buy", "quantity": 10**9, "price": "1000000"}, "trade's value"),
+        ({"side": "buy", "quantity": 1, "fees": "1e20"}, "Fees is too large"),
+        ({"side": "buy", "quantity": 1, "fees": "NaN"}, "Fees must be a finite"),
+        ({"side": "buy", "quantity": 1, "fees": "-1"}, "Fees cannot be negative"),
+    ],
+)
+def test_amounts_beyond_the_money_columns_are_refused_and_change_nothing(ticker, kwargs, reason):
+    portfolio = PortfolioFactory(cash=Decimal("2000"))
+    _record(portfolio, "buy", 10, "100")
+    before = _snapshot(portfolio)
+    params = {"price": "100", "ticker": "AAA", **kwargs}
+    with pytest.raises(DomainError, match=reason):
+        _record(portfolio, params.pop("side"), params.pop("quantity"), params.pop("price"), **params)
+    assert _snapshot(portfolio) == before
+
+
+def test_cash_that_would_outgrow_its_column_is_refused(ticker):
+    portfolio = PortfolioFactory(cash=Decimal("99999999990000"))
+    _record(portfolio, "buy", 10, "100")
+    before = _snapshot(portfolio)
+    with pytest.raises(DomainError, match="cash after this trade is too large"):
+        _record(portfolio, "sell", 10, "1100")  # 99 999 999 989 000 + 11 000 >= 10**14
+    assert _snapshot(portfolio) == before
+
+
+def test_a_price_far_from_the_days_bar_is_refused(ticker):
+    from market.models import DailyBar
+
+    DailyBar.objects.create(ticker=ticker, date=DAY, low=95.0, high=105.0, close=100.0, adj_close=100.0)
+    portfolio = PortfolioFactory(cash=Decimal("100000"))
+    _record(portfolio, "buy", 10, "100")
+    before = _snapshot(portfolio)
+    for price in ("1000", "47", "210.01"):  # band [0.5 x 95, 2 x 105] = [47.50, 210.00]
+        with pytest.raises(DomainError, match=r"far from AAA's range on 2021-03-01 .*\[47.50, 210.00\]"):
+            _record(portfolio, "sell", 1, price)
+    assert _snapshot(portfolio) == before
+    assert _record(portfolio, "sell", 1, "210").price == Decimal("210")
+    # A day without a bar has nothing to compare with: the price is taken as given.
+    assert _record(portfolio, "sell", 1, "1000", day=DAY + dt.timedelta(days=1)).price == Decimal("1000")
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"cash": Decimal("-1")}, "cash"),
+        ({"cash": Decimal("1e15")}, "cash"),
+        ({"max_position_weight": 1.5}, "max_position_weight"),
+        ({"max_position_weight": 0.0}, "max_position_weight"),
+        ({"max_position_weight": float("nan")}, "max_position_weight"),
+        ({"max_gross_exposure": 0.0}, "max_gross_exposure"),
+        ({"max_gross_exposure": -1.0}, "max_gross_exposure"),
+        ({"horizon_days": 0}, "horizon_days"),
+        ({"risk_per_trade": 1.5}, "risk_per_trade"),
+        ({"risk_per_trade": 0.0}, "risk_per_trade"),
+        ({"risk_per_trade": -0.01}, "risk_per_trade"),
+        ({"stop_loss_sigmas": 0.0}, "stop_loss_sigmas"),
+        ({"cash_margin": 2.0}, "cash_margin"),
+        ({"order_validity_sessions": 0}, "order_validity_sessions"),
+    ],
+)
+def test_absurd_settings_are_refused_on_create_and_update(investor, values, field):
+    with pytest.raises(DomainError) as refused:
+        services.portfolio_create(owner=investor, name="New", **values)
+    assert field in refused.value.details and field in refused.value.message.lower()
+    portfolio = services.portfolio_create(owner=investor, name="Main", cash=Decimal("1000"))
+    with pytest.raises(DomainError) as refused:
+        services.portfolio_update(portfolio=portfolio, **values)
+    assert field in refused.value.details
+    stored = type(portfolio).objects.get(pk=portfolio.pk)
+    assert (stored.cash, stored.max_position_weight, stored.horizon_days) == (Decimal("1000"), 0.2, 5)
+
+
+def test_cash_set_by_hand_obeys_the_cash_margin(ticker):
+    portfolio = PortfolioFactory(cash=Decimal("1000"), cash_margin=0.5)
+    _record(portfolio, "buy", 10, "100")  # equity = cash + 1000 of AAA at cost (no bar)
+    with pytest.raises(DomainError, match="below the allowed"):
+        services.portfolio_update(portfolio=portfolio, cash=Decimal("-999999"))
+    services.portfolio_update(portfolio=portfolio, cash=Decimal("-300"))  # equity 700: floor -350
+    with pytest.raises(DomainError, match="below the allowed"):
+        services.portfolio_update(portfolio=portfolio, cash_margin=0.0)
+    portfolio.refresh_from_db()
+    assert (portfolio.cash, portfolio.cash_margin) == (Decimal("-300"), 0.5)
+    services.portfolio_update(portfolio=portfolio, name="Renamed")  # unrelated edits still pass
+
+
+def test_shorting_cannot_be_turned_off_while_short(ticker):
+    portfolio = PortfolioFactory(allow_short=True)
+    _record(portfolio, "short", 5, "100")
+    with pytest.raises(DomainError, match="short AAA: cover first"):
+        services.portfolio_update(portfolio=portfolio, allow_short=False)
+    portfolio.refresh_from_db()
+    assert portfolio.allow_short is True
+    _record(portfolio, "cover", 5, "100")
+    assert services.portfolio_update(portfolio=portfolio, allow_short=False).allow_short is False
