@@ -17,7 +17,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("SWINGTRADE_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A local .env is read only on request: docker compose passes its env_file to the containers itself, and a
+# copied .env.example (Docker host names) must not silently redirect `make run` / `make test`.
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 
 def env_fraction(name: str, default: float) -> float:
@@ -282,6 +285,8 @@ LOGGING = {
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
+        # Replaces Django's own console handler, so an error is logged once, as JSON, with its request id.
+        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
         "swingtrade": {"level": LOG_LEVEL},

@@ -71,3 +71,9 @@ def test_env_example_documents_every_variable(compose):
         if line and not line.startswith("#")
     }
     assert _settings_variables_without_default() <= documented
+
+
+def test_the_web_health_check_sends_an_allowed_host(compose):
+    check = " ".join(compose["services"]["web"]["healthcheck"]["test"])
+    assert "/healthz" in check
+    assert "Host: $${ALLOWED_HOSTS" in check

@@ -93,3 +93,27 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_answers_the_container_health_check_without_redirecting(tmp_path):
+    # What docker-compose's web health check does: plain HTTP, Host = the first allowed host.
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "TMPDIR"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="swingtrade.settings.production",
+        SECRET_KEY="q" + "x9!Qz#4kLm2Vb7Rt8Yw1Nc5Hj3Gf6Ds0Ae-Uo_Ip+Tr=Ew*Ql@Zk%Xm^Cn&Bv" * 2,
+        ALLOWED_HOSTS="swingtrade.example.com,localhost",
+        SWINGTRADE_VAR_DIR=str(tmp_path),
+    )
+    probe = (
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); from django.test import Client; c = Client(); "
+        "print(c.get('/healthz', HTTP_HOST='swingtrade.example.com').status_code, "
+        "c.get('/accounts/login/', HTTP_HOST='swingtrade.example.com').status_code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    health, page = result.stdout.split()[-2:]
+    assert health == "200"
+    assert page == "301"  # every other page still goes to HTTPS

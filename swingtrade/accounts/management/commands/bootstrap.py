@@ -74,8 +74,9 @@ class Command(BaseCommand):
         dates = list(DailyBar.objects.order_by("-date").values_list("date", flat=True).distinct()[:200])
         entry_date = dates[min(DEMO_ENTRY_OFFSET_SESSIONS, len(dates) - 1)]
         closes = dict(
-            DailyBar.objects.filter(date=entry_date, ticker__symbol__in=[t for t, _ in DEMO_HOLDINGS])
-            .values_list("ticker__symbol", "close")
+            DailyBar.objects.filter(
+                date=entry_date, ticker__symbol__in=[t for t, _ in DEMO_HOLDINGS]
+            ).values_list("ticker__symbol", "close")
         )
         for symbol, quantity in DEMO_HOLDINGS:
             if symbol in closes:
