@@ -227,6 +227,45 @@ def plan_order(ctx: OrderContext, model: costs.CostModel) -> OrderPlan:
     )
 
 
+# An order that must be executed (a rebalancing step, not a bet on its own edge) fills at least this often.
+MUST_FILL_PROBABILITY = 0.9
+
+
+def must_fill_plan(plan: OrderPlan, *, min_fill_probability: float = MUST_FILL_PROBABILITY) -> OrderPlan:
+    """The same order re-chosen on its trade-off curve among the candidates that fill often enough.
+
+    For trades whose purpose is not their own expected edge — e.g. the optimiser's sells that cut risk,
+    whose edge alone would push the limit far away and leave the position unchanged. The best expected
+    value among candidates with P(fill) ≥ ``min_fill_probability`` wins; the market order always qualifies.
+    """
+    if not 0.0 <= min_fill_probability <= 1.0:
+        raise ValueError("min_fill_probability must be in [0, 1]")
+    eligible = [c for c in plan.candidates if c.fill_probability >= min_fill_probability]
+    best = max(eligible, key=lambda c: c.expected_value)
+    if best.order_type == MARKET:
+        what = "market order"
+    else:
+        what = f"limit at {best.limit_price:.2f} ({best.distance_sigma:g} sigma away)"
+    reasons = [
+        f"Must fill to reach the target: {what}, fills with probability {best.fill_probability:.0%} "
+        f"(at least {min_fill_probability:.0%} required); the order's own expected net return is "
+        f"{best.gross_return - best.cost_rate:.3%} (gross {best.gross_return:.3%}, "
+        f"costs {best.cost_rate:.3%})."
+    ]
+    return OrderPlan(
+        side=plan.side,
+        order_type=best.order_type,
+        limit_price=best.limit_price,
+        stop_price=plan.stop_price,
+        fill_probability=best.fill_probability,
+        gross_return=best.gross_return,
+        cost_rate=best.cost_rate,
+        expected_value=best.expected_value,
+        candidates=plan.candidates,
+        reasons=reasons,
+    )
+
+
 # --- Protective levels ------------------------------------------------------------------------------
 
 

@@ -104,3 +104,20 @@ def test_size_respects_weight_gross_and_cash(changes, binding, quantity):
 def test_a_short_is_not_limited_by_cash():
     limits = SizeLimits(**{**LIMITS.__dict__, "cash": 0})
     assert size_from_risk(limits=limits, side="short", entry=100.0, stop=105.0).quantity == 200
+
+
+def test_an_order_that_must_fill_is_repriced_near_the_market():
+    # Selling a stock the model expects to rise (a trim that cuts risk): on its edge alone the engine
+    # would rest the order as far away as it can, where it almost never fills.
+    on_edge = pricing.plan_order(
+        _context(side="sell", expected_return=0.01, is_entry=False), costs.FRENCH_ONLINE_BROKER
+    )
+    assert on_edge.fill_probability < 0.1
+    plan = pricing.must_fill_plan(on_edge)
+    assert plan.order_type == pricing.MARKET or plan.fill_probability >= pricing.MUST_FILL_PROBABILITY
+    assert plan.candidates == on_edge.candidates and "Must fill" in plan.reasons[0]
+    eligible = [c for c in on_edge.candidates if c.fill_probability >= 0.9]
+    assert plan.expected_value == max(c.expected_value for c in eligible)
+    assert pricing.must_fill_plan(on_edge, min_fill_probability=1.0).order_type == pricing.MARKET
+    with pytest.raises(ValueError):
+        pricing.must_fill_plan(on_edge, min_fill_probability=1.5)
