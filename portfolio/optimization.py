@@ -46,9 +46,12 @@ CALENDAR_DAYS_PER_SESSION = 1.6  # enough calendar days to cover the covariance 
 def portfolio_profile(
     portfolio: Portfolio, overrides: Mapping[str, Any] | None = None
 ) -> OptimizationProfile:
-    """The optimiser's constraints from the portfolio's risk profile, then the request's overrides.
+    """The optimiser's constraints from the portfolio's risk profile, tightened by the request's overrides.
 
     Cash stays ≥ 0 (the optimiser does not borrow cash even when ``cash_margin`` allows the order engine to).
+    Overrides that would loosen the profile (shorts on a long-only portfolio, a higher position, gross or
+    net limit…) are a ``DomainError`` naming the field and the profile's limit
+    (:meth:`OptimizationProfile.tightened`, the one place for that rule).
     """
     long_only = not portfolio.allow_short
     base = OptimizationProfile(
@@ -59,12 +62,7 @@ def portfolio_profile(
         long_only=long_only,
         risk_aversion=settings.OPTIMIZE_RISK_AVERSION,
     )
-    if overrides and not isinstance(overrides, Mapping):
-        raise DomainError("Overrides must be an object of profile fields.")
-    try:
-        return base.with_overrides(overrides)
-    except TypeError as exc:  # a value of the wrong type inside the dataclass checks
-        raise DomainError(f"Invalid optimisation override: {exc}.")
+    return base.tightened(overrides)
 
 
 def _fingerprint(**arrays: Any) -> str:
@@ -110,6 +108,7 @@ def portfolio_optimize(
     """
     from market.selectors import latest_bar_date, price_panel, ticker_sectors
     from mlcore.predict import predictions_frame
+    from portfolio.orders import pricing
     from portfolio.proposals import ProposalBatch, entry_levels, market_state, order_plan, proposal_store
 
     objective = objective or OptimizationRun.Objective.MEAN_VARIANCE
@@ -216,7 +215,11 @@ def portfolio_optimize(
         for side, quantity, action in _orders_for(int(row["current_shares"]), int(row["delta"])):
             is_entry = action in (A.ENTER, A.ADD)
             r = float(mu[ticker])
-            order = order_plan(batch, ticker, side, quantity, expected_return=r, is_entry=is_entry)
+            # The optimiser's trades are steps to the target, valued with the risk they remove: priced on
+            # their own edge, a risk-cutting sell would rest far away and rarely fill.
+            order = pricing.must_fill_plan(
+                order_plan(batch, ticker, side, quantity, expected_return=r, is_entry=is_entry)
+            )
             stop = take = None
             if is_entry:
                 _, stop, take = entry_levels(batch, ticker, side, order, expected_return=r)
@@ -253,6 +256,7 @@ def portfolio_optimize(
             "reliability": reliability,
             "cost_profile": portfolio.cost_profile.name,
             "min_net_benefit": settings.OPTIMIZE_MIN_NET_BENEFIT,
+            "execution": _execution(proposals),
         },
         inputs_fingerprint=_fingerprint(mu=mu, w0=w0, prices=prices, close=close, profile=asdict(profile)),
         model_version=batch.model_version,
@@ -291,6 +295,18 @@ def portfolio_optimize(
 
 def optimization_runs_of(portfolio: Portfolio) -> QuerySet[OptimizationRun]:
     return portfolio.optimizations.prefetch_related("proposals__ticker")
+
+
+def _execution(proposals: list[OrderProposal]) -> dict[str, float | None]:
+    """How likely the plan is to be carried out: the run's "after" figures hold if every order fills.
+
+    ``all_fill_probability`` treats the orders' fills as independent (a product); ``None`` without orders.
+    """
+    probabilities = [p.fill_probability for p in proposals if p.fill_probability is not None]
+    return {
+        "all_fill_probability": float(np.prod(probabilities)) if probabilities else None,
+        "min_fill_probability": min(probabilities) if probabilities else None,
+    }
 
 
 def _weights(series: pd.Series) -> dict[str, float]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -11,11 +13,85 @@ from portfolio import optimization
 from portfolio.api.serializers import ProposalSerializer
 from portfolio.api.views import _PortfolioChild
 from portfolio.models import OptimizationRun
+from portfolio.optimize.inputs import MAX_LEVERAGE
+
+
+class StrictFloatField(serializers.FloatField):
+    """A JSON number only: DRF's FloatField would take ``true`` as 1.0 and ``"0.1"`` as 0.1."""
+
+    default_error_messages = {"invalid": "A number is required."}
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """``true`` or ``false`` only: DRF's BooleanField would read ``"no"`` as false."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class SectorLimitField(serializers.Field):
+    """One limit for every sector (a number ≥ 0) or an object of sector → limit."""
+
+    default_error_messages = {
+        "invalid": "A number ≥ 0 or an object of sector names to numbers ≥ 0 is required."
+    }
+
+    def to_internal_value(self, data: Any) -> float | dict[str, float]:
+        number = StrictFloatField(min_value=0.0, max_value=MAX_LEVERAGE)
+        try:
+            if isinstance(data, dict):
+                return {str(sector): number.run_validation(value) for sector, value in data.items()}
+            return number.run_validation(data)
+        except serializers.ValidationError:
+            self.fail("invalid")
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+def _leverage(*, min_value: float) -> StrictFloatField:
+    return StrictFloatField(required=False, min_value=min_value, max_value=MAX_LEVERAGE)
+
+
+class OverridesSerializer(serializers.Serializer):
+    """The optimisation profile fields a request may set (types and ranges; unknown names are errors).
+
+    Whether a value loosens the portfolio's risk profile is the service's rule
+    (``OptimizationProfile.tightened``), so the CLI obeys it too.
+    """
+
+    max_weight = _leverage(min_value=1e-6)
+    gross_max = _leverage(min_value=1e-6)
+    net_min = _leverage(min_value=-MAX_LEVERAGE)
+    net_max = _leverage(min_value=-MAX_LEVERAGE)
+    long_only = StrictBooleanField(required=False)
+    sector_limit = SectorLimitField(required=False, allow_null=True)
+    turnover_max = StrictFloatField(
+        required=False, allow_null=True, min_value=0.0, max_value=2 * MAX_LEVERAGE
+    )
+    risk_aversion = StrictFloatField(required=False, min_value=0.0, max_value=1e6)
+    risk_free_rate = StrictFloatField(required=False, min_value=-1.0, max_value=1.0)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
 
 
 class OptimizeInputSerializer(serializers.Serializer):
     objective = serializers.ChoiceField(choices=OptimizationRun.Objective.choices, required=False)
-    overrides = serializers.DictField(required=False, allow_empty=True)
+    overrides = OverridesSerializer(required=False)
     as_of = serializers.DateField(required=False, allow_null=True)
 
 
@@ -24,6 +100,15 @@ class OptimizationRunSerializer(serializers.ModelSerializer):
     model_version = serializers.PrimaryKeyRelatedField(read_only=True)
     expected_return = serializers.FloatField(source="expected_return_after", read_only=True)
     volatility = serializers.FloatField(source="volatility_after", read_only=True)
+    # expected_return and volatility hold if every order fills; how likely that is:
+    fill_probability = serializers.SerializerMethodField()
+    min_fill_probability = serializers.SerializerMethodField()
+
+    def get_fill_probability(self, run: OptimizationRun) -> float | None:
+        return run.parameters.get("execution", {}).get("all_fill_probability")
+
+    def get_min_fill_probability(self, run: OptimizationRun) -> float | None:
+        return run.parameters.get("execution", {}).get("min_fill_probability")
 
     class Meta:
         model = OptimizationRun

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -12,6 +14,9 @@ import pandas as pd
 from swingtrade.errors import DomainError
 
 OBJECTIVES = ("mean_variance", "min_variance", "max_sharpe")
+MAX_LEVERAGE = 10.0  # bound on any weight or exposure, in units of equity
+# Profile fields that are preferences of one run rather than limits of the portfolio's risk profile.
+PREFERENCE_FIELDS = ("risk_aversion", "risk_free_rate")
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,9 @@ class OptimizationProfile:
     risk_free_rate: float = 0.0
 
     def __post_init__(self) -> None:
-        problems = []
+        problems = _type_problems(self)
+        if problems:  # the range checks below would fail on these with Python's own words
+            raise DomainError("Invalid optimisation profile: " + "; ".join(problems) + ".")
         if not 0 < self.max_weight <= 10:
             problems.append("max_weight must be in (0, 10]")
         if not 0 < self.gross_max <= 10:
@@ -72,16 +79,104 @@ class OptimizationProfile:
         """A copy with some fields replaced; unknown names are a 400, not silently ignored."""
         if not overrides:
             return self
+        if not isinstance(overrides, Mapping):
+            raise DomainError("Overrides must be an object of profile fields.")
         unknown = sorted(set(overrides) - set(self.__dataclass_fields__))
         if unknown:
-            raise DomainError(f"Unknown optimisation override(s): {', '.join(unknown)}.")
+            raise DomainError(
+                f"Unknown optimisation override(s): {', '.join(unknown)}.",
+                details={"overrides": {name: ["Unknown field."] for name in unknown}},
+            )
         return replace(self, **dict(overrides))
+
+    def tightened(self, overrides: Mapping[str, Any] | None) -> OptimizationProfile:
+        """This profile with a request's overrides, which may only make its limits stricter.
+
+        The profile is the portfolio's risk profile: a request may forbid shorts, lower the position,
+        gross, net-maximum, sector or turnover limits and raise the net minimum, but never loosen one;
+        ``risk_aversion`` and ``risk_free_rate`` are preferences and may take any valid value. Raises
+        ``DomainError`` (400) naming each loosened field and the profile's limit.
+        """
+        candidate = self.with_overrides(overrides)
+        errors: dict[str, list[str]] = {}
+        if self.long_only and not candidate.long_only:
+            errors["long_only"] = ["The portfolio does not allow short positions (its profile is long-only)."]
+        for name, words in (("max_weight", "position weight"), ("gross_max", "gross exposure")):
+            if getattr(candidate, name) > getattr(self, name):
+                errors[name] = [f"Must be at most the profile's {words} limit {getattr(self, name):g}."]
+        if candidate.net_max > self.net_max:
+            errors["net_max"] = [f"Must be at most the profile's net exposure limit {self.net_max:g}."]
+        if candidate.net_min < self.net_min:
+            errors["net_min"] = [f"Must be at least the profile's net exposure floor {self.net_min:g}."]
+        if self.turnover_max is not None and (
+            candidate.turnover_max is None or candidate.turnover_max > self.turnover_max
+        ):
+            errors["turnover_max"] = [f"Must be at most the profile's turnover limit {self.turnover_max:g}."]
+        loosened = _loosened_sectors(self.sector_limit, candidate.sector_limit)
+        if loosened:
+            errors["sector_limit"] = [
+                "Must not exceed the profile's sector limits: "
+                + ", ".join(f"{s} ≤ {v:g}" if v is not None else s for s, v in loosened)
+                + "."
+            ]
+        if errors:
+            summary = " ".join(f"{name}: {messages[0]}" for name, messages in errors.items())
+            raise DomainError(
+                f"Overrides may only tighten the portfolio's risk profile. {summary}",
+                details={"overrides": errors},
+            )
+        return candidate
 
     def sector_limit_for(self, sector: str) -> float | None:
         if isinstance(self.sector_limit, Mapping):
             value = self.sector_limit.get(sector)
             return None if value is None else float(value)
         return None if self.sector_limit is None else float(self.sector_limit)
+
+
+_NUMBER_FIELDS = ("max_weight", "gross_max", "net_min", "net_max", "risk_aversion", "risk_free_rate")
+
+
+def _is_number(value: Any) -> bool:
+    """A finite real number; ``True``/``False`` are not numbers here, whatever Python says."""
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _type_problems(profile: OptimizationProfile) -> list[str]:
+    problems = [
+        f"{name} must be a finite number" for name in _NUMBER_FIELDS if not _is_number(getattr(profile, name))
+    ]
+    if not isinstance(profile.long_only, bool):
+        problems.append("long_only must be true or false")
+    if profile.turnover_max is not None and not _is_number(profile.turnover_max):
+        problems.append("turnover_max must be a finite number or null")
+    limit = profile.sector_limit
+    if isinstance(limit, Mapping):
+        if not all(isinstance(k, str) and _is_number(v) for k, v in limit.items()):
+            problems.append("sector_limit must map sector names to finite numbers")
+    elif limit is not None and not _is_number(limit):
+        problems.append("sector_limit must be a finite number, an object of sector limits or null")
+    return problems
+
+
+def _loosened_sectors(
+    base: float | Mapping[str, float] | None, new: float | Mapping[str, float] | None
+) -> list[tuple[str, float | None]]:
+    """(sector, the profile's limit) for every sector whose limit ``new`` raises or removes.
+
+    A scalar limits every sector; a mapping only the sectors it names (the others are unlimited).
+    """
+    if base is None:
+        return []
+    if new is None:
+        return [("every sector", float(base))] if not isinstance(base, Mapping) else list(base.items())
+    if isinstance(base, Mapping):
+        if isinstance(new, Mapping):
+            return [(s, v) for s, v in base.items() if s not in new or new[s] > v]
+        return [(s, v) for s, v in base.items() if new > v]
+    if isinstance(new, Mapping):
+        return [("sectors not named", float(base))]  # a mapping leaves the unnamed sectors unlimited
+    return [("every sector", float(base))] if new > base else []
 
 
 @dataclass(frozen=True)

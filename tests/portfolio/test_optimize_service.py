@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from io import StringIO
 
+import numpy as np
 import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
@@ -235,3 +236,88 @@ def test_the_exact_covariance_is_the_default_and_factors_an_explicit_option(
     approximate = portfolio_optimize(portfolio=portfolio, user=investor)
     assert approximate.parameters["covariance"]["max_factors"] == 2
     assert approximate.target_weights != exact.target_weights  # 2 factors lose correlations: another answer
+
+
+def test_overrides_cannot_loosen_the_risk_profile(investor, investor_client, market_sample, predictions):
+    portfolio = PortfolioFactory(owner=investor)  # long-only, gross ≤ 1, positions ≤ 20 %
+    payload = {"overrides": {"long_only": False, "gross_max": 3, "net_min": -1}}
+    response = investor_client.post(f"{BASE}/portfolios/{portfolio.pk}/optimize/", payload, format="json")
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]["overrides"]
+    assert set(errors) == {"long_only", "gross_max", "net_min"}
+    assert "gross exposure limit 1" in errors["gross_max"][0]
+    assert not OptimizationRun.objects.exists() and not OrderProposal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"long_only": "no"}, "long_only"),
+        ({"max_weight": "abc"}, "max_weight"),
+        ({"max_weight": "0.1"}, "max_weight"),
+        ({"gross_max": True}, "gross_max"),
+        ({"net_min": -11}, "net_min"),
+        ({"turnover_max": -0.1}, "turnover_max"),
+        ({"sector_limit": {"Energy": "lots"}}, "sector_limit"),
+        ({"leverage": 2}, "leverage"),
+    ],
+)
+def test_overrides_of_the_wrong_type_or_range_are_field_errors(
+    overrides, field, investor, investor_client, market_sample, predictions
+):
+    portfolio = PortfolioFactory(owner=investor)
+    response = investor_client.post(
+        f"{BASE}/portfolios/{portfolio.pk}/optimize/", {"overrides": overrides}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert field in response.json()["overrides"]
+    assert "not supported between" not in response.content.decode()
+    assert not OptimizationRun.objects.exists()
+
+
+def test_tighter_overrides_are_applied(investor, investor_client, market_sample, predictions):
+    portfolio = PortfolioFactory(
+        owner=investor, allow_short=True, max_gross_exposure=1.5, max_position_weight=0.2
+    )
+    payload = {"overrides": {"long_only": True, "max_weight": 0.1, "risk_aversion": 1.0}}
+    response = investor_client.post(f"{BASE}/portfolios/{portfolio.pk}/optimize/", payload, format="json")
+    assert response.status_code == 201, response.content
+    weights = response.json()["target_weights"]
+    assert weights and all(0 <= w <= 0.1 + 1e-7 for w in weights.values())
+
+
+def test_the_command_obeys_the_same_profile_rule(investor, market_sample, predictions):
+    portfolio = PortfolioFactory(owner=investor)
+    with pytest.raises(CommandError, match=r"only tighten.*long_only"):
+        call_command("optimize", str(portfolio.pk), "--overrides", '{"long_only": false}', stdout=StringIO())
+    with pytest.raises(CommandError, match="long_only must be true or false"):
+        call_command("optimize", str(portfolio.pk), "--overrides", '{"long_only": "no"}', stdout=StringIO())
+    assert not OptimizationRun.objects.exists()
+
+
+def test_risk_reducing_sells_are_priced_to_fill(investor, investor_client, market_sample, predictions):
+    """Trims of positions the model still likes cut risk; on their own edge they would rest far away."""
+    portfolio = PortfolioFactory(owner=investor, cash=Decimal("10000"), max_position_weight=0.5)
+    for symbol, quantity in (("AAPL", 300), ("MSFT", 150)):  # ≈ 90 % of equity in two tech names
+        Position.objects.create(
+            portfolio=portfolio,
+            ticker=_ticker(symbol),
+            quantity=quantity,
+            average_cost=Decimal("100"),
+            opened_on="2021-01-04",
+        )
+    payload = {"overrides": {"risk_aversion": 50.0}}
+    response = investor_client.post(f"{BASE}/portfolios/{portfolio.pk}/optimize/", payload, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["volatility"] < body["volatility_before"]
+    sells = [p for p in body["proposals"] if p["side"] == "sell" and p["ticker"] in ("AAPL", "MSFT")]
+    assert sells, "the concentrated positions must be trimmed"
+    for sell in sells:
+        assert sell["order_type"] == "market" or sell["fill_probability"] >= 0.9, sell
+        # Priced on their (negative) edge alone, the best point of the curve fills rarely: the regression.
+        on_edge = max(sell["trade_off"], key=lambda c: c["expected_value"])
+        assert on_edge["fill_probability"] < 0.5
+    probabilities = [p["fill_probability"] for p in body["proposals"]]
+    assert body["fill_probability"] == pytest.approx(float(np.prod(probabilities)))
+    assert body["min_fill_probability"] == pytest.approx(min(probabilities)) and min(probabilities) >= 0.9

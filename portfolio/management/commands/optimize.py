@@ -59,9 +59,16 @@ class Command(BaseCommand):
             f"solver {run.solver} {run.solver_status}: compile {run.compile_seconds:.3f} s, "
             f"solve {run.solve_seconds:.3f} s"
         )
+        execution = run.parameters.get("execution", {})
+        odds = ""
+        if execution.get("all_fill_probability") is not None:
+            odds = (
+                f" if every order fills (P = {execution['all_fill_probability']:.0%}, "
+                f"the least likely order {execution['min_fill_probability']:.0%})"
+            )
         out.write(
             f"Expected return {run.expected_return_before:+.2%} -> {run.expected_return_after:+.2%}, "
-            f"volatility {run.volatility_before:.2%} -> {run.volatility_after:.2%}, "
+            f"volatility {run.volatility_before:.2%} -> {run.volatility_after:.2%}{odds}, "
             f"turnover {run.turnover:.1%}, estimated costs {run.trade_costs_money:,.2f}"
         )
         header = (
