@@ -16,6 +16,7 @@ from django.db.models import Sum
 from market.ingest import exchange_today, fail_run, ingest_frame, start_run
 from market.models import IngestionRun, Ticker
 from market.sources import MalformedData, csv_file, sample
+from market.validation import FIRST_BAR_DATE, LAST_BAR_DATE, outside_bar_dates
 from swingtrade.errors import DomainError, NotFound
 
 logger = logging.getLogger("swingtrade.market")
@@ -38,14 +39,34 @@ def parse_date(value: date | str | None, *, name: str) -> date | None:
         parsed = date.fromisoformat(str(value).strip())
     except ValueError:
         raise DomainError(f"{name} must be a date as YYYY-MM-DD, got {value!r}.")
-    if not 1900 <= parsed.year <= 2200:
-        raise DomainError(f"{name} {parsed.isoformat()} is out of range (years 1900-2200).")
+    if outside_bar_dates(parsed):  # the same bound as the dates of stored rows
+        raise DomainError(
+            f"{name} {parsed.isoformat()} is out of range "
+            f"({FIRST_BAR_DATE.isoformat()} to {LAST_BAR_DATE.isoformat()})."
+        )
     return parsed
 
 
 def check_date_range(start: date | None, end: date | None) -> None:
     if start and end and start > end:
         raise DomainError(f"start {start.isoformat()} is after end {end.isoformat()}.")
+
+
+def yahoo_window(
+    start: date | str | None, end: date | str | None, *, start_required: bool = True
+) -> tuple[date | None, date | None]:
+    """The date rules of every Yahoo request (CLI, API, Celery): parsed dates, or a :class:`DomainError`.
+
+    ``start`` may be left out only where a default is computed (the update plan); a start after
+    today (New York) asks for bars that do not exist yet and is refused before any run is recorded.
+    """
+    start_date, end_date = parse_date(start, name="start"), parse_date(end, name="end")
+    if start_date is None and start_required:
+        raise DomainError("start is required.")
+    check_date_range(start_date, end_date)
+    if start_date is not None and start_date > exchange_today():
+        raise DomainError(f"start {start_date.isoformat()} is in the future: there are no bars yet.")
+    return start_date, end_date
 
 
 def sample_load(
@@ -136,11 +157,7 @@ def yahoo_load(
     symbols = sorted({yahoo.from_yahoo(s) for s in symbols if s and s.strip()})
     if not symbols:
         raise DomainError("Give at least one ticker symbol.")
-    start_date = parse_date(start, name="start")
-    end_date = parse_date(end, name="end")
-    if start_date is None:
-        raise DomainError("start is required.")
-    check_date_range(start_date, end_date)
+    start_date, end_date = yahoo_window(start, end)
     params = {"symbols": symbols, "start": _iso(start_date), "end": _iso(end_date)}
     if batch:
         params["batch"] = batch
@@ -162,7 +179,7 @@ def yahoo_load(
 
 
 def rerun(*, run: IngestionRun, user: Any = None) -> IngestionRun:
-    """Repeat a run with its parameters (sample and Yahoo runs; a CSV upload is not kept)."""
+    """Repeat a run with all its parameters (sample, Yahoo, and CSV runs whose file is kept)."""
     params = run.params or {}
     if run.source == IngestionRun.Source.SAMPLE:
         return sample_load(
@@ -171,7 +188,13 @@ def rerun(*, run: IngestionRun, user: Any = None) -> IngestionRun:
     if run.source == IngestionRun.Source.YAHOO:
         return yahoo_load(symbols=params["symbols"], start=params["start"], end=params.get("end"), user=user)
     if run.source == IngestionRun.Source.CSV and params.get("path"):
-        return csv_load(source=params["path"], filename=params["path"], user=user)
+        return csv_load(
+            source=params["path"],
+            filename=params.get("filename", ""),
+            # An upload refused new tickers unless asked; its re-run must refuse them too.
+            allow_create_tickers=bool(params.get("allow_create_tickers", True)),
+            user=user,
+        )
     raise DomainError(
         f"Run #{run.pk} ({run.get_source_display()}) cannot be repeated: its file was an upload."
     )
@@ -186,8 +209,7 @@ def yahoo_update_plan(
     before its oldest last bar (recent days get corrected; re-reading unchanged bars writes nothing),
     or a year back for tickers with no bars yet.
     """
-    start_date, end_date = parse_date(start, name="start"), parse_date(end, name="end")
-    check_date_range(start_date, end_date)
+    start_date, _ = yahoo_window(start, end, start_required=False)
     if symbols is None:
         rows = list(Ticker.objects.filter(is_active=True).values_list("symbol", "last_bar_date"))
     else:
@@ -283,12 +305,7 @@ def yahoo_request_start(
         raise DomainError("Give at least one ticker symbol.")
     if len(wanted) > MAX_API_SYMBOLS:
         raise DomainError(f"At most {MAX_API_SYMBOLS} symbols per request, got {len(wanted)}.")
-    start_date, end_date = parse_date(start, name="start"), parse_date(end, name="end")
-    if start_date is None:
-        raise DomainError("start is required.")
-    check_date_range(start_date, end_date)
-    if start_date > exchange_today():
-        raise DomainError(f"start {start_date.isoformat()} is in the future.")
+    start_date, end_date = yahoo_window(start, end)
     run = start_run(
         source=IngestionRun.Source.YAHOO,
         params={"symbols": wanted, "start": _iso(start_date), "end": _iso(end_date)},

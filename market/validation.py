@@ -1,6 +1,8 @@
 """Row validation of a tidy frame: pure, vectorised, no database.
 
-Every row gets at most one rejection reason (the first in :data:`REJECT_REASONS` order). Accepted
+Every row gets at most one rejection reason (the first in :data:`REJECT_REASONS` order). Values a
+bar cannot hold (±inf, prices beyond 1e9, volumes beyond 64 bits, dates before 1962) are rejected
+here, the one place of these rules: the writers only refuse, never wrap, what slips past. Accepted
 rows with a one-day move beyond the limit that no split explains are kept but *flagged*: real
 markets do move 50 % in a day (OXY, March 2020), so a human decides, not the loader.
 """
@@ -14,15 +16,40 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "adj_close")
+#: Columns whose ±inf is rejected (NaN is "absent": allowed where the column is optional).
+FINITE_COLUMNS: tuple[str, ...] = (*PRICE_COLUMNS, "volume", "dividend", "split_factor")
+#: No share trades anywhere near a billion dollars (BRK.A, the dearest US share, is below 1e6):
+#: a larger price, dividend or split factor is a unit or parsing error (1e308 fits a float8 but
+#: overflows to inf in the first product computed from it).
+MAX_VALUE = 1e9
+#: ``volume`` is a signed 64-bit column (max 2**63 - 1). 2**63 is the first float64 that does not
+#: fit (the largest float64 below it, 2**63 - 1024, does): volumes from it up are rejected.
+VOLUME_LIMIT = float(2**63)
+
+#: The oldest daily bar any source can give: Yahoo's daily history of the longest-listed US stocks
+#: (IBM, KO, GE) starts on 1962-01-02. Earlier dates are typos or placeholder dates (1800-01-02,
+#: 1900-01-01), never data. A later floor such as 1970 (the Unix epoch, not a market date) would
+#: reject eight years of genuine history.
+FIRST_BAR_DATE = date(1962, 1, 2)
+#: The latest date a query may name (a stored row is also refused after today: ``future_date``).
+LAST_BAR_DATE = date(2200, 12, 31)
+
 # Reason codes, in the order they are checked; the first that applies is recorded.
 REJECT_REASONS: dict[str, str] = {
     "invalid_ticker": "ticker symbol is empty or not a valid symbol",
     "missing_close": "close is missing",
+    "non_finite": "a price, volume, dividend or split factor is infinite",
+    "out_of_range": (
+        f"a value is out of range (prices, dividend and split factor at most {MAX_VALUE:g}, "
+        "split factor > 0, dividend >= 0, volume below 2**63)"
+    ),
     "non_positive_close": "close is zero or negative",
     "non_positive_price": "open, high, low or adj_close is zero or negative",
     "high_below_low": "high is below low",
     "close_outside_range": "close is outside [low, high]",
     "negative_volume": "volume is negative",
+    "date_out_of_range": f"date is outside {FIRST_BAR_DATE.isoformat()} to {LAST_BAR_DATE.isoformat()}",
     "future_date": "date is in the future",
     "not_weekday": "date is a Saturday or Sunday",
     "unknown_ticker": "ticker is unknown and this source may not create tickers",
@@ -32,6 +59,7 @@ FLAG_REASONS: dict[str, str] = {
     "large_move": "one-day move beyond the limit, not explained by a split",
 }
 SYMBOL_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9.^]{0,15}\Z")
+
 
 ISSUE_COLUMNS = ("line", "ticker", "date", "severity", "reason", "detail")
 
@@ -55,6 +83,41 @@ class ValidationResult:
         return int((self.issues["severity"] == "flagged").sum())
 
 
+def outside_bar_dates(dates: date | pd.Series) -> bool | pd.Series:
+    """Whether a date (or each date of a datetime64 Series) lies outside
+    [:data:`FIRST_BAR_DATE`, :data:`LAST_BAR_DATE`]: the one bound of rows and query parameters."""
+    if isinstance(dates, date):
+        return not FIRST_BAR_DATE <= dates <= LAST_BAR_DATE
+    return (dates < pd.Timestamp(FIRST_BAR_DATE)) | (dates > pd.Timestamp(LAST_BAR_DATE))
+
+
+def non_finite_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per row and column of :data:`FINITE_COLUMNS`: is the value ±inf."""
+    return pd.DataFrame(
+        np.isinf(frame[list(FINITE_COLUMNS)].to_numpy(dtype="float64")),
+        index=frame.index,
+        columns=list(FINITE_COLUMNS),
+    )
+
+
+def out_of_range_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per row and column: is a (finite) value beyond what the column may hold.
+
+    Prices above :data:`MAX_VALUE` (their lower bound, zero, has its own reasons), volumes from
+    :data:`VOLUME_LIMIT` up, dividends outside [0, MAX_VALUE], split factors outside (0, MAX_VALUE].
+    """
+    dividend, split = frame["dividend"], frame["split_factor"]
+    return pd.DataFrame(
+        {
+            **{column: frame[column] > MAX_VALUE for column in PRICE_COLUMNS},
+            "volume": frame["volume"] >= VOLUME_LIMIT,
+            "dividend": (dividend < 0) | (dividend > MAX_VALUE),
+            "split_factor": (split <= 0) | (split > MAX_VALUE),
+        },
+        index=frame.index,
+    )
+
+
 def _reject_reasons(frame: pd.DataFrame, *, today: date, known_symbols: set[str] | None) -> pd.Series:
     """Per row: the first reason code that applies, or ``None``."""
     close, low, high = frame["close"], frame["low"], frame["high"]
@@ -67,11 +130,14 @@ def _reject_reasons(frame: pd.DataFrame, *, today: date, known_symbols: set[str]
     conditions = {
         "invalid_ticker": ~symbols.isin(valid),
         "missing_close": close.isna(),
+        "non_finite": non_finite_values(frame).any(axis=1),
+        "out_of_range": out_of_range_values(frame).any(axis=1),
         "non_positive_close": close <= 0,
         "non_positive_price": (other_prices <= 0).any(axis=1),
         "high_below_low": both & (high < low),
         "close_outside_range": both & ((close < low) | (close > high)),
         "negative_volume": frame["volume"] < 0,
+        "date_out_of_range": outside_bar_dates(frame["date"]),
         "future_date": frame["date"] > pd.Timestamp(today),
         "not_weekday": frame["date"].dt.day_of_week >= 5,
         "unknown_ticker": (
@@ -87,8 +153,16 @@ def _reject_reasons(frame: pd.DataFrame, *, today: date, known_symbols: set[str]
 
 
 def _reject_detail(rows: pd.DataFrame) -> pd.Series:
+    # Which columns broke a value rule, for the rows rejected for it (small: rejected rows only).
+    culprits = {"non_finite": non_finite_values(rows), "out_of_range": out_of_range_values(rows)}
+
     def one(row: pd.Series) -> str:
         base = REJECT_REASONS[row["reason"]]
+        if row["reason"] in culprits:
+            bad = culprits[row["reason"]].loc[row.name]
+            return f"{base}: " + " ".join(f"{column}={row[column]:g}" for column in bad.index[bad])
+        if row["reason"] == "date_out_of_range":
+            return f"{base}: {row['date'].date().isoformat()}"
         if row["reason"] in {"high_below_low", "close_outside_range"}:
             return f"{base}: low={row['low']:g} high={row['high']:g} close={row['close']:g}"
         if row["reason"] in {"non_positive_close"}:

@@ -48,6 +48,7 @@ def write_bars(
     """
     if bars.empty:
         return 0, 0
+    _refuse_unstorable(bars)
     postgresql = connection.vendor == "postgresql"
     fresh = False
     if postgresql:
@@ -90,6 +91,19 @@ def write_bars(
         inserted, updated = _merge_stage(run_id=run_id)
     _restore_after_bulk_load(rebuild)
     return inserted, updated
+
+
+def _refuse_unstorable(bars: pd.DataFrame) -> None:
+    """Raise before writing anything if a value cannot be stored as it is.
+
+    Validation rejects such rows with a reason (``non_finite``, ``out_of_range``); this is the
+    writer's own guard, because a cast to ``int64`` wraps silently (1e30 → -2**63 in the COPY
+    encoder) and an infinite float is stored fine but breaks every JSON answer that reads it.
+    """
+    values = bars[list(BAR_VALUE_FIELDS)].to_numpy(dtype="float64")
+    volume = values[:, BAR_VALUE_FIELDS.index("volume")]
+    if np.isinf(values).any() or (np.abs(volume) >= 2.0**63).any():
+        raise ValueError("Refusing to write bars with infinite values or volumes beyond 64-bit integers.")
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------

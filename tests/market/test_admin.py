@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from market.models import DailyBar, IngestionRun
+from market.models import DailyBar, IngestionRun, Ticker
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,24 @@ def test_the_rerun_action_repeats_a_run(admin_browser, market_sample):
     assert (
         again.pk != market_sample.pk and again.unchanged == market_sample.inserted and again.rows_written == 0
     )
+
+
+def test_the_rerun_of_an_upload_keeps_its_parameters(admin_browser, django_capture_on_commit_callbacks):
+    Ticker.objects.create(symbol="AAPL")
+    content = b"date,ticker,close\n2021-04-19,AAPL,134.84\n2021-04-19,NEWCO,10\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_browser.post(
+            reverse("admin:market_ingestionrun_upload"), {"file": SimpleUploadedFile("b.csv", content)}
+        )
+    upload = IngestionRun.objects.get()
+    assert upload.params["allow_create_tickers"] is False and upload.rejected == 1
+    admin_browser.post(
+        reverse("admin:market_ingestionrun_changelist"), {"action": "rerun", "_selected_action": [upload.pk]}
+    )
+    again = IngestionRun.objects.latest("pk")
+    assert again.pk != upload.pk and again.params == upload.params
+    assert again.issue_counts == {"rejected:unknown_ticker": 1} and again.unchanged == 1
+    assert not Ticker.objects.filter(symbol="NEWCO").exists()
 
 
 def test_the_upload_form_ingests_a_csv(admin_browser, django_capture_on_commit_callbacks):

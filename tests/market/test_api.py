@@ -42,12 +42,52 @@ def test_investors_read_tickers_and_bars(investor_client, market_sample):
 
 @pytest.mark.parametrize(
     "query",
-    ["start=yesterday", "start=2021-13-01", "end=0001-01-01", "start=2021-04-21&end=2021-04-01"],
+    [
+        "start=yesterday",
+        "start=2021-13-01",
+        "end=0001-01-01",
+        "start=1800-01-02",
+        "start=2021-04-21&end=2021-04-01",
+    ],
 )
 def test_bad_or_absurd_dates_get_400(investor_client, market_sample, query):
     response = investor_client.get(f"/api/v1/tickers/AAPL/bars/?{query}")
     assert response.status_code == 400
     assert response.json()["detail"]
+
+
+def test_bad_values_of_an_upload_are_rejected_per_row_and_the_bars_stay_readable(
+    admin_client_api, investor_client, django_capture_on_commit_callbacks
+):
+    content = (
+        b"date,ticker,close,volume\n"
+        b"2021-04-19,AAPL,134.84,100\n"
+        b"2021-04-20,AAPL,inf,100\n"
+        b"2021-04-21,AAPL,1e308,100\n"
+        b"2021-04-16,AAPL,134.16,1e30\n"
+        b"1800-01-02,AAPL,134.0,100\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_api.post(RUNS, upload(content, create_tickers="true"), format="multipart")
+    assert response.status_code == 202
+    detail = admin_client_api.get(response.json()["url"]).json()
+    assert detail["status"] == "partial" and detail["inserted"] == 1
+    assert [i["reason"] for i in detail["issues"]] == [
+        "non_finite",
+        "out_of_range",
+        "out_of_range",
+        "date_out_of_range",
+    ]
+    bars = investor_client.get("/api/v1/tickers/AAPL/bars/")
+    assert bars.status_code == 200
+    assert [(b["date"], b["close"]) for b in bars.json()["bars"]] == [("2021-04-19", 134.84)]
+    assert investor_client.get("/api/v1/tickers/AAPL/").json()["first_bar_date"] == "2021-04-19"
+
+
+def test_a_yahoo_request_for_the_future_gets_400_and_records_nothing(admin_client_api):
+    response = admin_client_api.post(RUNS, {"symbols": ["AAPL"], "start": "2199-01-01"}, format="json")
+    assert response.status_code == 400 and "in the future" in response.json()["detail"]
+    assert not IngestionRun.objects.exists()
 
 
 def test_an_unknown_ticker_gets_404(investor_client):

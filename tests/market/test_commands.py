@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -69,3 +70,12 @@ def test_ingest_yahoo_exits_2_when_some_tickers_failed(monkeypatch):
     assert excinfo.value.returncode == 2
     assert "failed tickers: NOPE" in out.getvalue()
     assert DailyBar.objects.count() == 8
+
+
+def test_ingest_yahoo_refuses_a_future_start_up_front(monkeypatch):
+    monkeypatch.setattr(yahoo.yf, "download", lambda *a, **kw: pytest.fail("no download expected"))
+    start = (date.today() + timedelta(days=7)).isoformat()
+    with pytest.raises(CommandError, match=f"start {start} is in the future") as excinfo:
+        run("yahoo", "--symbols", "AAPL", "--start", start)
+    assert excinfo.value.returncode == 1
+    assert not IngestionRun.objects.exists()

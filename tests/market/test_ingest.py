@@ -261,3 +261,80 @@ def test_a_frame_built_by_hand_is_coerced_to_the_tidy_layout():
         ingest_frame(frame=frame.assign(date=["someday", "never"]), source="csv")
     with pytest.raises(MalformedData, match="missing close"):
         ingest_frame(frame=frame.drop(columns="close"), source="csv")
+
+
+ABSURD_CSV = (
+    "date,ticker,close,high,low,volume\n"
+    "2021-04-19,AAPL,134.84,135.47,133.34,94264000\n"
+    "2021-04-20,AAPL,inf,inf,133.0,100\n"
+    "2021-04-21,AAPL,1e308,1e308,133.0,100\n"
+    "2021-04-16,AAPL,134.16,134.67,133.28,1e30\n"
+    "1800-01-02,AAPL,134.0,135.0,133.0,100\n"
+)
+
+
+def test_values_and_dates_a_bar_cannot_hold_are_rejected_per_row_and_never_stored(tmp_path):
+    path = tmp_path / "absurd.csv"
+    path.write_text(ABSURD_CSV)
+    run = services.csv_load(source=path)
+    assert run.status == IngestionRun.Status.PARTIAL and (run.inserted, run.rejected) == (1, 4)
+    assert run.issue_counts == {
+        "rejected:non_finite": 1,
+        "rejected:out_of_range": 2,
+        "rejected:date_out_of_range": 1,
+    }
+    assert list(run.issues.order_by("line").values_list("line", "reason")) == [
+        (3, "non_finite"),
+        (4, "out_of_range"),
+        (5, "out_of_range"),
+        (6, "date_out_of_range"),
+    ]
+    assert list(DailyBar.objects.values_list("date", "close", "volume")) == [
+        (date(2021, 4, 19), 134.84, 94264000)
+    ]
+    aapl = Ticker.objects.get(symbol="AAPL")
+    assert aapl.first_bar_date == aapl.last_bar_date == date(2021, 4, 19)
+
+
+def test_the_writer_refuses_a_volume_it_would_wrap_and_writes_nothing():
+    ticker = Ticker.objects.create(symbol="AAPL")
+    bars = subset(tickers=["AAPL"], start="2021-04-19").assign(ticker_id=ticker.pk).drop(columns="ticker")
+    bars.loc[1, "volume"] = 1e30
+    with pytest.raises(ValueError, match="64-bit"):
+        writers.write_bars(bars, run_id=1)
+    assert not DailyBar.objects.exists()
+
+
+def test_rerun_of_an_upload_keeps_its_refusal_to_create_tickers(django_capture_on_commit_callbacks):
+    ingest_frame(frame=subset(tickers=["AAPL"], start="2021-04-19"), source="sample")
+    content = b"date,ticker,close\n2021-04-20,AAPL,133.11\n2021-04-20,NEWCO,10\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = services.csv_upload_start(content=content, filename="bars.csv")
+    upload.refresh_from_db()
+    again = services.rerun(run=upload)
+    assert again.params == upload.params and again.params["allow_create_tickers"] is False
+    assert again.issue_counts == {"rejected:unknown_ticker": 1}
+    assert not Ticker.objects.filter(symbol="NEWCO").exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ((date.today() + timedelta(days=7)).isoformat(), None, "in the future"),
+        ("1800-01-02", None, "out of range"),
+        ("2021-04-20", "2021-04-01", "after end"),
+        (None, None, "required"),
+    ],
+)
+def test_every_yahoo_entry_point_refuses_bad_dates_before_recording_a_run(monkeypatch, start, end, message):
+    from market.sources import yahoo
+
+    monkeypatch.setattr(yahoo.yf, "download", lambda *a, **kw: pytest.fail("no download expected"))
+    with pytest.raises(services.DomainError, match=message):
+        services.yahoo_load(symbols=["AAPL"], start=start, end=end)
+    with pytest.raises(services.DomainError, match=message):
+        services.yahoo_request_start(symbols=["AAPL"], start=start, end=end)
+    if start is not None:  # the update plan computes a default start
+        with pytest.raises(services.DomainError, match=message):
+            services.yahoo_update_plan(symbols=["AAPL"], start=start, end=end)
+    assert not IngestionRun.objects.exists()

@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from market.sources import finish_frame
-from market.validation import REJECT_REASONS, one_day_moves, validate_frame
+from market.validation import (
+    FIRST_BAR_DATE,
+    REJECT_REASONS,
+    VOLUME_LIMIT,
+    one_day_moves,
+    outside_bar_dates,
+    validate_frame,
+)
 
 TODAY = date(2021, 4, 21)
 
@@ -39,6 +46,19 @@ def reasons(frame: pd.DataFrame, **kwargs) -> list[str]:
         ({"date": "2021-04-17"}, "not_weekday"),
         ({"ticker": ""}, "invalid_ticker"),
         ({"ticker": "NOT A TICKER"}, "invalid_ticker"),
+        ({"close": np.inf, "high": np.inf}, "non_finite"),
+        ({"open": -np.inf}, "non_finite"),
+        ({"volume": np.inf}, "non_finite"),
+        ({"dividend": np.inf}, "non_finite"),
+        ({"split_factor": -np.inf}, "non_finite"),
+        ({"close": 1e308, "high": 1e308}, "out_of_range"),
+        ({"adj_close": 2e9}, "out_of_range"),
+        ({"volume": 1e30}, "out_of_range"),
+        ({"volume": VOLUME_LIMIT}, "out_of_range"),
+        ({"dividend": -0.5}, "out_of_range"),
+        ({"split_factor": 0.0}, "out_of_range"),
+        ({"date": "1800-01-02"}, "date_out_of_range"),
+        ({"date": "1961-12-29"}, "date_out_of_range"),
     ],
 )
 def test_it_rejects_a_bad_row_with_its_reason(row, reason):
@@ -103,3 +123,28 @@ def test_the_first_row_of_an_update_is_compared_with_the_stored_close():
     assert reasons(frame, previous_close=previous) == ["large_move"]
     # A stored bar on or after the row's date is not a "previous" close.
     assert reasons(frame, previous_close={"AAPL": (date(2021, 4, 20), 10.0)}) == []
+
+
+def test_the_detail_names_the_offending_columns_and_values():
+    frame = bars(
+        {"date": "2021-04-20", "close": np.inf, "high": np.inf}, {"date": "2021-04-21", "volume": 1e30}
+    )
+    details = validate_frame(frame, today=TODAY, max_move=5.0).issues["detail"].tolist()
+    assert details[0].endswith("high=inf close=inf")
+    assert details[1].endswith("volume=1e+30")
+
+
+def test_values_at_the_limits_are_accepted():
+    frame = bars(
+        {"date": "2021-04-19", "close": 1e9, "high": np.nan, "low": np.nan},
+        {"date": "2021-04-20", "volume": VOLUME_LIMIT - 1024},  # the largest float64 an int64 holds
+        {"date": FIRST_BAR_DATE.isoformat(), "ticker": "IBM"},
+    )
+    result = validate_frame(frame, today=TODAY, max_move=1e12)
+    assert result.issues.empty and len(result.accepted) == 3
+
+
+def test_one_date_bound_for_rows_and_query_parameters():
+    days = pd.Series(pd.to_datetime(["1800-01-02", "1961-12-29", "1962-01-02", "2021-04-20"]))
+    assert outside_bar_dates(days).tolist() == [True, True, False, False]
+    assert [outside_bar_dates(d.date()) for d in days] == [True, True, False, False]
