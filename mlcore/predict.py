@@ -13,12 +13,13 @@ from datetime import date, timedelta
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from mlcore import registry
 from mlcore.dataset import load_panels
 from mlcore.features import HISTORY_FOR_PREDICTION
 from mlcore.models import ModelVersion, Prediction
-from mlcore.scoring import MissingFeatures, score_date
+from mlcore.scoring import MissingFeatures, NotScorable, score_date
 from swingtrade.errors import DomainError, NotFound, ServiceUnavailable
 
 logger = logging.getLogger("swingtrade.mlcore.predict")
@@ -41,14 +42,21 @@ def assert_gate_open() -> None:
 
 
 def parse_as_of(value: date | str | None) -> date | None:
+    """``as_of`` as a date; a malformed or future date is refused (no prediction can be about it yet)."""
     if value is None or value == "":
         return None
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise DomainError(f"as_of must be a date as YYYY-MM-DD, got {value!r}.")
+        parsed = value
+    else:
+        try:
+            parsed = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise DomainError(f"as_of must be a date as YYYY-MM-DD, got {value!r}.")
+    if parsed > timezone.localdate():
+        raise DomainError(
+            f"as_of {parsed.isoformat()} is in the future.", details={"as_of": ["in the future"]}
+        )
+    return parsed
 
 
 def serving_champion() -> ModelVersion:
@@ -56,6 +64,33 @@ def serving_champion() -> ModelVersion:
     if version is None:
         raise ServiceUnavailable("No champion model: train one (python manage.py train --promote).")
     return version
+
+
+def seen_until(version: ModelVersion) -> date | None:
+    """The last price date the model's training saw (its labels reach that far), else its ``train_end``."""
+    end = (version.data_fingerprint or {}).get("end")
+    return date.fromisoformat(end) if end else version.train_end
+
+
+def is_in_sample(version: ModelVersion, data_date: date) -> bool:
+    """Whether the model saw (part of) the outcome of ``data_date`` during training.
+
+    On or before ``train_end`` the model was fitted on that very row; after it but before the last
+    price it saw, the row's forward return overlaps the labels it was fitted on. Only dates on or after
+    that last price are genuine out-of-sample forecasts.
+    """
+    last_seen = seen_until(version)
+    return last_seen is not None and data_date < last_seen
+
+
+def in_sample_warning(version: ModelVersion, data_date: date) -> str | None:
+    if not is_in_sample(version, data_date):
+        return None
+    return (
+        f"In-sample: model version {version.pk} was trained on prices up to {seen_until(version)}, "
+        f"so it already saw what happened after {data_date.isoformat()}. These scores are not a "
+        "forecast and overstate the model's skill; use them only to inspect the model."
+    )
 
 
 def data_date_for(as_of: date | None) -> date:
@@ -97,7 +132,7 @@ def predictions_compute(*, version: ModelVersion, data_date: date) -> pd.DataFra
             pd.Timestamp(data_date),
             side_fraction=settings.MLCORE_SIDE_FRACTION,
         )
-    except MissingFeatures as exc:
+    except (MissingFeatures, NotScorable) as exc:
         raise ServiceUnavailable(f"Model version {version.pk} cannot score {data_date.isoformat()}: {exc}.")
     rows = [
         Prediction(

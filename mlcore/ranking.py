@@ -34,6 +34,9 @@ class Ranking:
     horizon_days: int
     buys: list[RankingEntry] = field(default_factory=list)
     sells: list[RankingEntry] = field(default_factory=list)
+    # True when the model saw the outcome of ``data_date`` in training: scores then are not a forecast.
+    in_sample: bool = False
+    warning: str | None = None
 
 
 def _optional(value) -> float | None:
@@ -41,18 +44,22 @@ def _optional(value) -> float | None:
 
 
 def _validated(side: str | None, limit: int | str | None) -> tuple[str | None, int | None]:
+    """The one place ``side`` and ``limit`` are checked (API, pages and CLI all come through here)."""
     if side in ("", None):
         side = None
     elif side not in SIDES:
-        raise DomainError(f"side must be one of {', '.join(SIDES)}, got {side!r}.")
+        message = f"side must be one of {', '.join(SIDES)}, got {side!r}."
+        raise DomainError(message, details={"side": [message]})
     if limit in ("", None):
         return side, None
     try:
         limit = int(limit)
     except (TypeError, ValueError):
-        raise DomainError(f"limit must be a whole number, got {limit!r}.")
+        message = f"limit must be a whole number, got {limit!r}."
+        raise DomainError(message, details={"limit": [message]})
     if not 1 <= limit <= MAX_LIMIT:
-        raise DomainError(f"limit must be between 1 and {MAX_LIMIT}.")
+        message = f"limit must be between 1 and {MAX_LIMIT}, got {limit}."
+        raise DomainError(message, details={"limit": [message]})
     return side, limit
 
 
@@ -62,7 +69,9 @@ def ranking_for(
     """Ordered buy list (best first) and sell/short list (worst first) for ``as_of``.
 
     ``as_of`` defaults to the latest date with data; predictions missing for that date are computed and
-    stored. Raises ``ServiceUnavailable`` when there is no champion or the monitoring gate is closed.
+    stored. Raises ``ServiceUnavailable`` when there is no champion, the monitoring gate is closed or
+    no ticker has the history the model needs on that date; ``DomainError`` (400) for a bad ``side``,
+    ``limit`` or a future ``as_of``. ``in_sample`` flags a date whose outcome the model saw in training.
     """
     side, limit = _validated(side, limit)
     requested = predict.parse_as_of(as_of)
@@ -96,4 +105,6 @@ def ranking_for(
         horizon_days=version.horizon,
         buys=entries("buy", ascending=True),
         sells=entries("sell", ascending=False),
+        in_sample=predict.is_in_sample(version, data_date),
+        warning=predict.in_sample_warning(version, data_date),
     )

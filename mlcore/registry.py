@@ -147,7 +147,8 @@ def promotion_decision(challenger_oos: dict, champion_oos: dict | None, *, margi
     """Whether a challenger replaces the champion, and why; both metrics on the same OOS window.
 
     The criterion is the out-of-sample mean rank IC: the challenger must exceed the champion's by
-    ``margin``. Without a champion any challenger with finite metrics becomes the first one.
+    strictly more than ``margin`` (a tie never replaces the champion). Without a champion any challenger
+    with finite metrics becomes the first one.
     """
     challenger_ic = challenger_oos.get("rank_ic_mean")
     if not _finite(challenger_ic):
@@ -157,7 +158,7 @@ def promotion_decision(challenger_oos: dict, champion_oos: dict | None, *, margi
     champion_ic = champion_oos.get("rank_ic_mean")
     if not _finite(champion_ic):
         return True, f"the champion has no finite rank IC on this window; challenger {challenger_ic:+.4f}"
-    verdict = challenger_ic >= champion_ic + margin
+    verdict = challenger_ic > champion_ic + margin
     comparison = (
         f"challenger rank IC {challenger_ic:+.4f} vs champion {champion_ic:+.4f} on the same window "
         f"{challenger_oos.get('window', {}).get('start')}…{challenger_oos.get('window', {}).get('end')}, "
@@ -213,38 +214,50 @@ def reject(version: ModelVersion, *, user: Any, reason: str, details: dict | Non
 
 @transaction.atomic
 def rollback(*, user: Any, reason: str) -> ModelVersion:
-    """Retire the champion and restore the most recent earlier champion whose artefact is intact."""
+    """Restore the most recent earlier champion whose artefact verifies; retire the current one if any.
+
+    Also works when no champion is serving (e.g. its artefact was refused and it was rejected): the
+    restored version then simply becomes the champion. Every change is logged with who and why.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Give the reason for the rollback.")
     current = ModelVersion.objects.select_for_update().filter(status=Status.CHAMPION).first()
-    if current is None:
-        raise Conflict("There is no champion to roll back.")
-    previous_ids = (
-        RegistryEvent.objects.filter(action=Action.PROMOTED, model_version__status=Status.RETIRED)
-        .exclude(model_version=current)
-        .order_by("-created_at", "-id")
-        .values_list("model_version_id", flat=True)
-    )
-    for candidate_id in dict.fromkeys(previous_ids):
+    # Retired versions are former champions (only a champion is ever retired); newest promotion first.
+    previous_ids = RegistryEvent.objects.filter(
+        action=Action.PROMOTED, model_version__status=Status.RETIRED
+    ).order_by("-created_at", "-id")
+    if current is not None:
+        previous_ids = previous_ids.exclude(model_version=current)
+    problems: dict[int, str] = {}
+    for candidate_id in dict.fromkeys(previous_ids.values_list("model_version_id", flat=True)):
         previous = ModelVersion.objects.select_for_update().get(pk=candidate_id)
-        if artefact_problem(previous) is None:
+        problem = artefact_problem(previous)
+        if problem is None:
             break
+        problems[candidate_id] = problem
     else:
-        raise Conflict("No earlier champion with an intact artefact to roll back to.")
-    _set_status(
-        current,
-        Status.RETIRED,
-        action=Action.ROLLED_BACK,
-        user=user,
-        reason=f"Rolled back to version {previous.pk}: {reason}",
-    )
+        raise Conflict(
+            "No earlier champion with an intact artefact to roll back to: retrain.",
+            details={"refused": problems} if problems else None,
+        )
+    if current is not None:
+        _set_status(
+            current,
+            Status.RETIRED,
+            action=Action.ROLLED_BACK,
+            user=user,
+            reason=f"Rolled back to version {previous.pk}: {reason}",
+        )
+        restored_reason = f"Restored by rollback from version {current.pk}: {reason}"
+    else:
+        restored_reason = f"Restored by rollback (no champion was serving): {reason}"
     _set_status(
         previous,
         Status.CHAMPION,
         action=Action.PROMOTED,
         user=user,
-        reason=f"Restored by rollback from version {current.pk}: {reason}",
-        details={"rollback_from": current.pk},
+        reason=restored_reason,
+        details={"rollback_from": current.pk if current else None, "skipped": problems},
     )
     return previous

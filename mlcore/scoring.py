@@ -19,12 +19,17 @@ from sklearn.isotonic import IsotonicRegression
 
 from mlcore.evaluation import bucket_table
 from mlcore.features import HISTORY_FOR_PREDICTION, compute_features, cross_sectional_rank
+from mlcore.training import REQUIRED_FEATURE, has_history
 
 N_BUCKETS = 10
 
 
 class MissingFeatures(ValueError):
     """The data cannot produce every feature the model was trained on."""
+
+
+class NotScorable(ValueError):
+    """No ticker has enough history on the date to be scored (the rule training applies to its rows)."""
 
 
 BUY, SELL, NEUTRAL = "buy", "sell", "neutral"
@@ -82,7 +87,10 @@ def score_date(
     *,
     side_fraction: float | None = None,
 ) -> pd.DataFrame:
-    """Predictions for every ticker with a price on ``as_of``, from history up to ``as_of`` only.
+    """Predictions for every ticker with a price and enough history on ``as_of``, from data up to it only.
+
+    Tickers lacking the history training requires (:func:`mlcore.training.has_history`) are left out
+    rather than scored on imputed inputs; when none has it, :class:`NotScorable` is raised.
 
     Returns
     -------
@@ -103,6 +111,13 @@ def score_date(
     if missing:
         # e.g. bars without OHLC/volume: never fill a model's inputs with made-up values.
         raise MissingFeatures(f"the stored prices lack inputs the model was trained on: {', '.join(missing)}")
+    scorable = has_history(day)
+    if not scorable.any():
+        raise NotScorable(
+            f"none of the {len(day)} tickers has the history the model needs on {as_of.date()} "
+            f"({REQUIRED_FEATURE} is undefined for all: too little price history before that date)"
+        )
+    day = day.loc[scorable]
     score = np.asarray(bundle.estimator.predict(day[bundle.feature_columns]), dtype=np.float64)
     pct = cross_sectional_rank(score[None, :])[0].astype(np.float64) + 0.5
     n = bundle.calibration["n_buckets"]

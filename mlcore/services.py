@@ -7,6 +7,7 @@ names; this module composes them against the database and the registry. Command,
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -62,8 +63,13 @@ def training_config(
     window: str | None = None,
     window_size: int | None = None,
 ) -> TrainingConfig:
-    """A validated configuration; settings supply every value not given. Bad input raises DomainError."""
-    algorithm = algorithm or settings.MLCORE_DEFAULT_ALGORITHM
+    """A validated configuration; settings supply every value not given. Bad input raises DomainError.
+
+    Only ``None`` means "not given": a falsy value such as ``horizon=0`` is validated and refused, never
+    silently replaced by the default.
+    """
+    if algorithm is None:
+        algorithm = settings.MLCORE_DEFAULT_ALGORITHM
     if algorithm not in candidates.MODELS:
         raise DomainError(
             f"algorithm must be one of {', '.join(candidates.MODELS)} "
@@ -73,20 +79,26 @@ def training_config(
         merged = candidates.params_for(algorithm, params or {})
     except ValueError as exc:
         raise DomainError(str(exc))
-    horizon = horizon or settings.MLCORE_HORIZON_DAYS
-    if not 1 <= horizon <= 60:
-        raise DomainError("horizon must be between 1 and 60 trading days.")
-    window = window or "expanding"
+    if horizon is None:
+        horizon = settings.MLCORE_HORIZON_DAYS
+    if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 60:
+        raise DomainError(
+            f"horizon must be a whole number of trading days between 1 and 60; got {horizon!r}."
+        )
+    if window is None:
+        window = "expanding"
     if window not in ModelVersion.Window.values:
-        raise DomainError("window must be 'expanding' or 'rolling'.")
-    if window == "rolling" and not (window_size and window_size >= 60):
+        raise DomainError(f"window must be 'expanding' or 'rolling'; got {window!r}.")
+    if window == "rolling" and (window_size is None or window_size < 60):
         raise DomainError("a rolling window needs window_size of at least 60 trading days.")
+    if window != "rolling" and window_size is not None:
+        raise DomainError("window_size applies to a rolling window only (window='rolling').")
     return TrainingConfig(
         algorithm=algorithm,
         params=merged,
         horizon=horizon,
         window=window,
-        window_size=window_size if window == "rolling" else None,
+        window_size=window_size,
         test_days=settings.MLCORE_TEST_DAYS,
         min_train_days=settings.MLCORE_MIN_TRAIN_DAYS,
         cost_preset=settings.MLCORE_BACKTEST_COST_PRESET,
@@ -289,12 +301,13 @@ def promotion_attempt(
 ) -> ModelVersion:
     """Apply the promotion rule: beat the champion on the same OOS window by the configured margin.
 
-    The champion's configuration is re-run through the same walk-forward on the same data, so both
-    are judged on identical dates with models that never saw them. Losers are rejected, with the
-    numbers in the event log.
+    The champion's own configuration (algorithm, hyper-parameters, window, horizon) is re-run through
+    the same walk-forward folds on the same data, so both are judged on identical dates with models
+    that never saw them. Losers are rejected, with the numbers in the event log.
     """
     current = registry.champion()
     champion_oos = None
+    champion_config = None
     if current is not None:
         if current.horizon != version.horizon:
             version.status_reason = (
@@ -303,13 +316,15 @@ def promotion_attempt(
             )
             version.save(update_fields=["status_reason"])
             return version
+        champion_config = champion_config_for(current, config)
         _, champion_metrics = evaluate_config(
-            current.algorithm, current.params, dataset, config, progress=progress
+            champion_config.algorithm, champion_config.params, dataset, champion_config, progress=progress
         )
         champion_oos = champion_metrics["oos"]
     ok, reason = promotion_decision_for(version, champion_oos)
     comparison = {
         "champion": current.pk if current else None,
+        "champion_config": _config_summary(champion_config) if champion_config else None,
         "champion_oos": _json_safe(champion_oos),
         "margin": settings.MLCORE_PROMOTION_MARGIN,
         "decision": reason,
@@ -319,6 +334,28 @@ def promotion_attempt(
     if ok:
         return registry.promote(version, user=user, reason=f"Automatic: {reason}", details=comparison)
     return registry.reject(version, user=user, reason=f"Automatic: {reason}", details=comparison)
+
+
+def champion_config_for(champion: ModelVersion, challenger: TrainingConfig) -> TrainingConfig:
+    """The champion's own configuration on the challenger's evaluation window (folds, costs, threads).
+
+    Folds depend only on the test block size, the minimum training length and the purge (= horizon,
+    equal for both), so the champion's window type and size change what it trains on, not the dates
+    it is judged on.
+    """
+    return dataclasses.replace(
+        challenger,
+        algorithm=champion.algorithm,
+        params=dict(champion.params),
+        horizon=champion.horizon,
+        window=champion.training_window,
+        window_size=champion.training_window_size if champion.training_window == "rolling" else None,
+    )
+
+
+def _config_summary(config: TrainingConfig) -> dict[str, Any]:
+    keys = ("algorithm", "params", "horizon", "window", "window_size")
+    return {k: getattr(config, k) for k in keys}
 
 
 def promotion_decision_for(version: ModelVersion, champion_oos: dict | None) -> tuple[bool, str]:

@@ -24,8 +24,20 @@ from mlcore.labels import DEFAULT_HORIZON, daily_returns, forward_rank_label, fo
 
 logger = logging.getLogger("swingtrade.mlcore")
 
-# Rows need this much history to be trained on: without the 60-day return most features are warm-up NaN.
+# Rows need this much history to be trained on or scored: without the 60-day return most features are
+# warm-up NaN, and a model would see them imputed as the cross-sectional middle (made-up inputs).
 REQUIRED_FEATURE = rank_name("ret_60")
+
+
+def has_history(features: pd.DataFrame) -> np.ndarray:
+    """Boolean mask of the rows with enough history to be trained on or scored.
+
+    The one rule shared by training (:meth:`Dataset.trainable`) and serving
+    (:func:`mlcore.scoring.score_date`): a row the model would never have been fitted on is never scored.
+    """
+    if REQUIRED_FEATURE not in features.columns:
+        return np.zeros(len(features), dtype=bool)
+    return features[REQUIRED_FEATURE].notna().to_numpy()
 
 
 @dataclass(frozen=True)
@@ -104,7 +116,7 @@ class Dataset:
         self._dates = self.features.index.get_level_values("date")
         # Position of each row's date among the panel's dates (for date subsampling).
         self.date_codes = np.asarray(self.features.index.codes[0])
-        self._has_history = self.features[REQUIRED_FEATURE].notna().to_numpy()
+        self._has_history = has_history(self.features)
 
     @property
     def model_columns(self) -> list[str]:

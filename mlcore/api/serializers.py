@@ -7,9 +7,11 @@ from mlcore.models import ModelVersion, RegistryEvent, TrainingJob
 
 
 class RankingQuerySerializer(serializers.Serializer):
+    """Parses types only; the allowed sides and limits are checked by ``mlcore.ranking`` (one place)."""
+
     as_of = serializers.DateField(required=False, allow_null=True)
-    side = serializers.ChoiceField(choices=["buy", "sell"], required=False, allow_null=True)
-    limit = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=500)
+    side = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    limit = serializers.IntegerField(required=False, allow_null=True)
 
 
 class RankingEntrySerializer(serializers.Serializer):
@@ -35,6 +37,8 @@ class RankingSerializer(serializers.Serializer):
     model_version = ModelVersionBriefSerializer()
     buys = RankingEntrySerializer(many=True)
     sells = RankingEntrySerializer(many=True)
+    in_sample = serializers.BooleanField()
+    warning = serializers.CharField(allow_null=True)
 
 
 class RegistryEventSerializer(serializers.ModelSerializer):

@@ -5,9 +5,9 @@ from django_celery_beat.models import PeriodicTask
 
 from market.models import IngestionRun
 from market.signals import ingestion_succeeded
-from mlcore import registry
+from mlcore import ranking, registry
 from mlcore.models import ModelVersion, Prediction, RegistryEvent, TrainingJob
-from swingtrade.errors import ServiceUnavailable
+from swingtrade.errors import DomainError, ServiceUnavailable
 from tests.mlcore.factories import champion_version, trained_version
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,8 @@ def test_ranking_lists_buys_best_first_and_sells_worst_first(investor_client, ma
         "ticker", "side", "rank", "score", "expected_return", "predicted_volatility", "confidence"
     }  # fmt: skip
     assert entry["side"] == "buy" and 0 <= entry["confidence"] <= 1
+    # the latest date is after every price the model saw: a genuine forecast
+    assert body["in_sample"] is False and body["warning"] is None
     # every answer is a stored, traceable prediction
     assert Prediction.objects.filter(model_version=version, as_of="2021-04-21").count() == 12
 
@@ -54,15 +56,50 @@ def test_ranking_for_a_past_weekend_uses_the_last_trading_day(investor_client, m
     body = response.json()
     assert body["as_of"] == "2021-03-07" and body["data_date"] == "2021-03-05"
     assert body["buys"] == [] and len(body["sells"]) == 1
+    # the champion was trained on prices up to 2021-04-21: it saw what followed 2021-03-05
+    assert body["in_sample"] is True
+    assert "In-sample" in body["warning"] and "2021-04-21" in body["warning"]
+
+
+def test_ranking_refuses_a_date_without_enough_history(investor_client, market_sample, fast_training):
+    version = champion_version()
+    # The stored prices start 2019-01-02: two days later no ticker has the 60-day history training needs.
+    response = investor_client.get(RANKINGS, {"as_of": "2019-01-04"})
+    assert response.status_code == 503
+    detail = response.json()["detail"]
+    assert f"Model version {version.pk} cannot score 2019-01-04" in detail
+    assert "none of the 12 tickers has the history" in detail
+    assert not Prediction.objects.exists()
+
+
+def test_ranking_refuses_a_future_date(investor_client, market_sample, fast_training):
+    champion_version()
+    response = investor_client.get(RANKINGS, {"as_of": "2999-01-01"})
+    assert response.status_code == 400
+    assert "in the future" in response.json()["detail"]
+    assert not Prediction.objects.exists()
 
 
 @pytest.mark.parametrize(
-    "params", [{"side": "hold"}, {"limit": "0"}, {"limit": "many"}, {"as_of": "2021-13-01"}]
+    "params",
+    [{"side": "hold"}, {"limit": "0"}, {"limit": "501"}, {"limit": "many"}, {"as_of": "2021-13-01"}],
 )
 def test_ranking_refuses_bad_parameters_with_400(investor_client, params):
     response = investor_client.get(RANKINGS, params)
     assert response.status_code == 400
-    assert response.json()["errors"]
+    assert set(response.json()["errors"]) == set(params)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"side": "hold"}, "side must be one of buy, sell"),
+        ({"limit": 501}, "limit must be between 1 and 500"),
+    ],
+)
+def test_the_ranking_service_validates_side_and_limit_for_every_caller(db, kwargs, message):
+    with pytest.raises(DomainError, match=message):
+        ranking.ranking_for(**kwargs)
 
 
 def test_ranking_answers_503_while_the_monitoring_gate_is_closed(
@@ -111,6 +148,23 @@ def test_only_admins_promote_and_every_promotion_is_logged(
 
     back = admin_client_api.post("/api/v1/models/rollback/", {"reason": "regret"})
     assert back.status_code == 200 and back.json()["id"] == first.pk
+
+
+def test_rollback_answers_after_a_tampered_champion_was_refused(
+    admin_client_api, investor_client, admin_user, market_sample, fast_training
+):
+    first = champion_version()
+    second = registry.promote(trained_version(), user=admin_user, reason="newer")
+    path = registry.artefact_path(second)
+    path.write_bytes(path.read_bytes() + b"tampered")
+    refused = investor_client.get(RANKINGS)
+    assert refused.status_code == 503 and "Roll back or retrain" in refused.json()["detail"]
+
+    back = admin_client_api.post("/api/v1/models/rollback/", {"reason": "artefact corrupted"})
+    assert back.status_code == 200 and back.json()["id"] == first.pk
+    event = RegistryEvent.objects.filter(model_version=first, action="promoted").latest("id")
+    assert event.actor == admin_user and "artefact corrupted" in event.reason
+    assert investor_client.get(RANKINGS).json()["model_version"]["id"] == first.pk
 
 
 def test_admin_queues_training_and_polls_the_job(

@@ -26,8 +26,24 @@ def test_train_promote_predict_and_evaluate_from_the_command_line(market_sample,
     assert Prediction.objects.filter(as_of="2021-04-16").count() == 12
 
     table = _run("evaluate")
-    assert f"#{version.pk} ridge (champion)" in table
-    assert "baseline momentum_12_1" in table and "baseline reversal_5" in table
+    header, *lines = table.strip().splitlines()
+    columns = header.split(" | ")
+    for name in ("rank ICIR", "LS ann. return gross/net", "LS vol gross/net", "LS max DD gross/net"):
+        assert name in columns
+    assert columns[-2:] == ["train s", "predict s"]
+    line = next(x for x in lines if x.startswith(f"#{version.pk} ridge (champion)"))
+    row = dict(zip(columns, line.split(" | "), strict=True))
+    oos, folds = version.metrics["oos"], version.metrics["folds"]
+    assert row["rank ICIR"] == f"{oos['rank_icir']:+.3f}"
+    net = oos["long_short"]["net"]
+    assert row["LS ann. return gross/net"].endswith(f"/ {net['ann_return']:+.1%}")
+    assert row["LS vol gross/net"].endswith(f"/ {net['ann_vol']:.1%}")
+    assert row["LS max DD gross/net"].endswith(f"/ {net['max_drawdown']:.1%}")
+    assert row["train s"] == f"{sum(f['fit_seconds'] for f in folds):.2f}"
+    assert row["predict s"] == f"{sum(f['predict_seconds'] for f in folds):.2f}"
+    assert any(x.startswith("baseline momentum_12_1") for x in lines)
+    assert any(x.startswith("baseline reversal_5") for x in lines)
+    assert all(len(x.split(" | ")) == len(columns) for x in lines)
 
 
 def test_commands_refuse_bad_input_without_changing_anything(market_sample, fast_training):
@@ -39,4 +55,11 @@ def test_commands_refuse_bad_input_without_changing_anything(market_sample, fast
         _run("train", "--params", "{alpha")
     with pytest.raises(CommandError, match="unknown hyper-parameters"):
         _run("train", "--params", '{"depth": 3}')
+    for horizon in ("0", "-5", "61"):  # 0 used to fall back silently to the 5-day default
+        with pytest.raises(CommandError, match="horizon must be"):
+            _run("train", "--horizon", horizon)
+    with pytest.raises(CommandError, match="window_size applies to a rolling window only"):
+        _run("train", "--window-size", "120")
+    with pytest.raises(CommandError, match="at least 60"):
+        _run("train", "--window", "rolling", "--window-size", "0")
     assert not ModelVersion.objects.exists()

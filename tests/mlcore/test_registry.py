@@ -5,8 +5,10 @@ import math
 import pytest
 
 from mlcore import predict, registry, services
+from mlcore.dataset import load_panels
 from mlcore.health import check_champion
 from mlcore.models import ModelVersion, Prediction, RegistryEvent
+from mlcore.training import build_dataset
 from swingtrade.errors import Conflict, ServiceUnavailable
 from tests.mlcore.factories import champion_version, trained_version
 
@@ -63,17 +65,59 @@ def test_first_champion_is_promoted_automatically_and_logged(market_sample, fast
     assert actions == [RegistryEvent.Action.TRAINED, RegistryEvent.Action.PROMOTED]
 
 
-def test_promotion_refuses_a_challenger_that_does_not_beat_the_champion(market_sample, fast_training):
+def test_promotion_rejects_a_tie(market_sample, fast_training):
     champion = champion_version()
-    fast_training.MLCORE_PROMOTION_MARGIN = 0.5  # an edge no model has on this data
+    fast_training.MLCORE_PROMOTION_MARGIN = 0.0
+    # The same configuration on the same data: the re-run champion scores exactly the challenger's IC.
     challenger = services.train_and_maybe_promote(config=services.training_config(), promote=True)
     assert challenger.status == Status.REJECTED
     assert registry.champion() == champion
-    event = challenger.events.get(action=RegistryEvent.Action.REJECTED)
-    assert "does not beat the champion" in event.reason
     comparison = challenger.metrics["comparison"]
+    assert comparison["champion_oos"]["rank_ic_mean"] == challenger.metrics["oos"]["rank_ic_mean"]
     # both judged on the same out-of-sample window
     assert comparison["champion_oos"]["window"] == challenger.metrics["oos"]["window"]
+    event = challenger.events.get(action=RegistryEvent.Action.REJECTED)
+    assert "does not beat the champion" in event.reason
+
+
+def test_promotion_refuses_a_genuinely_worse_challenger(market_sample, fast_training, monkeypatch):
+    champion = champion_version()
+    fast_training.MLCORE_PROMOTION_MARGIN = 0.0
+    config = services.training_config()
+
+    def inverted(panels, **kwargs):  # the challenger learns the opposite of what predicts returns
+        dataset = build_dataset(panels, **kwargs)
+        dataset.target = -dataset.target
+        return dataset
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "build_dataset", inverted)
+        challenger, _ = services.train_version(config=config)
+    dataset = build_dataset(load_panels(), horizon=config.horizon)
+    challenger = services.promotion_attempt(challenger, dataset=dataset, config=config)
+    assert challenger.status == Status.REJECTED
+    assert registry.champion() == champion
+    champion_ic = challenger.metrics["comparison"]["champion_oos"]["rank_ic_mean"]
+    assert challenger.metrics["oos"]["rank_ic_mean"] < 0 < champion_ic
+
+
+def test_the_champion_is_rerun_with_its_own_configuration(market_sample, fast_training):
+    rolling = services.training_config(window="rolling", window_size=120)
+    champion, _ = services.train_version(config=rolling)
+    registry.promote(champion, user=None, reason="rolling champion")
+    fast_training.MLCORE_PROMOTION_MARGIN = 0.0
+    challenger = services.train_and_maybe_promote(config=services.training_config(), promote=True)
+    comparison = challenger.metrics["comparison"]
+    assert comparison["champion_config"]["window"] == "rolling"
+    assert comparison["champion_config"]["window_size"] == 120
+    # Re-running its own configuration on unchanged data reproduces the champion's own OOS record,
+    # which differs from what the challenger's (expanding) window would give it.
+    assert comparison["champion_oos"]["rank_ic_mean"] == champion.metrics["oos"]["rank_ic_mean"]
+    assert comparison["champion_oos"]["rank_ic_mean"] != challenger.metrics["oos"]["rank_ic_mean"]
+    # On this sample the 120-day rolling champion is weaker than the expanding challenger: judged on
+    # its own configuration it loses (re-run with the challenger's window it would tie and stay).
+    assert challenger.metrics["oos"]["rank_ic_mean"] > comparison["champion_oos"]["rank_ic_mean"]
+    assert challenger.status == Status.CHAMPION
 
 
 def test_a_challenger_beating_the_champion_replaces_it(market_sample, fast_training):
@@ -92,6 +136,8 @@ def test_promotion_decision_requires_the_margin():
         {"rank_ic_mean": 0.025, "window": window}, {"rank_ic_mean": 0.02}, margin=0.01
     )[0]
     assert registry.promotion_decision({"rank_ic_mean": 0.031}, {"rank_ic_mean": 0.02}, margin=0.01)[0]
+    # a tie never replaces the champion, even without a margin
+    assert not registry.promotion_decision({"rank_ic_mean": 0.02}, {"rank_ic_mean": 0.02}, margin=0.0)[0]
     assert not registry.promotion_decision({"rank_ic_mean": float("nan")}, None, margin=0.01)[0]
 
 
@@ -126,6 +172,38 @@ def test_rollback_restores_the_previous_champion(market_sample, fast_training, a
     second.refresh_from_db()
     assert second.status == Status.RETIRED
     assert second.events.filter(action=RegistryEvent.Action.ROLLED_BACK, actor=admin_user).exists()
+
+
+def test_rollback_restores_a_verified_version_after_the_champion_was_refused(
+    market_sample, fast_training, admin_user
+):
+    first = champion_version()
+    second = registry.promote(trained_version(), user=admin_user, reason="newer")
+    path = registry.artefact_path(second)
+    path.write_bytes(path.read_bytes() + b"tampered")
+    with pytest.raises(ServiceUnavailable, match="Roll back or retrain"):
+        predict.predictions_frame()
+    assert registry.champion() is None  # the tampered champion was rejected
+
+    restored = registry.rollback(user=admin_user, reason="champion artefact corrupted")
+    assert restored == first and registry.champion() == first
+    event = first.events.filter(action=RegistryEvent.Action.PROMOTED).latest("id")
+    assert event.actor == admin_user and "champion artefact corrupted" in event.reason
+    assert "no champion was serving" in event.reason
+    second.refresh_from_db()
+    assert second.status == Status.REJECTED
+    frame, served = predict.predictions_frame()
+    assert served == first and len(frame) == 12
+
+
+def test_rollback_skips_versions_whose_artefact_does_not_verify(market_sample, fast_training):
+    first = champion_version()
+    registry.promote(trained_version(), user=None, reason="newer")
+    registry.artefact_path(first).unlink()
+    with pytest.raises(Conflict, match="No earlier champion with an intact artefact"):
+        registry.rollback(user=None, reason="try it")
+    first.refresh_from_db()
+    assert first.status == Status.RETIRED and registry.champion() is not None
 
 
 def test_first_model_ensure_trains_once(market_sample, fast_training):
