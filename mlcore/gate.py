@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from mlcore import monitoring, monitoring_selectors
 from mlcore.monitoring_models import GateOverride, MonitoringThresholds
+from swingtrade.accounts import roles
 from swingtrade.errors import Conflict, DomainError, ServiceUnavailable
 
 
@@ -35,6 +36,24 @@ class GateState:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def public_reason(self) -> str:
+        """The reason a user may read: an override says until when, never who or why."""
+        if self.overridden:
+            return f"An administrator keeps recommendations open until {self.override_expires_at}."
+        return self.reason
+
+    def for_user(self, user: Any) -> dict[str, Any]:
+        """What ``user`` may see: everything for analysts and admins; for investors the state and a
+        user-facing reason, without who overrode the gate or why (that is the admins' business)."""
+        data = self.as_dict()
+        if roles.is_analyst(user):
+            return data
+        for private in ("override_by", "override_reason"):
+            data.pop(private)
+        data["reason"] = self.public_reason
+        return data
 
 
 def _current_champion_id() -> int | None:
@@ -128,7 +147,12 @@ def check_gate():
     from swingtrade.health import CheckResult
 
     state = gate_state()
-    detail = {"gate": "open" if state.is_open else "closed", "state": state.state, "reason": state.reason}
+    # /healthz is unauthenticated: the user-facing reason only (no override author or motive).
+    detail = {
+        "gate": "open" if state.is_open else "closed",
+        "state": state.state,
+        "reason": state.public_reason,
+    }
     if state.report_url:
         detail["report_url"] = state.report_url
     return CheckResult(state.is_open, detail)

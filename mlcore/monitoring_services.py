@@ -24,6 +24,7 @@ from mlcore.labels import forward_relative_return
 from mlcore.models import ModelVersion, Prediction
 from mlcore.monitoring_models import MonitoringReport, MonitoringThresholds
 from mlcore.training import REQUIRED_FEATURE
+from swingtrade.errors import DomainError
 
 logger = logging.getLogger("swingtrade.mlcore.monitoring")
 
@@ -49,6 +50,38 @@ class MarketSnapshot:
 
 def _calendar_days(trading_days: int) -> int:
     return int(trading_days * 365 / 250) + 10
+
+
+def _first_stored_bar() -> date | None:
+    from market.models import DailyBar
+
+    return DailyBar.objects.order_by("date").values_list("date", flat=True).first()
+
+
+def validate_as_of(as_of: date | None, *, now: datetime | None = None) -> None:
+    """Refuse an as-of day no run can judge honestly (DomainError → HTTP 400 / CLI exit 1).
+
+    A day in the future would measure freshness against sessions that have not happened (a CRITICAL
+    report, e-mails, a closed gate for nothing); one outside the exchange calendar has no sessions to
+    count; one before the first stored bar has no data at all. Called before anything is stored or queued.
+    """
+    if as_of is None:
+        return
+    now = now or timezone.now()
+    today = timezone.localdate(now) if timezone.is_aware(now) else now.date()
+    if as_of > today:
+        raise DomainError(f"as_of {as_of.isoformat()} is in the future (today is {today.isoformat()}).")
+    first_session, last_session = monitoring.calendar_bounds()
+    if not first_session <= as_of <= last_session:
+        raise DomainError(
+            f"as_of {as_of.isoformat()} is outside the exchange calendar "
+            f"({first_session.isoformat()} … {last_session.isoformat()})."
+        )
+    first_bar = _first_stored_bar()
+    if first_bar is not None and as_of < first_bar:
+        raise DomainError(
+            f"as_of {as_of.isoformat()} is before the first stored bar ({first_bar.isoformat()})."
+        )
 
 
 def _latest_bar_on_or_before(as_of: date) -> date | None:
@@ -317,6 +350,7 @@ def monitoring_run(
     ``as_of`` (default: today) bounds the data used, and freshness is measured at ``now`` (default:
     the end of the as-of day, after the close; the real time for the scheduled run).
     """
+    validate_as_of(as_of, now=now)
     thresholds = MonitoringThresholds.load()
     rules = thresholds.rules()
     if as_of is None:

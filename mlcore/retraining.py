@@ -19,7 +19,15 @@ from mlcore import monitoring, registry
 from mlcore.dataset import load_panels
 from mlcore.models import ModelVersion
 from mlcore.monitoring_models import MonitoringThresholds
-from mlcore.monitoring_services import MarketSnapshot, iso, json_safe, model_scores, monitoring_run, oos_dates
+from mlcore.monitoring_services import (
+    MarketSnapshot,
+    iso,
+    json_safe,
+    model_scores,
+    monitoring_run,
+    oos_dates,
+    validate_as_of,
+)
 from swingtrade.errors import DomainError
 
 logger = logging.getLogger("swingtrade.mlcore.monitoring")
@@ -47,6 +55,7 @@ def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict
     """
     from mlcore import services
 
+    validate_as_of(as_of)
     thresholds = MonitoringThresholds.load()
     rules = thresholds.rules()
     config = retrain_config(thresholds)

@@ -30,13 +30,18 @@ def predict_latest(run_id: int | None = None, as_of: str | None = None) -> dict:
 
 
 @shared_task(name="mlcore.tasks.retrain_weekly")
-def retrain_weekly(algorithm: str | None = None) -> dict:
-    """Train a challenger on all stored data and promote it only if it beats the champion."""
-    from mlcore import services
+def retrain_weekly(**legacy_kwargs) -> dict:
+    """Deprecated name of :func:`mlcore.monitoring_tasks.retrain`, kept registered for beat rows that
+    still carry it (migration 0003 created one; 0004 repoints it, and its reverse points it back).
 
-    config = services.training_config(algorithm=algorithm)
-    version = services.train_and_maybe_promote(config=config, promote=True)
-    return {"model_version": version.pk, "status": version.status, "reason": version.status_reason}
+    One retraining path: the same lock, window policy, recent-window comparison and alerts. Old rows'
+    ``algorithm`` argument is ignored (the retrain uses the configured default), and logged as such.
+    """
+    from mlcore.monitoring_tasks import retrain
+
+    if legacy_kwargs:
+        logger.warning("retrain_weekly: ignoring legacy arguments", extra={"ignored": sorted(legacy_kwargs)})
+    return retrain(reason="weekly schedule (legacy task name mlcore.tasks.retrain_weekly)")
 
 
 @shared_task(name="mlcore.tasks.run_training_job")

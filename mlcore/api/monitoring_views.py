@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mlcore import gate, monitoring_selectors, monitoring_tasks
+from mlcore import gate, monitoring_selectors, monitoring_services, monitoring_tasks
 from mlcore.api.monitoring_serializers import (
     AlertSerializer,
     GateOverrideInputSerializer,
@@ -65,6 +65,8 @@ class MonitoringRunView(APIView):
         serializer = MonitoringRunSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         as_of = serializer.validated_data.get("as_of")
+        # Refused here, not in the worker: a bad day must answer 400 and queue nothing.
+        monitoring_services.validate_as_of(as_of)
         result = monitoring_tasks.monitor.delay(as_of=as_of.isoformat() if as_of else None)
         return Response(
             {"task_id": result.id, "reports_url": reverse("monitoring-report-list")},
@@ -73,12 +75,15 @@ class MonitoringRunView(APIView):
 
 
 class GateView(APIView):
-    """Whether rankings are served now (any signed-in user: the site shows it as a banner)."""
+    """Whether rankings are served now (any signed-in user: the site shows it as a banner).
+
+    Investors get the state and a user-facing reason; who overrode the gate and why is for analysts.
+    """
 
     permission_classes = [IsAuthenticated]
 
     def get(self, request: Request) -> Response:
-        return Response(gate.gate_state().as_dict())
+        return Response(gate.gate_state().for_user(request.user))
 
 
 class GateOverrideView(APIView):

@@ -19,7 +19,14 @@ Statistics, and why (docs/monitoring.md has the long version):
 from __future__ import annotations
 
 from mlcore.monitoring.drift import drift_share, feature_psi, psi, psi_from_quantiles
-from mlcore.monitoring.freshness import Freshness, as_of_moment, coverage, data_freshness, expected_session
+from mlcore.monitoring.freshness import (
+    Freshness,
+    as_of_moment,
+    calendar_bounds,
+    coverage,
+    data_freshness,
+    expected_session,
+)
 from mlcore.monitoring.performance import WindowMetrics, daily_scores, newey_west_se, window_metrics
 from mlcore.monitoring.rules import (
     CRITICAL,
@@ -48,6 +55,7 @@ __all__ = [
     "Rules",
     "WindowMetrics",
     "as_of_moment",
+    "calendar_bounds",
     "coverage",
     "daily_scores",
     "data_freshness",

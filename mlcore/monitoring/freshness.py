@@ -28,6 +28,12 @@ class Freshness:
         return asdict(self)
 
 
+def calendar_bounds(*, calendar: str = "XNYS") -> tuple[date, date]:
+    """First and last session the calendar knows (``exchange_calendars`` covers a rolling span)."""
+    cal = _calendar(calendar)
+    return cal.first_session.date(), cal.last_session.date()
+
+
 def expected_session(now: datetime, *, calendar: str = "XNYS") -> pd.Timestamp:
     """The latest session whose close is at or before ``now`` (``now`` naive means UTC)."""
     cal = _calendar(calendar)

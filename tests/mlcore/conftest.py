@@ -33,3 +33,28 @@ def fast_training(settings):
     settings.MLCORE_TEST_DAYS = 126
     settings.MLCORE_MIN_TRAIN_DAYS = 252
     return settings
+
+
+# Monitoring tests (test_monitoring_*.py) on the ``market_sample`` fixture.
+
+
+@pytest.fixture
+def champion(market_sample, fast_training):
+    from tests.mlcore.factories import champion_version
+
+    return champion_version()
+
+
+@pytest.fixture
+def closed_gate(champion, admin_user):
+    """Monitoring three weeks after the last bar: the data is stale, the gate closes."""
+    from django.core import mail
+
+    from mlcore import gate, monitoring_tasks
+    from mlcore.monitoring_models import MonitoringReport
+
+    result = monitoring_tasks.monitor.delay(as_of="2021-05-12").get()
+    report = MonitoringReport.objects.get(pk=result["reports"][0]["id"])
+    assert not gate.gate_state().is_open
+    mail.outbox.clear()
+    return report

@@ -14,6 +14,9 @@ import exchange_calendars
 import numpy as np
 import pandas as pd
 
+# Last session of the ``market_sample`` fixture (a Wednesday): monitoring "as of" an up-to-date day.
+LAST_BAR = date(2021, 4, 21)
+
 
 def sessions(start: str, count: int) -> pd.DatetimeIndex:
     calendar = exchange_calendars.get_calendar("XNYS")

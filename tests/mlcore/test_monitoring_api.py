@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -11,24 +11,7 @@ from django.utils import timezone
 
 from mlcore import gate, monitoring_tasks, predict
 from mlcore.monitoring_models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
-from tests.mlcore.factories import champion_version
-
-LAST_BAR = date(2021, 4, 21)  # last session of the market_sample fixture (a Wednesday)
-
-
-@pytest.fixture
-def champion(market_sample, fast_training):
-    return champion_version()
-
-
-@pytest.fixture
-def closed_gate(champion, admin_user):
-    """Monitoring three weeks after the last bar: the data is stale, the gate closes."""
-    result = monitoring_tasks.monitor.delay(as_of="2021-05-12").get()
-    report = MonitoringReport.objects.get(pk=result["reports"][0]["id"])
-    assert not gate.gate_state().is_open
-    mail.outbox.clear()
-    return report
+from tests.mlcore.monitoring_world import LAST_BAR
 
 
 def test_stale_data_is_detected_against_the_exchange_calendar(champion, admin_user, investor_client):
@@ -91,7 +74,16 @@ def test_an_admin_override_opens_the_gate_and_is_logged(
 
     assert investor_client.get("/api/v1/rankings/").status_code == 200
     state = investor_client.get("/api/v1/monitoring/gate/").json()
-    assert state["is_open"] and state["overridden"] and state["override_by"] == admin_user.username
+    assert state["is_open"] and state["overridden"]
+    # Investors see that the gate is overridden and until when, not who did it or why.
+    assert "override_by" not in state and "override_reason" not in state
+    assert "Vendor outage" not in str(state) and admin_user.username not in str(state)
+    assert state["reason"] == (
+        f"An administrator keeps recommendations open until {override.expires_at.isoformat()}."
+    )
+    full = admin_client_api.get("/api/v1/monitoring/gate/").json()
+    assert full["override_by"] == admin_user.username
+    assert full["override_reason"] == "Vendor outage, prices verified by hand"
 
     revoked = admin_client_api.delete("/api/v1/monitoring/override/")
     assert revoked.status_code == 200 and revoked.json()["revoked_by"] == admin_user.username
@@ -259,6 +251,31 @@ def test_a_failed_retraining_is_e_mailed(db, admin_user):
     assert result["status"] == "failed" and "prices" in result["reason"]
     alert = Alert.objects.get(kind=Alert.Kind.RETRAIN)
     assert alert.emailed and mail.outbox[0].subject == "[SwingTrade] Retraining failed"
+
+
+def test_the_legacy_weekly_task_name_runs_the_one_retraining_path(db, admin_user):
+    from django.core.cache import cache
+    from django_celery_beat.models import PeriodicTask
+
+    from mlcore.tasks import retrain_weekly
+    from swingtrade.celery import app
+
+    # mlcore's beat rows (migrations 0003/0004) name registered tasks, the retrain being the monitoring one.
+    weekly = PeriodicTask.objects.get(name="mlcore: weekly retraining")
+    assert weekly.task == "mlcore.monitoring.retrain"
+    mlcore_rows = PeriodicTask.objects.filter(task__startswith="mlcore.").values_list("task", flat=True)
+    assert sorted(mlcore_rows) == ["mlcore.monitoring.retrain", "mlcore.monitoring.run"]
+    assert all(task in app.tasks for task in mlcore_rows)
+    # The old name shares the lock and the alerts of mlcore.monitoring.retrain.
+    cache.add(monitoring_tasks.RETRAIN_LOCK, "another run", timeout=60)
+    try:
+        assert retrain_weekly.delay(algorithm="ridge").get()["status"] == "skipped"
+    finally:
+        cache.delete(monitoring_tasks.RETRAIN_LOCK)
+    result = retrain_weekly.delay().get()
+    assert result["status"] == "failed" and "prices" in result["reason"]
+    assert Alert.objects.get(kind=Alert.Kind.RETRAIN).emailed
+    assert mail.outbox[0].subject == "[SwingTrade] Retraining failed"
 
 
 def test_admins_can_run_monitoring_now(champion, admin_client_api, investor_client):
