@@ -24,6 +24,18 @@ def is_session(day: dt.date, calendar: str = DEFAULT_CALENDAR) -> bool:
     return bool(cal.is_session(ts))
 
 
+def session_on_or_before(day: dt.date, calendar: str = DEFAULT_CALENDAR) -> dt.date:
+    """The last session on or before ``day`` (``day`` itself when it is one: Good Friday gives Thursday)."""
+    cal = _calendar(calendar)
+    ts = pd.Timestamp(day)
+    if not cal.first_session <= ts <= cal.last_session:
+        raise ValueError(
+            f"{day} is outside the {calendar} calendar "
+            f"({cal.first_session:%Y-%m-%d}..{cal.last_session:%Y-%m-%d})"
+        )
+    return cal.date_to_session(ts, direction="previous").date()
+
+
 def validity_date(as_of: dt.date, sessions: int, calendar: str = DEFAULT_CALENDAR) -> dt.date:
     """Last session an order placed after the close of ``as_of`` stays valid: the ``sessions``-th after it.
 

@@ -320,6 +320,73 @@ def protective_stop(
     )
 
 
+EXIT_SIDE = {costs.BUY: costs.SELL, costs.SHORT: costs.COVER}
+
+
+def plan_protective_order(ctx: OrderContext, model: costs.CostModel, *, stop_price: float) -> OrderPlan:
+    """The protective exit of a position opened at ``ctx.price`` by ``ctx.side``, as an order of its own.
+
+    The type and prices come from :func:`protective_stop`; the probability is that of the stop being
+    triggered within ``ctx.validity_days`` sessions, from the same first-passage model as limits
+    (:func:`~portfolio.orders.fill.session_touch_probability`, with the model's drift). If triggered the
+    position loses ``stop / entry - 1`` in its own direction, and the exit pays commission and spread:
+    the expected value ``P(trigger) × (gross − costs)`` is the (negative) share of the position's
+    outcome this stop locks in. A stop-limit triggered by a gap beyond its limit does not fill: its
+    probability is that of the trigger, an upper bound on the fill.
+    """
+    if ctx.side not in EXIT_SIDE:
+        raise ValueError(f"a protective exit protects a buy or a short, not a {ctx.side!r}")
+    exit_side = EXIT_SIDE[ctx.side]
+    choice = protective_stop(
+        position_side=ctx.side,
+        stop_price=stop_price,
+        price=ctx.price,
+        sigma=ctx.sigma,
+        overnight_fraction=ctx.overnight_fraction,
+    )
+    log_barrier = math.log(stop_price / ctx.price)
+    if direction(ctx.side) * log_barrier >= 0:
+        raise ValueError("the stop must lie against the position (below a long's entry, above a short's)")
+    nu = ctx.drift - 0.5 * ctx.sigma**2
+    p = float(
+        session_touch_probability(
+            log_barrier,
+            ctx.sigma,
+            ctx.validity_days,
+            nu,
+            ctx.overnight_fraction,
+            ctx.vol_log_mean,
+            ctx.vol_log_sd,
+        )
+    )
+    exit_ctx = OrderContext(**{**ctx.__dict__, "side": exit_side, "is_entry": False})
+    gross = direction(ctx.side) * (stop_price / ctx.price - 1.0)
+    rate = cost_rate(exit_ctx, model, crosses_spread=True, holding_days=0.0)
+    reasons = [
+        choice.reason,
+        f"Triggers with probability {p:.1%} within {ctx.validity_days} sessions (first passage from "
+        f"{ctx.price:.2f} to {stop_price:.2f} with the model's drift); if triggered the position loses "
+        f"{-gross:.2%} plus {rate:.3%} of exit costs.",
+    ]
+    if choice.order_type == STOP_LIMIT:
+        reasons.append(
+            f"After a gap beyond {choice.limit_price:.2f} the stop-limit does not fill: "
+            "the probability is that of the trigger."
+        )
+    return OrderPlan(
+        side=exit_side,
+        order_type=choice.order_type,
+        limit_price=choice.limit_price,
+        stop_price=choice.stop_price,
+        fill_probability=p,
+        gross_return=gross,
+        cost_rate=rate,
+        expected_value=p * (gross - rate),
+        candidates=[],
+        reasons=reasons,
+    )
+
+
 # --- Size ----------------------------------------------------------------------------------------------
 
 

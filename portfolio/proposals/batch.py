@@ -57,7 +57,8 @@ class ProposalBatch:
             valid_until=calendar.validity_date(as_of, portfolio.order_validity_sessions),
             cost_model=cost_model,
             markets=markets,
-            symbols={t.symbol: t for t in Ticker.objects.filter(symbol__in=list(markets))},
+            # Held tickers without market data still get a (hold) proposal: they need their Ticker too.
+            symbols={t.symbol: t for t in Ticker.objects.filter(symbol__in=set(markets) | set(positions))},
             positions=positions,
             ytd_realised=float(selectors.realised_pnl_in_year(portfolio, as_of.year)),
             model_version=model_version,
@@ -66,6 +67,11 @@ class ProposalBatch:
     @property
     def horizon(self) -> int:
         return self.portfolio.horizon_days
+
+    @property
+    def protect_until(self) -> dt.date:
+        """Last session of a protective stop: it guards the position over the holding horizon."""
+        return calendar.validity_date(self.as_of, self.horizon)
 
 
 def order_plan(
@@ -89,6 +95,36 @@ def order_plan(
         vol_log_sd=market.vol_log_sd,
     )
     return pricing.plan_order(ctx, batch.cost_model)
+
+
+def protective_plan(
+    batch: ProposalBatch,
+    ticker: str,
+    position_side: str,
+    quantity: int,
+    *,
+    entry: float,
+    stop: float,
+    expected_return: float,
+) -> pricing.OrderPlan:
+    """The protective stop of an entry at ``entry`` as its own order, valid over the holding horizon."""
+    market = batch.markets[ticker]
+    ctx = pricing.OrderContext(
+        ticker=ticker,
+        side=position_side,
+        price=entry,
+        sigma=market.sigma,
+        expected_return=expected_return,
+        horizon_days=batch.horizon,
+        validity_days=batch.horizon,
+        notional=max(quantity, 1) * stop,
+        is_entry=False,
+        exchange=market.exchange,
+        overnight_fraction=market.overnight,
+        vol_log_mean=market.vol_log_mean,
+        vol_log_sd=market.vol_log_sd,
+    )
+    return pricing.plan_protective_order(ctx, batch.cost_model, stop_price=stop)
 
 
 def entry_levels(

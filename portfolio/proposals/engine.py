@@ -13,14 +13,15 @@ import logging
 import math
 
 import numpy as np
+import pandas as pd
 from django.db import transaction
 
 from portfolio import costs, selectors
 from portfolio.models import OrderProposal, Portfolio
 from portfolio.orders import pricing
-from portfolio.proposals.batch import ProposalBatch, entry_levels, order_plan
-from portfolio.proposals.state import market_state
-from portfolio.proposals.store import proposal_store
+from portfolio.proposals.batch import ProposalBatch, entry_levels, order_plan, protective_plan
+from portfolio.proposals.state import market_state, proposal_day
+from portfolio.proposals.store import proposal_store, unpriced_hold_store
 from swingtrade.errors import DomainError
 
 logger = logging.getLogger("swingtrade.portfolio")
@@ -91,18 +92,46 @@ def _held_decision(
     return action, quantity, forced, reasons
 
 
+def _unpriced_hold(
+    batch: ProposalBatch, ticker: str, pos: selectors.PositionValue, notes: list[str]
+) -> OrderProposal:
+    """A held ticker the engine cannot price on the day: a hold that says why, never a silent gap."""
+    from market.selectors import bars_frame
+
+    bars = bars_frame(tickers=[ticker], end=batch.as_of)
+    market = batch.markets.get(ticker)
+    if bars.empty:
+        reason = f"No price for {ticker} on {batch.as_of} (no bar on or before it); holding, no order priced."
+        reference = pos.average_cost
+    elif market is None and pd.Timestamp(bars["date"].iloc[-1]).date() == batch.as_of:
+        reason = (
+            f"No volatility estimate for {ticker} on {batch.as_of} (too little history); holding, "
+            "no order is priced."
+        )
+        reference = float(bars["close"].iloc[-1])
+    else:
+        last = bars.iloc[-1]
+        reason = (
+            f"No price for {ticker} on {batch.as_of} (last close {float(last['close']):.2f} on "
+            f"{pd.Timestamp(last['date']).date()}); holding, no order is priced."
+        )
+        reference = float(last["close"])
+    return unpriced_hold_store(batch, ticker, reference, [*notes, reason])
+
+
 @transaction.atomic
 def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[OrderProposal]:
-    """Expire the open proposals of ``portfolio`` and store a new set for ``as_of`` (default: last bar day).
+    """Store a new set of proposals for ``as_of`` (default: last bar day) and expire the open ones.
 
-    Raises :class:`~swingtrade.errors.DomainError` when no prices are loaded or the portfolio has no equity.
+    A day that is not a session uses the last session before it (said in every proposal's reasons).
+    Raises :class:`~swingtrade.errors.DomainError` (and changes nothing) for a day in the future, outside
+    the exchange calendar, without prices or with too little history (see
+    :func:`~portfolio.proposals.state.proposal_day`), or when the portfolio has no equity. Open
+    proposals are expired only when the new set is not empty.
     """
-    from market.selectors import latest_bar_date
     from mlcore.predict import predictions_frame
 
-    as_of = as_of or latest_bar_date()
-    if as_of is None:
-        raise DomainError("No prices are loaded yet.")
+    as_of, day_notes = proposal_day(as_of)
     frame, model_version = predictions_frame(as_of=as_of)
     reliability = float(getattr(model_version, "reliability", 1.0) or 0.0)
     valuation = selectors.portfolio_valuation(portfolio)
@@ -140,17 +169,18 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
     )
     filled_levels = _last_filled_levels(portfolio)
 
-    # Expire what is still open from earlier runs: a new set of proposals replaces it.
-    portfolio.proposals.filter(status=OrderProposal.Status.PROPOSED).update(
-        status=OrderProposal.Status.EXPIRED
-    )
-
     cash = valuation.cash
     gross = valuation.gross_exposure
     created: list[OrderProposal] = []
 
-    def propose(*args, **kwargs) -> None:
-        created.append(proposal_store(batch, *args, **kwargs))
+    def propose(ticker, action, side, quantity, plan, reasons, **kwargs) -> OrderProposal:
+        notes = [*day_notes, *reasons]
+        proposal = proposal_store(batch, ticker, action, side, quantity, plan, notes, **kwargs)
+        created.append(proposal)
+        return proposal
+
+    def priced(ticker: str) -> bool:
+        return ticker in state and state[ticker].price_date == as_of
 
     def plan_for(ticker, side, quantity, is_entry):
         r = float(ranked.at[ticker, "shrunk"]) if ticker in ranked.index else 0.0
@@ -158,7 +188,8 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
 
     # 1. Held positions first: exits, covers and trims free cash and gross room for the entries.
     for ticker, pos in sorted(held.items()):
-        if ticker not in state:
+        if not priced(ticker):
+            created.append(_unpriced_hold(batch, ticker, pos, [*day_notes]))
             continue
         mkt = state[ticker]
         exit_side = costs.SELL if pos.quantity > 0 else costs.COVER
@@ -195,7 +226,7 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
 
     # 2. New positions, best expected return per unit of risk first, within every limit.
     for ticker in entries:
-        if ticker not in state:
+        if not priced(ticker):
             continue
         mkt = state[ticker]
         r = float(ranked.at[ticker, "shrunk"])
@@ -222,26 +253,24 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
             continue
         plan = plan_for(ticker, side, size.quantity, is_entry=True)
         entry, stop, take = entry_levels(batch, ticker, side, plan, expected_return=r)
-        protect = pricing.protective_stop(
-            position_side=side,
-            stop_price=stop,
-            price=entry,
-            sigma=mkt.sigma,
-            overnight_fraction=mkt.overnight,
-        )
         reasons = [
             f"The model expects {r:+.2%} over {horizon} days (shrunk by its reliability {reliability:.2f}).",
             size.reason,
             *plan.reasons,
-            f"After the fill, protect it with a {protect.order_type.replace('_', '-')} at {stop:.2f}. "
-            + protect.reason,
         ]
         if take is None:
             reasons.append("No take-profit: the expected move does not pay the round-trip costs.")
         if not plan.worthwhile:
             propose(ticker, A.SKIP, side, size.quantity, plan, reasons, crosses_spread=False)
             continue
-        propose(
+        protect = protective_plan(
+            batch, ticker, side, size.quantity, entry=entry, stop=stop, expected_return=r
+        )
+        reasons.append(
+            f"Its protective exit, a {protect.order_type.replace('_', '-')} at {stop:.2f}, is the next "
+            "proposal: place it once this order fills."
+        )
+        enter = propose(
             ticker,
             A.ENTER,
             side,
@@ -251,9 +280,30 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
             stop_loss=stop,
             take_profit=take,
         )
+        propose(
+            ticker,
+            A.EXIT if side == costs.BUY else A.COVER,
+            protect.side,
+            size.quantity,
+            protect,
+            [
+                f"Protective stop of proposal #{enter.pk} ({enter.get_side_display().lower()} "
+                f"{size.quantity} {ticker}): place it once that order fills; accepting the entry "
+                "does not place it.",
+                *protect.reasons,
+            ],
+            crosses_spread=True,
+            valid_until=batch.protect_until,
+            cost_price=stop,
+        )
         notional = size.quantity * entry
         cash += -notional if side == costs.BUY else notional
         gross += notional
+    if created:
+        # What is still open from earlier runs is replaced by the new set (never by an empty one).
+        portfolio.proposals.filter(status=OrderProposal.Status.PROPOSED).exclude(
+            pk__in=[p.pk for p in created]
+        ).update(status=OrderProposal.Status.EXPIRED)
     logger.info(
         "order proposals created",
         extra={"portfolio": portfolio.pk, "as_of": str(as_of), "count": len(created)},

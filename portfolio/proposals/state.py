@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from portfolio.orders import fill
+from portfolio.orders import calendar, fill
+from swingtrade.errors import DomainError
 
 VOL_WINDOW = 20
+HISTORY_LOOKBACK_DAYS = 60  # calendar days searched for the VOL_WINDOW sessions the volatility needs
 
 
 @dataclass
@@ -23,6 +25,51 @@ class Market:
     exchange: str | None
     vol_log_mean: float = 0.0
     vol_log_sd: float = 0.0
+    price_date: dt.date | None = None  # day of the close: a stale one cannot price an order on as_of
+
+
+def proposal_day(as_of: dt.date | None) -> tuple[dt.date, list[str]]:
+    """The session whose prices and predictions a proposal run uses, and what to tell the user about it.
+
+    ``None`` means the latest day with prices. A day that is not a session (weekend, holiday) uses the
+    last session on or before it, and says so. Refused with :class:`~swingtrade.errors.DomainError`
+    (400): a day in the future, outside the exchange calendar, without prices on its session, or with
+    fewer than ``VOL_WINDOW`` sessions of prices before it (the volatility needs them).
+    """
+    from django.utils import timezone
+
+    from market.selectors import latest_bar_date, price_panel
+
+    latest = latest_bar_date()
+    if latest is None:
+        raise DomainError("No prices are loaded yet.")
+    if as_of is None:
+        as_of = latest
+    if as_of > timezone.localdate():
+        raise DomainError(f"as_of {as_of} is in the future; the latest prices are of {latest}.")
+    try:
+        session = calendar.session_on_or_before(as_of)
+    except ValueError as exc:
+        raise DomainError(f"as_of {exc}.") from exc
+    closes = price_panel(field="close", start=session - dt.timedelta(days=HISTORY_LOOKBACK_DAYS), end=session)
+    days = closes.index.date if len(closes.index) else []
+    if session not in set(days):
+        day = f"{session}" + (f" (the session of {as_of})" if session != as_of else "")
+        if latest < session:
+            raise DomainError(f"No prices for {day}: the latest prices are of {latest}.")
+        raise DomainError(f"No prices for {day}: no bar was loaded for that session.")
+    if len(days) < VOL_WINDOW:
+        raise DomainError(
+            f"Not enough history on {session}: {len(days)} sessions of prices in the "
+            f"{HISTORY_LOOKBACK_DAYS} days before it, the volatility estimate needs {VOL_WINDOW}."
+        )
+    notes = []
+    if session != as_of:
+        notes.append(
+            f"{as_of} is not a session of the {calendar.DEFAULT_CALENDAR} calendar: prices and predictions "
+            f"are of {session}, the last session before it."
+        )
+    return session, notes
 
 
 def market_state(tickers: list[str], as_of: dt.date, validity: int) -> dict[str, Market]:
@@ -47,7 +94,8 @@ def market_state(tickers: list[str], as_of: dt.date, validity: int) -> dict[str,
     else:
         overnight = pd.Series(0.0, index=sigma.index)
     raw = bars_frame(tickers=tickers, start=as_of - dt.timedelta(days=10), end=as_of)
-    last_close = raw.sort_values("date").groupby("ticker")["close"].last()
+    last_bar = raw.sort_values("date").groupby("ticker")[["date", "close"]].last()
+    last_close, last_date = last_bar["close"], last_bar["date"]
     exchanges = dict(Ticker.objects.filter(symbol__in=tickers).values_list("symbol", "exchange"))
     out = {}
     for t in tickers:
@@ -62,5 +110,6 @@ def market_state(tickers: list[str], as_of: dt.date, validity: int) -> dict[str,
             exchanges.get(t) or None,
             float(error["vol_log_mean"]),
             float(error["vol_log_sd"]),
+            pd.Timestamp(last_date[t]).date(),
         )
     return out

@@ -34,16 +34,21 @@ def test_discrete_formula_matches_a_monte_carlo_of_daily_steps(barrier, sigma, d
     assert formula == pytest.approx(simulated, abs=0.01)
 
 
-def _simulate_session_model(barrier, sigma, days, overnight, n_paths=100_000, seed=3):
-    """Gap at each open, then a continuously watched session (Brownian-bridge crossing per session)."""
+def _simulate_session_model(barrier, sigma, days, overnight, n_paths=100_000, seed=3, drift=0.0):
+    """Gap at each open, then a continuously watched session (Brownian-bridge crossing per session).
+
+    ``drift`` per day is split like the variance: ``overnight`` of it in the gap, the rest in the session.
+    Given both ends of a session, a drifted Brownian path is the same bridge as a driftless one, so the
+    crossing probability inside the session does not depend on the drift.
+    """
     rng = np.random.default_rng(seed)
     gap_sd, session_sd = sigma * np.sqrt(overnight), sigma * np.sqrt(1 - overnight)
     x = np.zeros(n_paths)
     hit = np.zeros(n_paths, dtype=bool)
     for _ in range(days):
-        x = x + rng.normal(0, gap_sd, n_paths)
+        x = x + rng.normal(drift * overnight, gap_sd, n_paths)
         hit |= x <= barrier
-        y = x + rng.normal(0, session_sd, n_paths)
+        y = x + rng.normal(drift * (1 - overnight), session_sd, n_paths)
         crossing = np.where(
             (x > barrier) & (y > barrier), np.exp(-2 * (x - barrier) * (y - barrier) / session_sd**2), 1
         )
@@ -60,6 +65,23 @@ def test_session_model_matches_its_monte_carlo(multiple, days):
     assert formula == pytest.approx(_simulate_session_model(barrier, sigma, days, overnight), abs=0.01)
     # The gap makes a limit next to the close less likely to fill than continuous trading suggests.
     assert formula <= float(fill.touch_probability(barrier, sigma, days)) + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("multiple", "days", "drift"),
+    [(0.25, 1, -0.004), (0.5, 5, 0.002), (1.0, 5, -0.002), (1.0, 10, 0.001), (1.5, 10, -0.002)],
+)
+def test_session_model_with_a_drift_matches_its_monte_carlo(multiple, days, drift):
+    sigma, overnight = 0.02, 0.2
+    barrier = -multiple * sigma * np.sqrt(days)
+    formula = float(fill.session_touch_probability(barrier, sigma, days, drift, overnight))
+    simulated = _simulate_session_model(barrier, sigma, days, overnight, drift=drift)
+    assert formula == pytest.approx(simulated, abs=0.01)
+    # The drift matters at this size: the driftless probability is off by more than the tolerance.
+    assert abs(formula - float(fill.session_touch_probability(barrier, sigma, days, 0.0, overnight))) > 0.01
+    # An upper barrier (a sell limit, a short's stop) is the mirror image: touching +b with drift nu.
+    mirrored = float(fill.session_touch_probability(-barrier, sigma, days, -drift, overnight))
+    assert mirrored == pytest.approx(simulated, abs=0.01)
 
 
 def test_expected_fill_day_lies_inside_the_window():

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from portfolio import costs
-from portfolio.orders import pricing
+from portfolio.orders import fill, pricing
 from portfolio.orders.pricing import OrderContext, SizeLimits, size_from_risk
 
 
@@ -68,6 +69,42 @@ def test_protective_stop_becomes_stop_limit_when_gaps_are_large():
         position_side="buy", stop_price=90.0, price=100.0, sigma=0.02, overnight_fraction=0.2
     )
     assert wide.order_type == pricing.STOP and wide.limit_price is None
+
+
+@pytest.mark.parametrize(("side", "exit_side"), [("buy", "sell"), ("short", "cover")])
+def test_a_protective_stop_is_an_order_that_triggers_less_often_further_away(side, exit_side):
+    ctx = _context(side=side, is_entry=False, validity_days=5, overnight_fraction=0.2)
+    plans = [
+        pricing.plan_protective_order(
+            ctx, costs.ZERO_COMMISSION_BROKER, stop_price=pricing.stop_loss_price(100.0, side, 0.02, k, 5)
+        )
+        for k in (0.25, 1.0, 2.0, 3.0)
+    ]
+    for plan, k in zip(plans, (0.25, 1.0, 2.0, 3.0), strict=True):
+        assert plan.side == exit_side and plan.stop_price == pricing.stop_loss_price(100.0, side, 0.02, k, 5)
+        # The one first-passage model: the trigger is a touch of the stop from the entry, with the drift.
+        assert plan.fill_probability == pytest.approx(
+            fill.session_touch_probability(np.log(plan.stop_price / 100.0), 0.02, 5, ctx.drift - 0.0002, 0.2)
+        )
+        assert plan.gross_return < 0 and plan.expected_value < 0
+    probabilities = [plan.fill_probability for plan in plans]
+    assert probabilities == sorted(probabilities, reverse=True) and probabilities[-1] < 0.01
+    # The type is protective_stop's: a stop next to the price, where gaps jump it, is a stop-limit.
+    assert (plans[0].order_type, plans[-1].order_type) == (pricing.STOP_LIMIT, pricing.STOP)
+    assert plans[0].limit_price is not None and plans[-1].limit_price is None
+
+
+def test_a_drift_toward_the_stop_makes_it_trigger_more_often():
+    stop = pricing.stop_loss_price(100.0, "buy", 0.02, 1.0, 5)
+    falling, rising = (
+        pricing.plan_protective_order(
+            _context(expected_return=r, validity_days=5), costs.ZERO_COMMISSION_BROKER, stop_price=stop
+        ).fill_probability
+        for r in (-0.02, 0.02)
+    )
+    assert falling > rising
+    with pytest.raises(ValueError, match="against the position"):
+        pricing.plan_protective_order(_context(), costs.ZERO_COMMISSION_BROKER, stop_price=101.0)
 
 
 LIMITS = SizeLimits(

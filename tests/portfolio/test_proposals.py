@@ -7,6 +7,7 @@ costs and the database are real.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pandas as pd
@@ -14,7 +15,7 @@ import pytest
 
 from portfolio import services
 from portfolio.models import OrderProposal, Position
-from swingtrade.errors import Conflict
+from swingtrade.errors import Conflict, DomainError
 from tests.portfolio.factories import PortfolioFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,137 @@ def test_a_position_through_its_stop_loss_is_exited(market_sample, predictions, 
         "market",
     )
     assert exit_.quantity == entry.quantity and "stop-loss" in exit_.reasons
+
+
+def _entry_and_stop(created):
+    entry = next(p for p in created if p.action == OrderProposal.Action.ENTER)
+    stop = next(
+        p for p in created if p.ticker_id == entry.ticker_id and p.order_type in ("stop", "stop_limit")
+    )
+    return entry, stop
+
+
+def test_an_entry_comes_with_its_protective_stop_as_an_order_of_its_own(
+    market_sample, predictions, monkeypatch
+):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: AS_OF)
+    predictions.update({"AAPL": 0.04})
+    portfolio = PortfolioFactory(cash=Decimal("100000"), horizon_days=5)
+    entry, stop = _entry_and_stop(services.order_proposals_create(portfolio=portfolio, as_of=AS_OF))
+    assert (stop.action, stop.side, stop.quantity) == ("exit", "sell", entry.quantity)
+    assert stop.stop_price == entry.stop_loss and stop.stop_price < entry.reference_price
+    assert (stop.limit_price is not None) == (stop.order_type == "stop_limit")
+    if stop.limit_price is not None:
+        assert stop.limit_price < stop.stop_price  # a sell stop-limit accepts a little worse than the stop
+    assert stop.valid_until == dt.date(2021, 4, 9)  # the 5-session horizon, Good Friday skipped
+    assert 0 < stop.fill_probability < 1
+    assert stop.expected_gross_return < 0 and stop.expected_costs["total"] >= 0
+    assert f"Protective stop of proposal #{entry.pk}" in stop.reasons
+    assert "protective exit" in entry.reasons
+    services.proposal_decide(proposal=entry, accept=True)
+    stop.refresh_from_db()
+    assert stop.status == OrderProposal.Status.PROPOSED  # accepting the entry does not place the stop
+
+
+def test_a_farther_stop_is_less_likely_to_trigger(market_sample, predictions):
+    predictions.update({"AAPL": 0.04})
+    chances = []
+    for sigmas in (1.0, 2.0, 3.0):
+        portfolio = PortfolioFactory(cash=Decimal("100000"), stop_loss_sigmas=sigmas)
+        entry, stop = _entry_and_stop(services.order_proposals_create(portfolio=portfolio, as_of=AS_OF))
+        assert stop.stop_price == entry.stop_loss
+        chances.append((float(entry.reference_price) - float(stop.stop_price), stop.fill_probability))
+    distances, probabilities = zip(*chances, strict=True)
+    assert list(distances) == sorted(distances)
+    assert list(probabilities) == sorted(probabilities, reverse=True) and len(set(probabilities)) == 3
+
+
+def test_a_short_entry_is_protected_by_a_cover_stop_above(market_sample, predictions):
+    predictions.update({"KO": -0.04})
+    portfolio = PortfolioFactory(cash=Decimal("100000"), allow_short=True)
+    entry, stop = _entry_and_stop(services.order_proposals_create(portfolio=portfolio, as_of=AS_OF))
+    assert (entry.side, stop.action, stop.side) == ("short", "cover", "cover")
+    assert stop.stop_price == entry.stop_loss > entry.reference_price
+
+
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        (dt.date(2030, 1, 1), "as_of 2030-01-01 is in the future"),
+        (dt.date(2005, 1, 3), "outside the XNYS calendar"),
+        (dt.date(2026, 11, 20), "No prices for 2026-11-20: the latest prices are of 2021-04-21"),
+        (dt.date(2021, 4, 25), "No prices for 2021-04-23 (the session of 2021-04-25)"),
+        (dt.date(2019, 1, 10), "Not enough history on 2019-01-10"),
+    ],
+)
+def test_a_day_without_usable_prices_is_refused_and_changes_nothing(
+    market_sample, predictions, as_of, message
+):
+    predictions.update({"AAPL": 0.04})
+    portfolio = PortfolioFactory()
+    first = services.order_proposals_create(portfolio=portfolio, as_of=AS_OF)
+    with pytest.raises(DomainError, match=re.escape(message)):
+        services.order_proposals_create(portfolio=portfolio, as_of=as_of)
+    assert {p.status for p in OrderProposal.objects.filter(pk__in=[p.pk for p in first])} == {"proposed"}
+    assert OrderProposal.objects.count() == len(first)
+
+
+def test_the_api_answers_400_for_a_day_in_the_future(investor, investor_client, market_sample, predictions):
+    portfolio = PortfolioFactory(owner=investor)
+    url = f"/api/v1/portfolios/{portfolio.pk}/proposals/"
+    response = investor_client.post(url, {"as_of": "2030-01-01"}, format="json")
+    assert response.status_code == 400 and "in the future" in response.content.decode()
+    assert not OrderProposal.objects.exists()
+
+
+def test_a_holiday_uses_the_session_before_and_says_so(market_sample, predictions):
+    predictions.update({"AAPL": 0.04})
+    portfolio = PortfolioFactory()
+    created = services.order_proposals_create(portfolio=portfolio, as_of=dt.date(2021, 4, 2))  # Good Friday
+    assert created and {p.as_of for p in created} == {AS_OF}
+    assert all(
+        "2021-04-02 is not a session of the XNYS calendar: prices and predictions are of 2021-04-01"
+        in p.reasons
+        for p in created
+    )
+    entry = next(p for p in created if p.action == OrderProposal.Action.ENTER)
+    assert entry.valid_until == dt.date(2021, 4, 7)
+
+
+def test_a_held_ticker_without_a_price_that_day_is_held_with_the_reason(market_sample, predictions):
+    from market.models import DailyBar
+
+    portfolio = PortfolioFactory(cash=Decimal("50000"))
+    services.trade_record(
+        portfolio=portfolio, ticker="KO", side="buy", quantity=100, price="50", traded_on=dt.date(2021, 3, 1)
+    )
+    DailyBar.objects.filter(ticker__symbol="KO", date__gt=dt.date(2021, 3, 19)).delete()
+    predictions.update({"KO": -0.05, "AAPL": 0.04})
+    created = services.order_proposals_create(portfolio=portfolio, as_of=AS_OF)
+    ko = [p for p in created if p.ticker.symbol == "KO"]
+    assert [(p.action, p.quantity) for p in ko] == [("hold", 0)]
+    assert "No price for KO on 2021-04-01 (last close" in ko[0].reasons and "on 2021-03-19)" in ko[0].reasons
+    assert any(p.ticker.symbol == "AAPL" and p.action == "enter" for p in created)
+
+
+def test_the_entry_and_its_stop_show_in_the_api_and_on_the_page(
+    investor, investor_client, market_sample, predictions
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    predictions.update({"AAPL": 0.04})
+    portfolio = PortfolioFactory(owner=investor)
+    entry, stop = _entry_and_stop(services.order_proposals_create(portfolio=portfolio, as_of=AS_OF))
+    listed = investor_client.get(f"/api/v1/portfolios/{portfolio.pk}/proposals/").json()["results"]
+    by_id = {p["id"]: p for p in listed}
+    assert by_id[entry.pk]["order_type"] in ("market", "limit")
+    assert by_id[stop.pk]["order_type"] == stop.order_type
+    assert Decimal(by_id[stop.pk]["stop_price"]) == entry.stop_loss
+    web = Client()
+    web.force_login(investor)
+    html = web.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode()
+    assert (
+        f"{stop.stop_price:,.2f}" in html and f"Sell</span> {stop.get_order_type_display().lower()}" in html
+    )
+    assert reverse("portfolio:proposal_accept", args=[portfolio.pk, stop.pk]) in html
