@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -28,3 +30,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         logger.exception("unhandled API error", exc_info=exc)
     return response
+
+
+class Pagination(LimitOffsetPagination):
+    """``?limit=&offset=`` with bounds: a huge number is a 400, never a database overflow."""
+
+    default_limit = 100
+    max_limit = 1000
+    max_offset = 10**9
+
+    def get_offset(self, request: Any) -> int:
+        offset = super().get_offset(request)
+        if offset > self.max_offset:
+            raise ValidationError({"offset": [f"offset must be at most {self.max_offset}."]})
+        return offset
