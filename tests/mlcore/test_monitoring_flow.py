@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 
 from market.ingest import ingest_frame
-from mlcore import monitoring_tasks, registry, services
+from mlcore import gate, monitoring_tasks, registry, services
 from mlcore.dataset import load_panels
 from mlcore.models import ModelVersion, RegistryEvent
-from mlcore.monitoring_models import Alert, MonitoringReport
+from mlcore.monitoring_models import Alert, MonitoringReport, MonitoringThresholds
 from swingtrade.accounts import roles
 from tests.factories import UserFactory
 from tests.mlcore.monitoring_world import regime_frame, session_date
@@ -102,4 +102,65 @@ def test_a_broken_relation_closes_the_gate_alerts_once_retrains_and_recovers(bro
     ]
     outcome = Alert.objects.get(kind=Alert.Kind.RETRAIN)
     assert outcome.report == broken and f"model {challenger.pk} rejected" in outcome.subject
+    assert not outcome.emailed
+
+
+# A lasting break: reversal for 450 sessions, then momentum for good. The champion saw reversal only.
+LASTING_BREAK = [(450, -0.9), (450, 0.9)]
+LASTING_TRAIN_END, DEEP_IN_BREAK = 329, 880
+
+
+@pytest.fixture
+def lasting_break(db, fast_training):
+    frame = regime_frame(regimes=LASTING_BREAK, seed=1)
+    ingest_frame(frame=frame, source="csv")
+    config = services.training_config(algorithm="ridge")
+    end = session_date(frame, LASTING_TRAIN_END)
+    version, _ = services.train_version(config=config, panels=load_panels(end=end))
+    registry.promote(version, user=None, reason="monitoring test champion")
+    # Rolling one-year training window (a threshold administrators set): the retrain sees the new regime.
+    thresholds = MonitoringThresholds.load()
+    thresholds.training_window = MonitoringThresholds.TrainingWindow.ROLLING
+    thresholds.training_window_years = 1
+    thresholds.save()
+    return frame, version
+
+
+@pytest.mark.slow
+def test_a_retrained_challenger_that_passes_is_promoted_and_reopens_the_gate(lasting_break, investor_client):
+    frame, champion = lasting_break
+    admins = {UserFactory(role=roles.ADMIN).email}
+
+    reports = _monitor(frame, DEEP_IN_BREAK)
+    broken = reports[0]
+    assert broken.model_version == champion and broken.state == "CRITICAL" and broken.retrain_requested
+    assert broken.reasons[0]["code"] == "rank_ic_below_validation"
+
+    # The monitoring task queued the retraining (eager): the challenger beat the champion on the same
+    # recent window and passed monitoring there, so it was promoted and judged at once.
+    challenger = ModelVersion.objects.exclude(pk=champion.pk).get()
+    assert challenger.status == ModelVersion.Status.CHAMPION and registry.champion() == challenger
+    assert challenger.training_window == "rolling"
+    comparison = challenger.metrics["comparison"]
+    assert comparison["window"]["n_dates"] >= 50
+    assert comparison["challenger_rank_ic"] > 0.2 > comparison["champion_rank_ic"]
+    assert comparison["challenger_monitoring"]["state"] != "CRITICAL"
+    champion.refresh_from_db()
+    assert champion.status != ModelVersion.Status.CHAMPION
+    assert RegistryEvent.objects.filter(model_version=challenger, action="promoted").exists()
+
+    judged = MonitoringReport.objects.filter(model_version=challenger, role="champion").get()
+    assert judged.state in ("OK", "WARN") and judged.as_of == broken.as_of
+    # The gate follows the new champion's own report: open, rankings served again.
+    state = gate.gate_state()
+    assert state.is_open and state.report_id == judged.pk
+    assert investor_client.get("/api/v1/rankings/").status_code == 200
+
+    # Two e-mails to the admins: the CRITICAL, then the recovery the promotion brought.
+    assert [set(m.to) for m in mail.outbox] == [admins, admins]
+    assert "OK → CRITICAL" in mail.outbox[0].subject
+    assert "recovered" in mail.outbox[1].subject and "open again" in mail.outbox[1].body
+    assert judged.get_absolute_url() in mail.outbox[1].body
+    outcome = Alert.objects.get(kind=Alert.Kind.RETRAIN)
+    assert outcome.report == broken and f"model {challenger.pk} promoted" in outcome.subject
     assert not outcome.emailed
