@@ -30,6 +30,10 @@ DEFAULT_COST_PER_TURNOVER = 0.001  # 10 bp per unit of traded weight, for caller
 def _aligned_wide(scores: pd.Series, labels: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scores and labels as wide frames on their common (date, ticker) cells, NaN elsewhere."""
     joined = pd.concat({"s": scores, "y": labels}, axis=1, join="inner").dropna()
+    if joined.empty:
+        # e.g. a last walk-forward fold made only of days whose labels have not matured yet
+        empty = pd.DataFrame(index=pd.DatetimeIndex([], name="date"), dtype=float)
+        return empty, empty.copy()
     wide = joined.unstack("ticker")
     return wide["s"], wide["y"]
 

@@ -64,3 +64,12 @@ def test_long_short_pays_borrow_every_day_a_short_is_held():
     )
     # short weight is 1.0 on every held day, so each day loses exactly one day of borrow
     assert (result["gross"] - result["net"]).round(12).tolist() == [0.0001] * len(result["net"])
+
+
+def test_scores_whose_labels_have_not_matured_evaluate_to_no_number_instead_of_failing(toy):
+    labels, returns = toy
+    scores = _long(labels)
+    unmatured = pd.Series(np.nan, index=scores.index)
+    metrics = evaluate(scores, unmatured, returns, horizon=5, all_offsets=False)
+    assert np.isnan(metrics["rank_ic_mean"])
+    assert np.isnan(metrics["hit_rate"])
