@@ -3,35 +3,24 @@
 
 from django.db import migrations
 
+from swingtrade.beat import crontab_task_ensure, periodic_task_remove
+
 TASK_NAME = "market: daily Yahoo update"
 
 
 def create_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    schedule, _ = CrontabSchedule.objects.get_or_create(
+    crontab_task_ensure(
+        apps,
+        name=TASK_NAME,
+        task="market.ingest_yahoo_daily",
         minute="30",
         hour="17",
         day_of_week="1-5",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="America/New_York",
+        description="Fetch the latest daily bars of every active ticker from Yahoo (fanned out per chunk).",
     )
-    PeriodicTask.objects.get_or_create(
-        name=TASK_NAME,
-        defaults={
-            "task": "market.ingest_yahoo_daily",
-            "crontab": schedule,
-            "enabled": True,
-            "description": "Fetch the latest daily bars of every active ticker from Yahoo (fanned out per chunk).",
-        },
-    )
-
 
 def remove_schedule(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name=TASK_NAME).delete()
-
+    periodic_task_remove(apps, name=TASK_NAME)
 
 class Migration(migrations.Migration):
     dependencies = [

@@ -2,30 +2,26 @@
 
 from django.db import migrations
 
+from swingtrade.beat import crontab_task_ensure, periodic_task_remove
+
 TASK_NAME = "mlcore: weekly retraining"
 
 
 def create_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     # Saturday 06:00 UTC: after Friday's close has been ingested, before Monday's open.
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="0", hour="6", day_of_week="6", day_of_month="*", month_of_year="*", timezone="UTC"
-    )
-    PeriodicTask.objects.get_or_create(
+    crontab_task_ensure(
+        apps,
         name=TASK_NAME,
-        defaults={
-            "task": "mlcore.tasks.retrain_weekly",
-            "crontab": schedule,
-            "enabled": True,
-            "description": "Train a challenger on all data and promote it if it beats the champion.",
-        },
+        task="mlcore.tasks.retrain_weekly",
+        minute="0",
+        hour="6",
+        day_of_week="6",
+        timezone="UTC",
+        description="Train a challenger on all data and promote it if it beats the champion.",
     )
-
 
 def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
-
+    periodic_task_remove(apps, name=TASK_NAME)
 
 class Migration(migrations.Migration):
     dependencies = [

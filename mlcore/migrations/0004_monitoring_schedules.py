@@ -10,30 +10,23 @@
 
 from django.db import migrations
 
+from swingtrade.beat import crontab_task_ensure, periodic_task_remove
+
 MONITORING_TASK = "mlcore: daily monitoring"
 RETRAIN_TASK = "mlcore: weekly retraining"
 
 
 def create_schedules(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    schedule, _ = CrontabSchedule.objects.get_or_create(
+    crontab_task_ensure(
+        apps,
+        name=MONITORING_TASK,
+        task="mlcore.monitoring.run",
         minute="30",
         hour="18",
         day_of_week="1-5",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="America/New_York",
+        description="Judge the champion and live challengers on recent data; alert; retrain on CRITICAL.",
     )
-    PeriodicTask.objects.get_or_create(
-        name=MONITORING_TASK,
-        defaults={
-            "task": "mlcore.monitoring.run",
-            "crontab": schedule,
-            "enabled": True,
-            "description": "Judge the champion and live challengers on recent data; alert; retrain on CRITICAL.",
-        },
-    )
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     PeriodicTask.objects.filter(name=RETRAIN_TASK, task="mlcore.tasks.retrain_weekly").update(
         task="mlcore.monitoring.retrain",
         description="Train a challenger (window policy from the monitoring thresholds); promote only if it "
@@ -42,8 +35,8 @@ def create_schedules(apps, schema_editor):
 
 
 def remove_schedules(apps, schema_editor):
+    periodic_task_remove(apps, name=MONITORING_TASK)
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name=MONITORING_TASK).delete()
     PeriodicTask.objects.filter(name=RETRAIN_TASK, task="mlcore.monitoring.retrain").update(
         task="mlcore.tasks.retrain_weekly"
     )

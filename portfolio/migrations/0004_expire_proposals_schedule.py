@@ -3,35 +3,24 @@ date are marked expired. A row, not code, so administrators edit it in the admin
 
 from django.db import migrations
 
+from swingtrade.beat import crontab_task_ensure, periodic_task_remove
+
 TASK_NAME = "portfolio: expire order proposals"
 
 
 def create_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    schedule, _ = CrontabSchedule.objects.get_or_create(
+    crontab_task_ensure(
+        apps,
+        name=TASK_NAME,
+        task="portfolio.proposals_expire",
         minute="5",
         hour="16",
         day_of_week="1-5",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="America/New_York",
+        description="Mark proposed or accepted orders whose validity date has passed as expired.",
     )
-    PeriodicTask.objects.get_or_create(
-        name=TASK_NAME,
-        defaults={
-            "task": "portfolio.proposals_expire",
-            "crontab": schedule,
-            "enabled": True,
-            "description": "Mark proposed or accepted orders whose validity date has passed as expired.",
-        },
-    )
-
 
 def remove_schedule(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name=TASK_NAME).delete()
-
+    periodic_task_remove(apps, name=TASK_NAME)
 
 class Migration(migrations.Migration):
     dependencies = [

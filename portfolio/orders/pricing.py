@@ -156,17 +156,7 @@ def trade_off_curve(ctx: OrderContext, model: costs.CostModel) -> list[Candidate
     for k in LADDER_SIGMA_MULTIPLES:
         distance = k * scale
         log_barrier = -sign * distance  # buys rest below the price, sells above
-        p = float(
-            session_touch_probability(
-                log_barrier,
-                ctx.sigma,
-                ctx.validity_days,
-                nu,
-                ctx.overnight_fraction,
-                ctx.vol_log_mean,
-                ctx.vol_log_sd,
-            )
-        )
+        p = _touch_within_validity(ctx, log_barrier, nu)
         fill_day = expected_fill_day(log_barrier, ctx.sigma, ctx.validity_days, nu)
         remaining = max(ctx.horizon_days - fill_day, 0.0)
         gross = edge_per_day * remaining + ctx.reversion * distance
@@ -348,17 +338,7 @@ def plan_protective_order(ctx: OrderContext, model: costs.CostModel, *, stop_pri
     if direction(ctx.side) * log_barrier >= 0:
         raise ValueError("the stop must lie against the position (below a long's entry, above a short's)")
     nu = ctx.drift - 0.5 * ctx.sigma**2
-    p = float(
-        session_touch_probability(
-            log_barrier,
-            ctx.sigma,
-            ctx.validity_days,
-            nu,
-            ctx.overnight_fraction,
-            ctx.vol_log_mean,
-            ctx.vol_log_sd,
-        )
-    )
+    p = _touch_within_validity(ctx, log_barrier, nu)
     exit_ctx = OrderContext(**{**ctx.__dict__, "side": exit_side, "is_entry": False})
     gross = direction(ctx.side) * (stop_price / ctx.price - 1.0)
     rate = cost_rate(exit_ctx, model, crosses_spread=True, holding_days=0.0)
@@ -437,3 +417,18 @@ def size_from_risk(
         "cash": "the cash available (with the allowed margin) pays for no more",
     }
     return Size(whole[binding], binding, f"{whole[binding]} shares: {words[binding]}.", whole)
+
+
+def _touch_within_validity(ctx: OrderContext, log_barrier: float, nu: float) -> float:
+    """P(the price touches ``log_barrier`` before the order expires): the session model of ``fill.py``."""
+    return float(
+        session_touch_probability(
+            log_barrier,
+            ctx.sigma,
+            ctx.validity_days,
+            nu,
+            ctx.overnight_fraction,
+            ctx.vol_log_mean,
+            ctx.vol_log_sd,
+        )
+    )
