@@ -15,7 +15,12 @@
 
   function formatter(kind) {
     if (kind === "pct") {
-      return function (v) { return (v * 100).toFixed(Math.abs(v) < 0.1 ? 2 : 1) + " %"; };
+      // Enough decimals for two significant digits: model edges are often hundredths of a percent.
+      return function (v) {
+        var p = v * 100, a = Math.abs(p);
+        var decimals = a === 0 || a >= 10 ? 1 : Math.min(4, Math.max(2, 1 - Math.floor(Math.log10(a))));
+        return p.toFixed(decimals) + " %";
+      };
     }
     if (kind === "money") {
       return function (v) { return Number(v).toLocaleString(undefined, {maximumFractionDigits: 0}); };

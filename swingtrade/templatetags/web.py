@@ -18,18 +18,29 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _percent(value: Any, digits: int, sign: str) -> str:
+    """At least ``digits`` decimals, more (up to 4) until two significant digits show: a model edge of
+    0.00003 reads "0.0030 %", not "0.00 %"."""
+    number = _number(value)
+    if number is None:
+        return "–"
+    percent = number * 100
+    decimals = int(digits)
+    if percent != 0 and abs(percent) < 10 ** (1 - decimals):
+        decimals = min(4, max(decimals, 1 - math.floor(math.log10(abs(percent)))))
+    return f"{percent:{sign}.{decimals}f} %"
+
+
 @register.filter
 def pct(value: Any, digits: int = 2) -> str:
     """0.0123 → "1.23 %"; missing or NaN → "–"."""
-    number = _number(value)
-    return "–" if number is None else f"{number * 100:.{int(digits)}f} %"
+    return _percent(value, digits, "")
 
 
 @register.filter
 def spct(value: Any, digits: int = 2) -> str:
     """Signed percentage: 0.0123 → "+1.23 %"."""
-    number = _number(value)
-    return "–" if number is None else f"{number * 100:+.{int(digits)}f} %"
+    return _percent(value, digits, "+")
 
 
 @register.filter

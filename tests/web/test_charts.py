@@ -33,3 +33,13 @@ def test_weights_bars_against_current_show_both_sets_for_every_ticker():
 def test_scatter_points_carry_their_names():
     spec = charts.scatter_chart([charts.points("Frontier", [(0.1, 0.02)], names=["λ=1"])])
     assert spec["datasets"][0]["data"] == [{"x": 0.1, "y": 0.02, "label": "λ=1"}]
+
+
+def test_tiny_returns_show_two_significant_digits_instead_of_zero():
+    from swingtrade.templatetags.web import pct, spct
+
+    assert pct(0.0123) == "1.23 %"
+    assert spct(0.00003) == "+0.0030 %"
+    assert pct(-0.0000312) == "-0.0031 %"
+    assert pct(0.0) == "0.00 %"
+    assert pct(float("nan")) == "–"
