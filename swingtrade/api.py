@@ -29,7 +29,34 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("unhandled API error", exc_info=exc)
+        return None
+    response.data = _uniform_body(exc, response.data)
     return response
+
+
+def _uniform_body(exc: Exception, data: Any) -> Any:
+    """Every error body carries ``detail`` (a sentence) and ``code``; field errors also sit under ``errors``.
+
+    DRF's field errors stay at the top level too, so clients written against DRF's shape keep working.
+    """
+    if isinstance(exc, ValidationError):
+        errors = data if isinstance(data, dict) else {"non_field_errors": data}
+        if "detail" in errors and len(errors) == 1:
+            return {"detail": errors["detail"], "code": "invalid"}
+        summary = "; ".join(f"{field}: {_first_message(messages)}" for field, messages in errors.items())
+        return {**errors, "detail": f"Invalid input — {summary}", "code": "invalid", "errors": errors}
+    if isinstance(data, dict) and "detail" in data and "code" not in data:
+        code = getattr(exc, "default_code", None) or "error"
+        return {**data, "code": code}
+    return data
+
+
+def _first_message(messages: Any) -> str:
+    while isinstance(messages, (list, tuple)) and messages:
+        messages = messages[0]
+    if isinstance(messages, dict):
+        return "; ".join(f"{k}: {_first_message(v)}" for k, v in messages.items())
+    return str(messages)
 
 
 class Pagination(LimitOffsetPagination):
