@@ -22,11 +22,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from market.ingest import writers
 from market.models import DailyBar, IngestionIssue, IngestionRun, Ticker
+from market.selectors import latest_closes
 from market.signals import ingestion_succeeded
 from market.sources import REQUIRED_COLUMNS, MalformedData, finish_frame
 from market.sources.sample import read_constituents
@@ -90,14 +91,6 @@ def _check_columns(frame: pd.DataFrame) -> pd.DataFrame:
     if "line" in frame.columns:
         tidy["line"] = frame["line"].to_numpy()
     return tidy
-
-
-def _previous_closes(symbols: list[str]) -> dict[str, tuple[date, float]]:
-    """Last stored close per ticker, for the move check of an incremental update's first row."""
-    bars = DailyBar.objects.filter(ticker__symbol__in=symbols, date=F("ticker__last_bar_date")).values_list(
-        "ticker__symbol", "date", "close"
-    )
-    return {symbol: (bar_date, close) for symbol, bar_date, close in bars}
 
 
 def _ensure_tickers(symbols: list[str]) -> dict[str, int]:
@@ -230,7 +223,8 @@ def ingest_frame(
             today=exchange_today(),
             max_move=settings.MARKET_MAX_DAILY_MOVE,
             known_symbols=known,
-            previous_close=_previous_closes(symbols),
+            # The last stored close, so the first new row of an update is move-checked too.
+            previous_close=latest_closes(symbols),
         )
         accepted = result.accepted
         if progress is not None and len(frame) > len(accepted):
