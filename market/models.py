@@ -11,18 +11,6 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-#: Fields of a bar that an ingestion writes and compares; the order is the column order everywhere.
-BAR_VALUE_FIELDS: tuple[str, ...] = (
-    "open",
-    "high",
-    "low",
-    "close",
-    "adj_close",
-    "volume",
-    "dividend",
-    "split_factor",
-)
-
 
 class Ticker(models.Model):
     symbol = models.CharField(

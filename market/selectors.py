@@ -14,8 +14,9 @@ import pandas as pd
 from django.db import connection
 from django.db.models import F, Max, QuerySet
 
-from market.models import BAR_VALUE_FIELDS, BarRevision, DailyBar, IngestionRun, Ticker
-from market.sources import TIDY_COLUMNS, empty_frame
+from market.columns import BAR_VALUE_FIELDS, TIDY_COLUMNS
+from market.models import BarRevision, DailyBar, IngestionRun, Ticker
+from market.sources import empty_frame
 
 PANEL_FIELDS = frozenset(BAR_VALUE_FIELDS)
 

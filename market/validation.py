@@ -16,9 +16,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "adj_close")
+from market.columns import BAR_VALUE_FIELDS, PRICE_COLUMNS
+
 #: Columns whose ±inf is rejected (NaN is "absent": allowed where the column is optional).
-FINITE_COLUMNS: tuple[str, ...] = (*PRICE_COLUMNS, "volume", "dividend", "split_factor")
+FINITE_COLUMNS: tuple[str, ...] = BAR_VALUE_FIELDS
 #: No share trades anywhere near a billion dollars (BRK.A, the dearest US share, is below 1e6):
 #: a larger price, dividend or split factor is a unit or parsing error (1e308 fits a float8 but
 #: overflows to inf in the first product computed from it).

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from market.models import BAR_VALUE_FIELDS
+from market.columns import BAR_VALUE_FIELDS
 
 _PG_EPOCH_DAYS = 10_957  # 2000-01-01 in days since 1970-01-01: PostgreSQL's binary date origin
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")

@@ -23,8 +23,9 @@ import pandas as pd
 from django.db import connection
 from django.utils import timezone
 
+from market.columns import BAR_VALUE_FIELDS
 from market.ingest.copy_format import bars_binary
-from market.models import BAR_VALUE_FIELDS, BarRevision, DailyBar
+from market.models import BarRevision, DailyBar
 
 BATCH_SIZE = 2000
 #: Tickers per chunk (bounds the memory of the stored-bars frame; gives progress reports).

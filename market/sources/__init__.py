@@ -16,22 +16,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from market.columns import BAR_VALUE_FIELDS, TIDY_COLUMNS
 from swingtrade.errors import DomainError
 
-TIDY_COLUMNS: tuple[str, ...] = (
-    "date",
-    "ticker",
-    "open",
-    "high",
-    "low",
-    "close",
-    "adj_close",
-    "volume",
-    "dividend",
-    "split_factor",
-)
 REQUIRED_COLUMNS: tuple[str, ...] = ("date", "ticker", "close")
-NUMERIC_COLUMNS: tuple[str, ...] = TIDY_COLUMNS[2:]
+NUMERIC_COLUMNS: tuple[str, ...] = BAR_VALUE_FIELDS
 
 
 class MalformedData(DomainError):

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import yfinance as yf
 
+from market.columns import PRICE_COLUMNS
 from market.sources import empty_frame, finish_frame
 
 logger = logging.getLogger("swingtrade.market.yahoo")
@@ -37,7 +38,6 @@ COLUMN_MAP = {
     "Dividends": "dividend",
     "Stock Splits": "split_factor",
 }
-PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close")
 
 
 def to_yahoo(symbol: str) -> str:
