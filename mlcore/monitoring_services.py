@@ -17,7 +17,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from mlcore import alerts, monitoring, registry
+from mlcore import alerts, monitoring, predict, registry
 from mlcore.dataset import Panels, load_panels
 from mlcore.features import HISTORY_FOR_PREDICTION, compute_features
 from mlcore.labels import forward_relative_return
@@ -58,6 +58,11 @@ def _first_stored_bar() -> date | None:
     return DailyBar.objects.order_by("date").values_list("date", flat=True).first()
 
 
+def _today(now: datetime | None) -> date:
+    now = now or timezone.now()
+    return timezone.localdate(now) if timezone.is_aware(now) else now.date()
+
+
 def validate_as_of(as_of: date | None, *, now: datetime | None = None) -> None:
     """Refuse an as-of day no run can judge honestly (DomainError → HTTP 400 / CLI exit 1).
 
@@ -67,10 +72,7 @@ def validate_as_of(as_of: date | None, *, now: datetime | None = None) -> None:
     """
     if as_of is None:
         return
-    now = now or timezone.now()
-    today = timezone.localdate(now) if timezone.is_aware(now) else now.date()
-    if as_of > today:
-        raise DomainError(f"as_of {as_of.isoformat()} is in the future (today is {today.isoformat()}).")
+    predict.refuse_future(as_of, today=_today(now))
     first_session, last_session = monitoring.calendar_bounds()
     if not first_session <= as_of <= last_session:
         raise DomainError(
@@ -354,8 +356,7 @@ def monitoring_run(
     thresholds = MonitoringThresholds.load()
     rules = thresholds.rules()
     if as_of is None:
-        now = now or timezone.now()
-        as_of = timezone.localdate(now) if timezone.is_aware(now) else now.date()
+        as_of = _today(now)
     now = now or monitoring.as_of_moment(as_of)
     latest = _latest_bar_on_or_before(as_of)
     freshness = monitoring.data_freshness(latest, now=now)

@@ -41,6 +41,19 @@ def assert_gate_open() -> None:
     gate.assert_open()
 
 
+def refuse_future(day: date, *, today: date | None = None) -> None:
+    """The as-of rule shared by predictions, rankings and monitoring: no day after ``today``.
+
+    Nothing can be predicted or judged about a day that has not happened yet.
+    """
+    today = today or timezone.localdate()
+    if day > today:
+        raise DomainError(
+            f"as_of {day.isoformat()} is in the future (today is {today.isoformat()}).",
+            details={"as_of": ["in the future"]},
+        )
+
+
 def parse_as_of(value: date | str | None) -> date | None:
     """``as_of`` as a date; a malformed or future date is refused (no prediction can be about it yet)."""
     if value is None or value == "":
@@ -52,10 +65,7 @@ def parse_as_of(value: date | str | None) -> date | None:
             parsed = date.fromisoformat(str(value).strip())
         except ValueError:
             raise DomainError(f"as_of must be a date as YYYY-MM-DD, got {value!r}.")
-    if parsed > timezone.localdate():
-        raise DomainError(
-            f"as_of {parsed.isoformat()} is in the future.", details={"as_of": ["in the future"]}
-        )
+    refuse_future(parsed)
     return parsed
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.core.management.base import BaseCommand, CommandError
 
-from mlcore import gate, monitoring_services, monitoring_tasks
+from mlcore import gate, monitoring_services, monitoring_tasks, predict
 from mlcore.monitoring_models import MonitoringReport
 from swingtrade.errors import DomainError
 
@@ -26,10 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            as_of = date.fromisoformat(options["as_of"]) if options["as_of"] else None
-        except ValueError:
-            raise CommandError(f"--as-of must be YYYY-MM-DD, got {options['as_of']!r}")
-        try:
+            as_of = predict.parse_as_of(options["as_of"])
             reports = monitoring_services.monitoring_run(as_of=as_of, allow_retrain=not options["no_retrain"])
         except DomainError as exc:
             raise CommandError(exc.message)
