@@ -15,7 +15,7 @@ from django.db.models import Sum
 
 from market.ingest import exchange_today, fail_run, ingest_frame, start_run
 from market.models import IngestionRun, Ticker
-from market.sources import MalformedData, csv_file, sample
+from market.sources import MalformedData, csv_file, normalise_symbol, sample
 from market.validation import FIRST_BAR_DATE, LAST_BAR_DATE, outside_bar_dates
 from swingtrade.errors import DomainError, NotFound
 
@@ -45,6 +45,14 @@ def parse_date(value: date | str | None, *, name: str) -> date | None:
             f"({FIRST_BAR_DATE.isoformat()} to {LAST_BAR_DATE.isoformat()})."
         )
     return parsed
+
+
+def requested_symbols(symbols: Iterable[str]) -> list[str]:
+    """The distinct symbols of a request, normalised and blanks dropped; a :class:`DomainError` if none."""
+    wanted = sorted({normalise_symbol(s) for s in symbols if s and s.strip()})
+    if not wanted:
+        raise DomainError("Give at least one ticker symbol.")
+    return wanted
 
 
 def check_date_range(start: date | None, end: date | None) -> None:
@@ -154,9 +162,7 @@ def yahoo_load(
     """
     from market.sources import yahoo  # imported here: yfinance is heavy and only this path needs it
 
-    symbols = sorted({yahoo.from_yahoo(s) for s in symbols if s and s.strip()})
-    if not symbols:
-        raise DomainError("Give at least one ticker symbol.")
+    symbols = requested_symbols(symbols)
     start_date, end_date = yahoo_window(start, end)
     params = {"symbols": symbols, "start": _iso(start_date), "end": _iso(end_date)}
     if batch:
@@ -213,7 +219,7 @@ def yahoo_update_plan(
     if symbols is None:
         rows = list(Ticker.objects.filter(is_active=True).values_list("symbol", "last_bar_date"))
     else:
-        wanted = sorted({s.strip().upper().replace("-", ".") for s in symbols if s.strip()})
+        wanted = sorted({normalise_symbol(s) for s in symbols if s.strip()})
         known = dict(Ticker.objects.filter(symbol__in=wanted).values_list("symbol", "last_bar_date"))
         rows = [(s, known.get(s)) for s in wanted]
     rows.sort()
@@ -298,11 +304,8 @@ def yahoo_request_start(
 ) -> IngestionRun:
     """Validate a Yahoo request, record its run and queue the (fanned-out) download."""
     from market import tasks
-    from market.sources import yahoo
 
-    wanted = sorted({yahoo.from_yahoo(s) for s in symbols if s and s.strip()})
-    if not wanted:
-        raise DomainError("Give at least one ticker symbol.")
+    wanted = requested_symbols(symbols)
     if len(wanted) > MAX_API_SYMBOLS:
         raise DomainError(f"At most {MAX_API_SYMBOLS} symbols per request, got {len(wanted)}.")
     start_date, end_date = yahoo_window(start, end)

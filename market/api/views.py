@@ -12,13 +12,14 @@ from rest_framework.views import APIView
 from market import selectors, services
 from market.api import serializers as s
 from market.models import IngestionRun, Ticker
+from market.sources import normalise_symbol
 from swingtrade.accounts.permissions import IsAdmin, IsInvestor
 from swingtrade.errors import NotFound
 
 
 def _ticker(symbol: str) -> Ticker:
     try:
-        return Ticker.objects.get(symbol=symbol.strip().upper().replace("-", "."))
+        return Ticker.objects.get(symbol=normalise_symbol(symbol))
     except Ticker.DoesNotExist:
         raise NotFound(f"Unknown ticker {symbol!r}.")
 

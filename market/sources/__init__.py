@@ -36,11 +36,16 @@ def empty_frame() -> pd.DataFrame:
     return frame
 
 
-def normalise_symbols(symbols: pd.Series) -> pd.Series:
+def normalise_symbol(symbol: str) -> str:
     """Upper case, trimmed, Yahoo's class separator '-' turned into the S&P '.' (``brk-b`` → ``BRK.B``)."""
+    return symbol.strip().upper().replace("-", ".")
+
+
+def normalise_symbols(symbols: pd.Series) -> pd.Series:
+    """:func:`normalise_symbol` of each string of ``symbols`` (other values left as they are)."""
     # A symbol repeats on every one of its days: normalise each distinct value once, then map.
     distinct = pd.unique(symbols.to_numpy(dtype=object))
-    mapping = {s: (s.strip().upper().replace("-", ".") if isinstance(s, str) else s) for s in distinct}
+    mapping = {s: (normalise_symbol(s) if isinstance(s, str) else s) for s in distinct}
     return pd.Series(symbols.to_numpy(dtype=object), index=symbols.index).map(mapping).astype(object)
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 import yfinance as yf
 
 from market.columns import PRICE_COLUMNS
-from market.sources import empty_frame, finish_frame
+from market.sources import empty_frame, finish_frame, normalise_symbol
 
 logger = logging.getLogger("swingtrade.market.yahoo")
 
@@ -47,7 +47,7 @@ def to_yahoo(symbol: str) -> str:
 
 def from_yahoo(symbol: str) -> str:
     """Yahoo's symbol → ours (``BRK-B`` → ``BRK.B``)."""
-    return symbol.strip().upper().replace("-", ".")
+    return normalise_symbol(symbol)
 
 
 @dataclass(frozen=True)
