@@ -19,7 +19,6 @@ from swingtrade.errors import Conflict, DomainError
 
 logger = logging.getLogger("swingtrade.portfolio")
 
-CENT = Decimal("0.000001")
 PORTFOLIO_FIELDS = (
     "name",
     "base_currency",
@@ -41,10 +40,6 @@ PORTFOLIO_FIELDS = (
 PRICE_BAND = (0.5, 2.0)
 # A Trade/Position column can hold at most this many shares (PositiveBigIntegerField / BigIntegerField).
 MAX_SHARES = 2**63 - 1
-
-
-def _money(value: float | Decimal) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _fit(value: Any, *, label: str, field: str, model: type = Trade, exact: bool = False) -> Decimal:

@@ -121,12 +121,6 @@ def close_to_close_volatility(close: pd.DataFrame, window: int = 20) -> pd.DataF
     return returns.rolling(window, min_periods=max(window // 2, 2)).std()
 
 
-def parkinson_volatility(high: pd.DataFrame, low: pd.DataFrame, window: int = 20) -> pd.DataFrame:
-    """Parkinson (1980) range estimator: intraday variance only (misses overnight gaps)."""
-    sq = np.log(high / low) ** 2 / (4.0 * np.log(2.0))
-    return np.sqrt(sq.rolling(window, min_periods=max(window // 2, 2)).mean())
-
-
 def garman_klass_volatility(
     open_: pd.DataFrame, high: pd.DataFrame, low: pd.DataFrame, close: pd.DataFrame, window: int = 20
 ) -> pd.DataFrame:
