@@ -48,17 +48,24 @@ def _read_frame(rows: QuerySet, columns: list[str]) -> pd.DataFrame:
     )
 
 
+def _in_window(
+    qs: QuerySet[DailyBar], start: date | str | None, end: date | str | None
+) -> QuerySet[DailyBar]:
+    """Bars from ``start`` to ``end`` inclusive; an absent bound leaves that side open."""
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    return qs
+
+
 def _bars(
     tickers: Iterable[str] | None, start: date | str | None, end: date | str | None
 ) -> QuerySet[DailyBar]:
     qs = DailyBar.objects.all()
     if tickers is not None:
         qs = qs.filter(ticker__symbol__in=[t.upper() for t in tickers])
-    if start is not None:
-        qs = qs.filter(date__gte=start)
-    if end is not None:
-        qs = qs.filter(date__lte=end)
-    return qs
+    return _in_window(qs, start, end)
 
 
 def bars_frame(
@@ -169,12 +176,7 @@ def tickers_queryset() -> QuerySet[Ticker]:
 
 
 def ticker_bars(*, ticker: Ticker, start: date | None = None, end: date | None = None) -> QuerySet[DailyBar]:
-    qs = ticker.bars.order_by("date")
-    if start:
-        qs = qs.filter(date__gte=start)
-    if end:
-        qs = qs.filter(date__lte=end)
-    return qs
+    return _in_window(ticker.bars.order_by("date"), start, end)
 
 
 def changes_since(run_id: int) -> pd.DataFrame:
