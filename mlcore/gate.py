@@ -2,8 +2,9 @@
 
 The gate is closed when the newest champion report is CRITICAL, it still judges the model that serves
 (a newly promoted champion has not failed yet: "a model passes"), and no administrator override is
-active. ``mlcore.predict.predictions_frame`` and ``mlcore.ranking.ranking_for`` call :func:`assert_open`,
-and every consumer (ranking API, proposals, optimiser) goes through one of them.
+active. ``mlcore.predict.served_predictions`` calls :func:`assert_open`; ``predictions_frame`` and
+``mlcore.ranking.ranking_for`` go through it, and every consumer (ranking API, proposals, optimiser)
+through one of those.
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ def _stored(version: ModelVersion, data_date: date) -> pd.DataFrame:
     return frame.set_index("ticker").sort_values("rank")
 
 
-def _optional(value) -> float | None:
+def optional_float(value) -> float | None:
     return None if pd.isna(value) else float(value)
 
 
@@ -151,8 +151,8 @@ def predictions_compute(*, version: ModelVersion, data_date: date) -> pd.DataFra
             ticker=ticker,
             score=float(r["score"]),
             expected_return=float(r["expected_return"]),
-            predicted_volatility=_optional(r["predicted_volatility"]),
-            confidence=_optional(r["confidence"]),
+            predicted_volatility=optional_float(r["predicted_volatility"]),
+            confidence=optional_float(r["confidence"]),
             rank=int(r["rank"]),
             side=r["side"],
         )
@@ -179,6 +179,17 @@ def predictions_for(*, as_of: date | str | None = None, version: ModelVersion | 
     return frame, version, data_date
 
 
+def served_predictions(*, as_of: date | str | None = None) -> tuple[pd.DataFrame, ModelVersion, date]:
+    """(frame, champion, data_date) for ``as_of``: what users and portfolios are served, gate permitting.
+
+    The order of refusals is the contract: a bad ``as_of`` (400), no champion (503), a closed gate (503).
+    """
+    requested = parse_as_of(as_of)
+    version = serving_champion()
+    assert_gate_open()
+    return predictions_for(as_of=requested, version=version)
+
+
 def predictions_frame(*, as_of: date | str | None = None) -> tuple[pd.DataFrame, ModelVersion]:
     """The champion's predictions for ``as_of`` (default: the latest date with data), gate permitting.
 
@@ -189,8 +200,5 @@ def predictions_frame(*, as_of: date | str | None = None) -> tuple[pd.DataFrame,
         to the universe, calibrated out of sample; shrink by ``ModelVersion.reliability``),
         ``predicted_volatility`` (over the horizon), ``confidence``, ``rank`` (1 = best), ``side``.
     """
-    requested = parse_as_of(as_of)
-    version = serving_champion()
-    assert_gate_open()
-    frame, version, _ = predictions_for(as_of=requested, version=version)
+    frame, version, _ = served_predictions(as_of=as_of)
     return frame, version

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import pandas as pd
-
 from mlcore import predict
 from mlcore.models import ModelVersion
 from swingtrade.errors import DomainError
@@ -37,10 +35,6 @@ class Ranking:
     # True when the model saw the outcome of ``data_date`` in training: scores then are not a forecast.
     in_sample: bool = False
     warning: str | None = None
-
-
-def _optional(value) -> float | None:
-    return None if pd.isna(value) else float(value)
 
 
 def _validated(side: str | None, limit: int | str | None) -> tuple[str | None, int | None]:
@@ -75,9 +69,7 @@ def ranking_for(
     """
     side, limit = _validated(side, limit)
     requested = predict.parse_as_of(as_of)
-    version = predict.serving_champion()
-    predict.assert_gate_open()
-    frame, version, data_date = predict.predictions_for(as_of=requested, version=version)
+    frame, version, data_date = predict.served_predictions(as_of=requested)
 
     def entries(which: str, ascending: bool) -> list[RankingEntry]:
         if side not in (None, which):
@@ -92,8 +84,8 @@ def ranking_for(
                 rank=int(row["rank"]),
                 score=float(row["score"]),
                 expected_return=float(row["expected_return"]),
-                predicted_volatility=_optional(row["predicted_volatility"]),
-                confidence=_optional(row["confidence"]),
+                predicted_volatility=predict.optional_float(row["predicted_volatility"]),
+                confidence=predict.optional_float(row["confidence"]),
             )
             for ticker, row in chosen.iterrows()
         ]
