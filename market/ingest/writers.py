@@ -26,6 +26,7 @@ from django.utils import timezone
 from market.columns import BAR_VALUE_FIELDS
 from market.ingest.copy_format import bars_binary
 from market.models import BarRevision, DailyBar
+from market.validation import VOLUME_LIMIT
 
 BATCH_SIZE = 2000
 #: Tickers per chunk (bounds the memory of the stored-bars frame; gives progress reports).
@@ -103,7 +104,7 @@ def _refuse_unstorable(bars: pd.DataFrame) -> None:
     """
     values = bars[list(BAR_VALUE_FIELDS)].to_numpy(dtype="float64")
     volume = values[:, BAR_VALUE_FIELDS.index("volume")]
-    if np.isinf(values).any() or (np.abs(volume) >= 2.0**63).any():
+    if np.isinf(values).any() or (np.abs(volume) >= VOLUME_LIMIT).any():
         raise ValueError("Refusing to write bars with infinite values or volumes beyond 64-bit integers.")
 
 
