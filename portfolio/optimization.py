@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 
 from portfolio import costs, selectors
 from portfolio.models import OptimizationRun, OrderProposal, Portfolio
@@ -280,6 +280,8 @@ def portfolio_optimize(
         skipped=plan.skipped,
     )
     run.proposals.set(proposals)
+    # Callers show the run with its orders (API body, command, page): one query for all, not one per order.
+    prefetch_related_objects([run], "proposals__ticker")
     logger.info(
         "portfolio optimised",
         extra={

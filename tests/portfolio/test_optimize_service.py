@@ -205,6 +205,18 @@ def test_unknown_objective_is_a_domain_error(investor, market_sample, prediction
         portfolio_optimize(portfolio=PortfolioFactory(owner=investor), objective="max_return", user=investor)
 
 
+def test_the_returned_run_shows_its_orders_without_a_query_per_order(
+    investor, market_sample, predictions, django_assert_num_queries
+):
+    from portfolio.api.optimize_views import OptimizationRunSerializer
+
+    portfolio = PortfolioFactory(owner=investor, max_position_weight=0.25)
+    run = portfolio_optimize(portfolio=portfolio, user=investor)
+    with django_assert_num_queries(0):
+        body = OptimizationRunSerializer(run).data
+    assert len(body["proposals"]) >= 3 and all(p["ticker"] in VIEWS for p in body["proposals"])
+
+
 def test_the_command_prints_the_orders_table(investor, market_sample, predictions):
     portfolio = PortfolioFactory(owner=investor, max_position_weight=0.25)
     out = StringIO()
