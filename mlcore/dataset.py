@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -87,3 +87,12 @@ def load_panels(
     wide = selectors.adjusted_ohlcv(tickers=tickers, start=start, end=end)
     prices = {k: v for k, v in wide.items() if k in ("open", "high", "low", "close", "dollar_volume")}
     return Panels(prices=prices, sectors=selectors.ticker_sectors())
+
+
+def load_history(*, trading_days: int, end: date) -> Panels:
+    """Panels reaching at least ``trading_days`` sessions back from ``end`` (inclusive).
+
+    Sessions are converted to calendar days with margin for weekends and holidays (~250 a year).
+    """
+    calendar_days = int(trading_days * 365 / 250) + 10
+    return load_panels(start=end - timedelta(days=calendar_days), end=end)

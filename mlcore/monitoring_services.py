@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mlcore import alerts, monitoring, predict, registry
-from mlcore.dataset import Panels, load_panels
+from mlcore.dataset import Panels, load_history
 from mlcore.features import HISTORY_FOR_PREDICTION, compute_features
 from mlcore.labels import forward_relative_return
 from mlcore.models import ModelVersion, Prediction
@@ -46,10 +46,6 @@ class MarketSnapshot:
         if horizon not in self.labels:
             self.labels[horizon] = forward_relative_return(self.panels.close, horizon)
         return self.labels[horizon]
-
-
-def _calendar_days(trading_days: int) -> int:
-    return int(trading_days * 365 / 250) + 10
 
 
 def _first_stored_bar() -> date | None:
@@ -94,7 +90,7 @@ def _latest_bar_on_or_before(as_of: date) -> date | None:
 
 def _load_market(data_date: date, rules: monitoring.Rules, max_horizon: int) -> MarketSnapshot:
     lookback = rules.long_window + max_horizon + HISTORY_FOR_PREDICTION + 5
-    panels = load_panels(start=data_date - timedelta(days=_calendar_days(lookback)), end=data_date)
+    panels = load_history(trading_days=lookback, end=data_date)
     features = compute_features(panels.prices, panels.sectors)
     return MarketSnapshot(panels, features, pd.Timestamp(data_date), {})
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mlcore import registry
-from mlcore.dataset import load_panels
+from mlcore.dataset import load_history
 from mlcore.features import HISTORY_FOR_PREDICTION
 from mlcore.models import ModelVersion, Prediction
 from mlcore.scoring import MissingFeatures, NotScorable, score_date
@@ -25,8 +25,6 @@ from swingtrade.errors import DomainError, NotFound, ServiceUnavailable
 logger = logging.getLogger("swingtrade.mlcore.predict")
 
 FRAME_COLUMNS = ["score", "expected_return", "predicted_volatility", "confidence", "rank", "side"]
-# Calendar days of history loaded for one date: HISTORY_FOR_PREDICTION trading days plus holidays.
-_HISTORY_CALENDAR_DAYS = int(HISTORY_FOR_PREDICTION * 365 / 250) + 10
 
 
 def assert_gate_open() -> None:
@@ -132,8 +130,7 @@ def optional_float(value) -> float | None:
 def predictions_compute(*, version: ModelVersion, data_date: date) -> pd.DataFrame:
     """Score every ticker with a price on ``data_date`` from history up to it, and store the rows."""
     bundle = registry.load_bundle(version)
-    start = data_date - timedelta(days=_HISTORY_CALENDAR_DAYS)
-    panels = load_panels(start=start, end=data_date)
+    panels = load_history(trading_days=HISTORY_FOR_PREDICTION, end=data_date)
     try:
         frame = score_date(
             bundle,
