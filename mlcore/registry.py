@@ -167,6 +167,14 @@ def promotion_decision(challenger_oos: dict, champion_oos: dict | None, *, margi
     return verdict, ("beats the champion: " if verdict else "does not beat the champion: ") + comparison
 
 
+def _required_reason(reason: str | None, *, what: str) -> str:
+    """Champion changes are always explained: a blank reason is refused before anything is locked."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(f"Give the reason for the {what}.")
+    return reason
+
+
 @transaction.atomic
 def promote(version: ModelVersion, *, user: Any, reason: str, details: dict | None = None) -> ModelVersion:
     """Make ``version`` the champion (the previous one is retired); both changes are logged.
@@ -174,9 +182,7 @@ def promote(version: ModelVersion, *, user: Any, reason: str, details: dict | No
     Used by the automatic rule after it decided, and by administrators by hand (admin action, API).
     The artefact is verified first: a version that cannot serve never becomes champion.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("Give the reason for the promotion.")
+    reason = _required_reason(reason, what="promotion")
     version = ModelVersion.objects.select_for_update().get(pk=version.pk)
     if version.status == Status.CHAMPION:
         raise Conflict(f"Model version {version.pk} is already the champion.")
@@ -219,9 +225,7 @@ def rollback(*, user: Any, reason: str) -> ModelVersion:
     Also works when no champion is serving (e.g. its artefact was refused and it was rejected): the
     restored version then simply becomes the champion. Every change is logged with who and why.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("Give the reason for the rollback.")
+    reason = _required_reason(reason, what="rollback")
     current = ModelVersion.objects.select_for_update().filter(status=Status.CHAMPION).first()
     # Retired versions are former champions (only a champion is ever retired); newest promotion first.
     previous_ids = RegistryEvent.objects.filter(
