@@ -30,9 +30,9 @@ from portfolio.optimize import (
     SOLVER,
     CostRates,
     OptimizationProfile,
+    horizon_expected_returns,
     optimize_weights,
     portfolio_variance,
-    shrink_expected_returns,
     weights_to_trades,
 )
 from portfolio.risk import estimate_risk_model
@@ -78,17 +78,15 @@ def _fingerprint(**arrays: Any) -> str:
 
 
 def _expected_returns(frame: pd.DataFrame, model_version: Any, horizon: int) -> tuple[pd.Series, float]:
-    """Arithmetic expected returns over the portfolio's horizon, shrunk by the champion's reliability.
-
-    mlcore predicts log returns over its own horizon; they are rescaled to the portfolio's horizon
-    (log returns add over time) before shrinking and converting, as the proposal engine does.
-    """
+    """Arithmetic expected returns over the portfolio's horizon, shrunk by the champion's reliability."""
     reliability = float(getattr(model_version, "reliability", 1.0) or 0.0)
-    log_mu = frame["expected_return"].astype(float)
-    model_horizon = getattr(model_version, "horizon", None)
-    if model_horizon:
-        log_mu = log_mu * (horizon / float(model_horizon))
-    return np.expm1(shrink_expected_returns(log_mu, reliability)), reliability
+    mu = horizon_expected_returns(
+        frame["expected_return"],
+        reliability=reliability,
+        model_horizon=getattr(model_version, "horizon", None),
+        horizon=horizon,
+    )
+    return mu, reliability
 
 
 @transaction.atomic

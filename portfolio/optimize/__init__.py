@@ -7,7 +7,13 @@ Public interface (see docs/team-contracts.md): :func:`optimize_weights`, :func:`
 from __future__ import annotations
 
 from portfolio.optimize.formulation import SOLVER
-from portfolio.optimize.inputs import OBJECTIVES, CostRates, OptimizationProfile, shrink_expected_returns
+from portfolio.optimize.inputs import (
+    OBJECTIVES,
+    CostRates,
+    OptimizationProfile,
+    horizon_expected_returns,
+    shrink_expected_returns,
+)
 from portfolio.optimize.problem import (
     FrontierPoint,
     OptimizationResult,
@@ -26,6 +32,7 @@ __all__ = [
     "OptimizationResult",
     "TradePlan",
     "efficient_frontier",
+    "horizon_expected_returns",
     "optimize_weights",
     "portfolio_variance",
     "shrink_expected_returns",

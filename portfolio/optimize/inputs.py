@@ -261,3 +261,18 @@ def shrink_expected_returns(expected_returns: pd.Series, reliability: float) -> 
     if not 0.0 <= reliability <= 1.0 or not np.isfinite(reliability):
         raise DomainError("Reliability must be a number in [0, 1].")
     return expected_returns.astype(float).fillna(0.0) * float(reliability)
+
+
+def horizon_expected_returns(
+    log_returns: pd.Series, *, reliability: float, model_horizon: int | None, horizon: int
+) -> pd.Series:
+    """Arithmetic expected returns over the portfolio's ``horizon``, shrunk by the model's reliability.
+
+    mlcore predicts log returns over its own ``model_horizon``; log returns add over time, so they are
+    rescaled to the portfolio's horizon before shrinking and converting. Used by the proposal engine
+    and the optimiser alike.
+    """
+    log_mu = log_returns.astype(float)
+    if model_horizon:
+        log_mu = log_mu * (horizon / float(model_horizon))
+    return np.expm1(shrink_expected_returns(log_mu, reliability))

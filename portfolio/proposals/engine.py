@@ -12,12 +12,12 @@ import datetime as dt
 import logging
 import math
 
-import numpy as np
 import pandas as pd
 from django.db import transaction
 
 from portfolio import costs, selectors
 from portfolio.models import OrderProposal, Portfolio
+from portfolio.optimize.inputs import horizon_expected_returns
 from portfolio.orders import pricing
 from portfolio.proposals.batch import ProposalBatch, entry_levels, order_plan, protective_plan
 from portfolio.proposals.state import market_state, proposal_day
@@ -143,8 +143,15 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
     validity = portfolio.order_validity_sessions
     model = portfolio.cost_profile.as_cost_model()
 
-    # mlcore gives log returns over the horizon; the order engine works with arithmetic returns.
-    ranked = frame.assign(shrunk=np.expm1(frame["expected_return"].astype(float) * reliability))
+    # mlcore gives log returns over its own horizon; the order engine works with arithmetic returns
+    # over the portfolio's horizon.
+    shrunk = horizon_expected_returns(
+        frame["expected_return"],
+        reliability=reliability,
+        model_horizon=getattr(model_version, "horizon", None),
+        horizon=horizon,
+    )
+    ranked = frame.assign(shrunk=shrunk)
     ranked = ranked.assign(
         per_risk=ranked["shrunk"] / ranked["predicted_volatility"].astype(float).clip(lower=1e-6)
     )

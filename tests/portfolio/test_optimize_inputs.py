@@ -89,3 +89,17 @@ def test_values_of_the_wrong_type_are_named_in_plain_words(overrides, words):
 def test_unknown_overrides_and_non_objects_are_refused():
     assert _refusal(LONG_ONLY, {"leverage": 2}).details == {"overrides": {"leverage": ["Unknown field."]}}
     assert "object" in _refusal(LONG_ONLY, ["max_weight"]).message  # type: ignore[arg-type]
+
+
+def test_expected_returns_are_rescaled_from_the_model_horizon_to_the_portfolio_horizon_then_shrunk():
+    import numpy as np
+    import pandas as pd
+
+    from portfolio.optimize import horizon_expected_returns
+
+    log_mu = pd.Series({"A": 0.01, "B": -0.02, "C": float("nan")})
+    ten_days = horizon_expected_returns(log_mu, reliability=0.5, model_horizon=5, horizon=10)
+    # 5-day log returns add up to 10 days (×2), then the reliability halves them; no view is no return
+    assert ten_days.to_dict() == pytest.approx({"A": np.expm1(0.01), "B": np.expm1(-0.02), "C": 0.0})
+    same = horizon_expected_returns(log_mu, reliability=1.0, model_horizon=None, horizon=10)
+    assert same["A"] == pytest.approx(np.expm1(0.01))
