@@ -23,6 +23,7 @@ from mlcore.features import HISTORY_FOR_PREDICTION, compute_features
 from mlcore.labels import forward_relative_return
 from mlcore.models import ModelVersion, Prediction
 from mlcore.monitoring_models import MonitoringReport, MonitoringThresholds
+from mlcore.services import json_safe
 from mlcore.training import REQUIRED_FEATURE
 from swingtrade.errors import DomainError
 
@@ -274,18 +275,6 @@ def _daily_json(daily: pd.DataFrame | None, window: int) -> list[dict[str, Any]]
         {"date": iso(d), "rank_ic": row.rank_ic, "ic": row.ic, "hit_rate": row.hit_rate, "n": int(row.n)}
         for d, row in tail.iterrows()
     ]
-
-
-def json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if isinstance(value, float | np.floating):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
 
 
 def _challengers(champion: ModelVersion | None) -> list[ModelVersion]:

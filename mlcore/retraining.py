@@ -22,12 +22,12 @@ from mlcore.monitoring_models import MonitoringThresholds
 from mlcore.monitoring_services import (
     MarketSnapshot,
     iso,
-    json_safe,
     model_scores,
     monitoring_run,
     oos_dates,
     validate_as_of,
 )
+from mlcore.services import json_safe
 from swingtrade.errors import DomainError
 
 logger = logging.getLogger("swingtrade.mlcore.monitoring")

@@ -199,13 +199,14 @@ def _feature_reference(dataset: Dataset, rows: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """``value`` as a JSONField stores it: string keys, plain numbers, NaN and infinities as null."""
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, float | np.floating):
-        return None if not np.isfinite(value) else float(value)
+        return float(value) if np.isfinite(value) else None
     if isinstance(value, np.integer):
         return int(value)
     return value
@@ -269,9 +270,9 @@ def train_version(
             oos_end=date.fromisoformat(metrics["oos"]["window"]["end"]),
             data_fingerprint=fingerprint,
             data_sha256=fingerprint["bars_sha256"],
-            metrics=_json_safe(metrics),
-            calibration=_json_safe(calibration),
-            feature_reference=_json_safe(_feature_reference(dataset, rows)),
+            metrics=json_safe(metrics),
+            calibration=json_safe(calibration),
+            feature_reference=json_safe(_feature_reference(dataset, rows)),
             trained_by=user if getattr(user, "is_authenticated", False) else None,
         )
         name, sha = registry.artefact_save(bundle, name=f"model-{version.pk}-{config.algorithm}-{stamp}")
@@ -325,7 +326,7 @@ def promotion_attempt(
     comparison = {
         "champion": current.pk if current else None,
         "champion_config": _config_summary(champion_config) if champion_config else None,
-        "champion_oos": _json_safe(champion_oos),
+        "champion_oos": json_safe(champion_oos),
         "margin": settings.MLCORE_PROMOTION_MARGIN,
         "decision": reason,
     }
