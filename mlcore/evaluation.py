@@ -146,11 +146,6 @@ def _quantile_spread_wide(s: pd.DataFrame, y: pd.DataFrame, n_quantiles: int = 5
     return pd.Series(spread, index=s.index)
 
 
-def quantile_spread(scores: pd.Series, labels: pd.Series, n_quantiles: int = 5) -> pd.Series:
-    """Per date: mean label of the top score quantile minus the bottom quantile (return per horizon)."""
-    return _quantile_spread_wide(*_aligned_wide(scores, labels), n_quantiles)
-
-
 def long_short_weights(scores_wide: pd.DataFrame, fraction: float = 0.1) -> pd.DataFrame:
     """Equal weights: +1 spread over the top ``fraction`` of scores, -1 over the bottom (gross 2)."""
     pct = cross_sectional_rank(scores_wide.to_numpy(np.float64))
