@@ -17,7 +17,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from mlcore import alerts, monitoring, predict, registry
+from mlcore import alerts, monitoring, monitoring_selectors, predict, registry
 from mlcore.dataset import Panels, load_history
 from mlcore.features import HISTORY_FOR_PREDICTION, compute_features
 from mlcore.labels import forward_relative_return
@@ -284,13 +284,6 @@ def _challengers(champion: ModelVersion | None) -> list[ModelVersion]:
     return list(qs.order_by("-created_at", "-id")[:MAX_CHALLENGERS])
 
 
-def _previous_serving(before: MonitoringReport | None = None) -> MonitoringReport | None:
-    qs = MonitoringReport.objects.filter(role__in=[Role.CHAMPION, Role.NONE])
-    if before is not None and before.pk:
-        qs = qs.exclude(pk=before.pk)
-    return qs.order_by("-created_at", "-id").first()
-
-
 def _retrain_due(
     report: MonitoringReport, evaluation: monitoring.Evaluation, previous: MonitoringReport | None
 ) -> bool:
@@ -347,7 +340,8 @@ def monitoring_run(
     freshness = monitoring.data_freshness(latest, now=now)
     champion = registry.champion()
     challengers = _challengers(champion)
-    previous = _previous_serving()
+    # The serving side's newest report before this run: the one the gate reads and alerts compare to.
+    previous = monitoring_selectors.latest_report()
     judged: list[tuple[MonitoringReport, monitoring.Evaluation]] = []
     if champion is None or latest is None:
         evaluation = monitoring.evaluate(
