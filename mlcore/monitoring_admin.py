@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from mlcore import gate
+from mlcore.admin import AdminRoleMixin
 from mlcore.monitoring_models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
 from swingtrade.accounts import roles
 
@@ -22,14 +23,8 @@ def _state_badge(state: str) -> str:
     return format_html('<b style="color:{}">{}</b>', _STATE_COLOURS.get(state, "inherit"), state)
 
 
-class _RoleAdmin(admin.ModelAdmin):
-    """The admin role (a group, without per-model Django permissions) manages monitoring."""
-
-    def has_module_permission(self, request: Any) -> bool:
-        return roles.is_admin(request.user) or super().has_module_permission(request)
-
-    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.is_admin(request.user) or super().has_view_permission(request, obj)
+class _RoleAdmin(AdminRoleMixin, admin.ModelAdmin):
+    """The admin role (a group, without per-model Django permissions) manages monitoring: it also edits."""
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return roles.is_admin(request.user) or super().has_change_permission(request, obj)
