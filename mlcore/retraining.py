@@ -101,16 +101,13 @@ def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict
     else:
         ok = True
     comparison = json_safe({**comparison, "decision": decision_reason, "trigger": reason})
-    version.metrics = {**version.metrics, "comparison": comparison}
-    version.save(update_fields=["metrics"])
-    if ok:
-        version = registry.promote(
-            version, user=user, reason=f"Retraining ({reason}): {decision_reason}", details=comparison
-        )
-    else:
-        version = registry.reject(
-            version, user=user, reason=f"Retraining ({reason}): {decision_reason}", details=comparison
-        )
+    version = services.promotion_apply(
+        version,
+        promote=ok,
+        reason=f"Retraining ({reason}): {decision_reason}",
+        comparison=comparison,
+        user=user,
+    )
     reports = monitoring_run(as_of=as_of, allow_retrain=False) if ok else []
     logger.warning(
         "retraining finished",

@@ -330,11 +330,23 @@ def promotion_attempt(
         "margin": settings.MLCORE_PROMOTION_MARGIN,
         "decision": reason,
     }
+    return promotion_apply(
+        version, promote=ok, reason=f"Automatic: {reason}", comparison=comparison, user=user
+    )
+
+
+def promotion_apply(
+    version: ModelVersion, *, promote: bool, reason: str, comparison: dict[str, Any], user: Any = None
+) -> ModelVersion:
+    """Store the comparison on the challenger, then promote or reject it (both logged with the numbers).
+
+    The one ending of every automatic decision: after training (:func:`promotion_attempt`) and after a
+    monitoring-triggered retraining (:func:`mlcore.retraining.retrain`).
+    """
     version.metrics = {**version.metrics, "comparison": comparison}
     version.save(update_fields=["metrics"])
-    if ok:
-        return registry.promote(version, user=user, reason=f"Automatic: {reason}", details=comparison)
-    return registry.reject(version, user=user, reason=f"Automatic: {reason}", details=comparison)
+    decide = registry.promote if promote else registry.reject
+    return decide(version, user=user, reason=reason, details=comparison)
 
 
 def champion_config_for(champion: ModelVersion, challenger: TrainingConfig) -> TrainingConfig:
