@@ -182,6 +182,26 @@ def evaluate_config(
     return scores, {"oos": oos, "folds": folds}
 
 
+def stored_dataset(config: TrainingConfig, *, panels: Panels | None = None) -> tuple[Panels, Dataset]:
+    """Panels (default: every stored price) and the labelled dataset for ``config``'s horizon."""
+    panels = panels if panels is not None else load_panels()
+    if panels.close.empty:
+        raise Unprocessable("No stored prices: load market data first.")
+    return panels, build_dataset(panels, horizon=config.horizon)
+
+
+def baseline_metrics(*, progress: bool = False) -> dict[str, dict[str, Any]]:
+    """Walk-forward metrics of each rule baseline on the stored prices, on the folds and costs of training."""
+    config = training_config()
+    _, dataset = stored_dataset(config)
+    return {
+        baseline: evaluate_config(
+            baseline, candidates.params_for(baseline), dataset, config, progress=progress
+        )[1]
+        for baseline in candidates.BASELINES
+    }
+
+
 def _feature_reference(dataset: Dataset, rows: np.ndarray) -> dict[str, Any]:
     """Deciles, mean and stdev of each raw feature over the training rows: the drift reference."""
     raw = [c for c in dataset.features.columns if not c.endswith("_rank")]
@@ -221,10 +241,7 @@ def train_version(
 ) -> tuple[ModelVersion, Dataset]:
     """Train, evaluate out of sample, fit on all labelled history, save the artefact, register a candidate."""
     started = time.perf_counter()
-    panels = panels if panels is not None else load_panels()
-    if panels.close.empty:
-        raise Unprocessable("No stored prices: load market data before training.")
-    dataset = build_dataset(panels, horizon=config.horizon)
+    panels, dataset = stored_dataset(config, panels=panels)
     try:
         scores, metrics = evaluate_config(config.algorithm, config.params, dataset, config, progress=progress)
     except ValueError as exc:

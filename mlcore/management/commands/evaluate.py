@@ -5,10 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mlcore import candidates, services
-from mlcore.dataset import load_panels
+from mlcore import services
 from mlcore.models import ModelVersion
-from mlcore.training import build_dataset
 from swingtrade.errors import DomainError
 
 HEADER = (
@@ -81,18 +79,10 @@ class Command(BaseCommand):
         )
         rows = [(f"#{v.pk} {v.algorithm} ({v.status})", v.metrics or {}) for v in versions]
         try:
-            config = services.training_config()
-            panels = load_panels()
-            if panels.close.empty:
-                raise CommandError("No stored prices: load market data first.")
-            dataset = build_dataset(panels, horizon=config.horizon)
-            for baseline in candidates.BASELINES:
-                _, metrics = services.evaluate_config(
-                    baseline, candidates.params_for(baseline), dataset, config, progress=True
-                )
-                rows.append((f"baseline {baseline}", metrics))
+            baselines = services.baseline_metrics(progress=True)
         except DomainError as exc:
             raise CommandError(exc.message)
+        rows += [(f"baseline {name}", metrics) for name, metrics in baselines.items()]
         self.stdout.write(" | ".join(HEADER))
         for name, metrics in rows:
             line = metric_row(name, metrics)
