@@ -6,7 +6,6 @@ model version and the data date it came from.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from datetime import date, timedelta
 
@@ -15,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from mlcore import registry
+from mlcore import gate, registry
 from mlcore.dataset import load_history
 from mlcore.features import HISTORY_FOR_PREDICTION
 from mlcore.models import ModelVersion, Prediction
@@ -25,18 +24,6 @@ from swingtrade.errors import DomainError, NotFound, ServiceUnavailable
 logger = logging.getLogger("swingtrade.mlcore.predict")
 
 FRAME_COLUMNS = ["score", "expected_return", "predicted_volatility", "confidence", "rank", "side"]
-
-
-def assert_gate_open() -> None:
-    """Monitoring gate hook: ``mlcore.gate.assert_open()`` raises 503 while the model is blocked.
-
-    Looked up at call time so the prediction path works before (and without) the monitoring module.
-    """
-    if importlib.util.find_spec("mlcore.gate") is None:
-        return
-    from mlcore import gate
-
-    gate.assert_open()
 
 
 def refuse_future(day: date, *, today: date | None = None) -> None:
@@ -183,7 +170,7 @@ def served_predictions(*, as_of: date | str | None = None) -> tuple[pd.DataFrame
     """
     requested = parse_as_of(as_of)
     version = serving_champion()
-    assert_gate_open()
+    gate.assert_open()  # 503 while monitoring blocks the serving model
     return predictions_for(as_of=requested, version=version)
 
 
