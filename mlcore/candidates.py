@@ -70,7 +70,6 @@ ALGORITHMS: dict[str, dict[str, Any]] = {
 }
 MODELS = tuple(k for k, v in ALGORITHMS.items() if v["kind"] == "model")
 BASELINES = tuple(k for k, v in ALGORITHMS.items() if v["kind"] == "baseline")
-DEFAULT_ALGORITHM = "ridge"
 
 
 def params_for(algorithm: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
