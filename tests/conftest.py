@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+import shutil
+
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from swingtrade.accounts import roles
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_folders():
+    """Test settings put artefacts and uploads in fresh temporary folders; remove them at the end."""
+    yield
+    for folder in (settings.MODEL_ARTIFACT_DIR, settings.MEDIA_ROOT):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
