@@ -186,6 +186,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Market data ingestion ----------------------------------------------------------------
 # A one-day move beyond this (split-neutral, as a fraction) is flagged for review, not dropped.
+# The market clock (market/clock.py): empty = live; an ISO date pins "today" (demo, replay).
+MARKET_CLOCK_DATE = env.str("MARKET_CLOCK_DATE", default="") or None
 MARKET_MAX_DAILY_MOVE = env.float("MARKET_MAX_DAILY_MOVE", default=0.5)
 # Rejected/flagged rows stored per run (counts stay exact beyond it): a broken file must not flood the db.
 MARKET_MAX_STORED_ISSUES = env.int("MARKET_MAX_STORED_ISSUES", default=5000)
