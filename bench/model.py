@@ -21,12 +21,12 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from mlcore import candidates  # noqa: E402
-from mlcore.dataset import panels_from_frame, read_csv_frame  # noqa: E402
-from mlcore.evaluation import evaluate  # noqa: E402
-from mlcore.features import compute_features  # noqa: E402
-from mlcore.scoring import ModelBundle, fit_calibration, score_date  # noqa: E402
-from mlcore.training import WalkForward, build_dataset, fit_estimator, walk_forward  # noqa: E402
+from mlcore.data.dataset import panels_from_frame, read_csv_frame  # noqa: E402
+from mlcore.evaluation.metrics import evaluate  # noqa: E402
+from mlcore.features.indicators import compute_features  # noqa: E402
+from mlcore.serving.scoring import ModelBundle, fit_calibration, score_date  # noqa: E402
+from mlcore.training import candidates  # noqa: E402
+from mlcore.training.walkforward import WalkForward, build_dataset, fit_estimator, walk_forward  # noqa: E402
 from portfolio import costs  # noqa: E402
 
 DEFAULT_DATA = ROOT / "market" / "data" / "sp500_sample50_daily_2016_2021.csv.gz"

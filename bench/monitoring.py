@@ -28,10 +28,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from mlcore import candidates, monitoring  # noqa: E402
-from mlcore.dataset import panels_from_frame, read_csv_frame  # noqa: E402
-from mlcore.evaluation import evaluate  # noqa: E402
-from mlcore.training import WalkForward, build_dataset, walk_forward  # noqa: E402
+from mlcore import monitoring  # noqa: E402
+from mlcore.data.dataset import panels_from_frame, read_csv_frame  # noqa: E402
+from mlcore.evaluation.metrics import evaluate  # noqa: E402
+from mlcore.training import candidates  # noqa: E402
+from mlcore.training.walkforward import WalkForward, build_dataset, walk_forward  # noqa: E402
 
 DEFAULT_DATA = ROOT / "market" / "data" / "sp500_sample50_daily_2016_2021.csv.gz"
 DEFAULT_CONSTITUENTS = ROOT / "market" / "data" / "sp500_constituents_2021.csv"

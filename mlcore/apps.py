@@ -15,7 +15,7 @@ class MlcoreConfig(AppConfig):
 
         # Not required: without a champion the site still serves everything but rankings.
         register_check("champion_model", check_champion, required=False)
-        from mlcore.gate import check_gate
+        from mlcore.monitoring.gate import check_gate
 
         register_check("prediction_gate", check_gate, required=False)
         ingestion_succeeded.connect(on_ingestion_succeeded, dispatch_uid="mlcore.predict_after_ingestion")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from mlcore import gate
+from mlcore.monitoring import gate
 
 
 def prediction_gate(request: HttpRequest) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from swingtrade.health import CheckResult
 
 
 def check_champion() -> CheckResult:
-    from mlcore import registry
+    from mlcore.registry import versions as registry
 
     version = registry.champion()
     if version is None:

@@ -193,6 +193,12 @@ class TrainingJob(models.Model):
         return f"training job #{self.pk} {self.algorithm} ({self.status})"
 
 
-# Monitoring records live in their own module (owned by the monitoring part of mlcore); importing them
-# here registers them with the app. Kept last: they reference ModelVersion.
-from mlcore.monitoring_models import *  # noqa: E402, F403
+# Monitoring records live in the monitoring package (app_label "mlcore", same tables); Django finds an
+# app's models through ``mlcore.models``, so they are imported here by name. Kept last: they reference
+# ModelVersion.
+from mlcore.monitoring.models import (  # noqa: E402, F401
+    Alert,
+    GateOverride,
+    MonitoringReport,
+    MonitoringThresholds,
+)

@@ -6,6 +6,9 @@ import logging
 
 from celery import shared_task
 
+# Celery autodiscovery imports ``mlcore.tasks`` only: importing the monitoring tasks (daily run, retrain)
+# here registers them with the worker; ``retrain`` also serves the legacy weekly name below.
+from mlcore.monitoring.tasks import monitor, retrain  # noqa: F401
 from swingtrade.errors import DomainError
 
 logger = logging.getLogger("swingtrade.mlcore.tasks")
@@ -14,7 +17,7 @@ logger = logging.getLogger("swingtrade.mlcore.tasks")
 @shared_task(name="mlcore.tasks.predict_latest")
 def predict_latest(run_id: int | None = None, as_of: str | None = None) -> dict:
     """Store the champion's predictions for the latest date with data (after each ingestion)."""
-    from mlcore import predict
+    from mlcore.serving import predict
 
     try:
         frame, version, data_date = predict.predictions_for(as_of=as_of)
@@ -31,14 +34,12 @@ def predict_latest(run_id: int | None = None, as_of: str | None = None) -> dict:
 
 @shared_task(name="mlcore.tasks.retrain_weekly")
 def retrain_weekly(**legacy_kwargs) -> dict:
-    """Deprecated name of :func:`mlcore.monitoring_tasks.retrain`, kept registered for beat rows that
+    """Deprecated name of :func:`mlcore.monitoring.tasks.retrain`, kept registered for beat rows that
     still carry it (migration 0003 created one; 0004 repoints it, and its reverse points it back).
 
     One retraining path: the same lock, window policy, recent-window comparison and alerts. Old rows'
     ``algorithm`` argument is ignored (the retrain uses the configured default), and logged as such.
     """
-    from mlcore.monitoring_tasks import retrain
-
     if legacy_kwargs:
         logger.warning("retrain_weekly: ignoring legacy arguments", extra={"ignored": sorted(legacy_kwargs)})
     return retrain(reason="weekly schedule (legacy task name mlcore.tasks.retrain_weekly)")
@@ -46,9 +47,9 @@ def retrain_weekly(**legacy_kwargs) -> dict:
 
 @shared_task(name="mlcore.tasks.run_training_job")
 def run_training_job(job_id: int) -> dict:
-    from mlcore import services
+    from mlcore.training import jobs
 
-    job = services.training_job_run(job_id)
+    job = jobs.training_job_run(job_id)
     return {"job": job.pk, "status": job.status, "model_version": job.model_version_id}
 
 
@@ -60,8 +61,3 @@ def on_ingestion_succeeded(sender, run=None, **kwargs) -> None:
         logger.exception(
             "could not queue predictions after ingestion", extra={"run_id": getattr(run, "pk", None)}
         )
-
-
-# Celery autodiscovery imports ``mlcore.tasks`` only: register the monitoring tasks (daily run, retrain)
-# that live in their own module.
-from mlcore.monitoring_tasks import *  # noqa: E402, F403

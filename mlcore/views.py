@@ -16,8 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from mlcore import gate, monitoring_selectors, registry
 from mlcore.models import ModelVersion, RegistryEvent
+from mlcore.monitoring import gate
+from mlcore.monitoring import selectors as monitoring_selectors
+from mlcore.registry import versions as registry
 from swingtrade import charts
 from swingtrade.accounts import roles
 from swingtrade.errors import DomainError

@@ -105,7 +105,7 @@ def portfolio_optimize(
     no champion may serve predictions. Nothing is written unless a run is stored.
     """
     from market.selectors import latest_bar_date, price_panel, ticker_sectors
-    from mlcore.predict import predictions_frame
+    from mlcore.serving.predict import predictions_frame
     from portfolio.orders import pricing
     from portfolio.proposals import ProposalBatch, entry_levels, market_state, order_plan, proposal_store
 

@@ -11,7 +11,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from mlcore import ranking
+from mlcore.serving import ranking
 from portfolio.selectors import portfolio_valuation, portfolios_for
 from swingtrade.accounts import services
 from swingtrade.errors import ServiceUnavailable

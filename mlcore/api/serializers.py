@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from mlcore import candidates
 from mlcore.models import ModelVersion, RegistryEvent, TrainingJob
+from mlcore.training import candidates
 
 
 class RankingQuerySerializer(serializers.Serializer):
-    """Parses types only; the allowed sides and limits are checked by ``mlcore.ranking`` (one place)."""
+    """Parses types only; the allowed sides and limits are checked by ``mlcore.serving.ranking``
+    (one place)."""
 
     as_of = serializers.DateField(required=False, allow_null=True)
     side = serializers.CharField(required=False, allow_null=True, allow_blank=True)

@@ -12,5 +12,5 @@ urlpatterns = [
     path("models/rollback/", views.ModelRollbackView.as_view(), name="mlcore-rollback"),
     path("models/<int:pk>/", views.ModelVersionDetailView.as_view(), name="mlcore-model-detail"),
     path("models/<int:pk>/promote/", views.ModelPromoteView.as_view(), name="mlcore-model-promote"),
-    path("", include("mlcore.api.monitoring_urls")),  # monitoring, alerts, gate (mlcore/monitoring_*)
+    path("", include("mlcore.monitoring.api.urls")),  # monitoring, alerts, gate
 ]

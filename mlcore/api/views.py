@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+from functools import partial
+
+from django.db import transaction
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mlcore import ranking, registry, services
+from mlcore import tasks
 from mlcore.api import serializers as s
 from mlcore.models import ModelVersion, TrainingJob
+from mlcore.registry import versions as registry
+from mlcore.serving import ranking
+from mlcore.training import jobs
 from swingtrade.accounts.permissions import IsAdmin, IsAnalyst
 from swingtrade.errors import DomainError
 
@@ -74,7 +80,8 @@ class TrainView(APIView):
     def post(self, request: Request) -> Response:
         body = s.TrainRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        job = services.training_job_create(user=request.user, **body.validated_data)
+        job = jobs.training_job_create(user=request.user, **body.validated_data)
+        transaction.on_commit(partial(tasks.run_training_job.delay, job.pk))
         data = s.TrainingJobSerializer(job, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 

@@ -1,6 +1,6 @@
 """Monitoring metrics and the OK / WARN / CRITICAL decision: pure functions on DataFrames, no ORM.
 
-The service layer (:mod:`mlcore.monitoring_services`) reads predictions, prices and features from the
+The service layer (:mod:`mlcore.monitoring.services`) reads predictions, prices and features from the
 database and hands them here; every number of a ``MonitoringReport`` comes from one function of this package.
 
 Statistics, and why (docs/monitoring.md has the long version):

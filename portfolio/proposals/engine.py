@@ -129,7 +129,7 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
     :func:`~portfolio.proposals.state.proposal_day`), or when the portfolio has no equity. Open
     proposals are expired only when the new set is not empty.
     """
-    from mlcore.predict import predictions_frame
+    from mlcore.serving.predict import predictions_frame
 
     as_of, day_notes = proposal_day(as_of)
     frame, model_version = predictions_frame(as_of=as_of)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlcore.dataset import Panels, panels_from_frame, read_csv_frame
+from mlcore.data.dataset import Panels, panels_from_frame, read_csv_frame
 
 DATA = Path(__file__).resolve().parents[2] / "market" / "data"
 SAMPLE_TICKERS = ["AAPL", "AMZN", "BAC", "CVX", "DUK", "JNJ", "KO", "MSFT", "NEM", "XOM", "GE", "T"]
@@ -50,8 +50,9 @@ def closed_gate(champion, admin_user):
     """Monitoring three weeks after the last bar: the data is stale, the gate closes."""
     from django.core import mail
 
-    from mlcore import gate, monitoring_tasks
-    from mlcore.monitoring_models import MonitoringReport
+    from mlcore.monitoring import gate
+    from mlcore.monitoring import tasks as monitoring_tasks
+    from mlcore.monitoring.models import MonitoringReport
 
     result = monitoring_tasks.monitor.delay(as_of="2021-05-12").get()
     report = MonitoringReport.objects.get(pk=result["reports"][0]["id"])

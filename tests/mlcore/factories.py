@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from mlcore import registry, services
 from mlcore.models import ModelVersion
+from mlcore.registry import versions as registry
+from mlcore.training import services
 
 
 def trained_version(*, algorithm: str = "ridge", params: dict | None = None, user=None) -> ModelVersion:

@@ -5,8 +5,9 @@ from django_celery_beat.models import PeriodicTask
 
 from market.models import IngestionRun
 from market.signals import ingestion_succeeded
-from mlcore import ranking, registry
 from mlcore.models import ModelVersion, Prediction, RegistryEvent, TrainingJob
+from mlcore.registry import versions as registry
+from mlcore.serving import ranking
 from swingtrade.errors import DomainError, ServiceUnavailable
 from tests.mlcore.factories import champion_version, trained_version
 
@@ -106,7 +107,7 @@ def test_ranking_answers_503_while_the_monitoring_gate_is_closed(
     investor_client, market_sample, fast_training, monkeypatch
 ):
     champion_version()
-    from mlcore import gate
+    from mlcore.monitoring import gate
 
     def closed():
         raise ServiceUnavailable("Predictions are blocked: the model is CRITICAL.")

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlcore.evaluation import evaluate, long_short_backtest, mean_with_se
+from mlcore.evaluation.metrics import evaluate, long_short_backtest, mean_with_se
 
 
 def _long(wide: pd.DataFrame) -> pd.Series:

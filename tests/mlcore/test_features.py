@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlcore.dataset import panels_from_frame
-from mlcore.features import compute_features, cross_sectional_rank
+from mlcore.data.dataset import panels_from_frame
+from mlcore.features.indicators import compute_features, cross_sectional_rank
 
 
 def _closes(values: dict[str, list[float]]) -> pd.DataFrame:
@@ -82,7 +82,7 @@ def test_cross_sectional_rank_is_centred_and_skips_missing_values():
 
 
 def test_vectorised_rolling_windows_match_pandas():
-    from mlcore.features import _rolling_max, _rolling_mean, _rolling_std
+    from mlcore.features.indicators import _rolling_max, _rolling_mean, _rolling_std
 
     rng = np.random.default_rng(1)
     values = rng.normal(size=(400, 5)).cumsum(axis=0) + 100

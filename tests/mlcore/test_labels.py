@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlcore.labels import forward_rank_label, forward_relative_return
+from mlcore.features.labels import forward_rank_label, forward_relative_return
 
 
 def test_label_is_the_forward_log_return_relative_to_the_universe():

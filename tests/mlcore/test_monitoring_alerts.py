@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from mlcore import alerts, gate
-from mlcore.monitoring_models import Alert, GateOverride, MonitoringReport
+from mlcore.monitoring import alerts, gate
+from mlcore.monitoring.models import Alert, GateOverride, MonitoringReport
 from swingtrade.errors import ServiceUnavailable
 
 
@@ -102,7 +102,7 @@ def test_the_daily_monitoring_and_weekly_retraining_are_editable_beat_rows(db):
 def test_a_second_retraining_waits_for_the_first(db):
     from django.core.cache import cache
 
-    from mlcore import monitoring_tasks
+    from mlcore.monitoring import tasks as monitoring_tasks
 
     cache.add(monitoring_tasks.RETRAIN_LOCK, "weekly schedule", timeout=60)
     try:

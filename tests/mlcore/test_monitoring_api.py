@@ -9,8 +9,10 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from mlcore import gate, monitoring_tasks, predict
-from mlcore.monitoring_models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
+from mlcore.monitoring import gate
+from mlcore.monitoring import tasks as monitoring_tasks
+from mlcore.monitoring.models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
+from mlcore.serving import predict
 from tests.mlcore.monitoring_world import LAST_BAR
 
 
@@ -182,7 +184,7 @@ def test_the_site_banner_shows_a_closed_gate(closed_gate, client, investor):
 
 
 def test_the_closed_gate_blocks_the_predictions_behind_proposals_and_optimisation(closed_gate):
-    from mlcore.predict import predictions_frame
+    from mlcore.serving.predict import predictions_frame
     from swingtrade.errors import ServiceUnavailable
 
     with pytest.raises(ServiceUnavailable) as caught:
@@ -237,7 +239,7 @@ def test_without_a_champion_the_report_says_so(market_sample, admin_user):
 
 
 def test_a_tampered_artefact_is_reported_critical(champion):
-    from mlcore import registry
+    from mlcore.registry import versions as registry
 
     registry.artefact_path(champion).write_bytes(b"tampered")
     result = monitoring_tasks.monitor.delay(as_of=LAST_BAR.isoformat()).get()

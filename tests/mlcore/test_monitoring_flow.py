@@ -7,10 +7,13 @@ import pytest
 from django.core import mail
 
 from market.ingest import ingest_frame
-from mlcore import gate, monitoring_tasks, registry, services
-from mlcore.dataset import load_panels
+from mlcore.data.dataset import load_panels
 from mlcore.models import ModelVersion, RegistryEvent
-from mlcore.monitoring_models import Alert, MonitoringReport, MonitoringThresholds
+from mlcore.monitoring import gate
+from mlcore.monitoring import tasks as monitoring_tasks
+from mlcore.monitoring.models import Alert, MonitoringReport, MonitoringThresholds
+from mlcore.registry import versions as registry
+from mlcore.training import services
 from swingtrade.accounts import roles
 from tests.factories import UserFactory
 from tests.mlcore.monitoring_world import regime_frame, session_date

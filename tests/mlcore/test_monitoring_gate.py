@@ -11,8 +11,10 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from mlcore import gate, monitoring_tasks, registry
-from mlcore.monitoring_models import MonitoringReport
+from mlcore.monitoring import gate
+from mlcore.monitoring import tasks as monitoring_tasks
+from mlcore.monitoring.models import MonitoringReport
+from mlcore.registry import versions as registry
 from tests.mlcore.factories import trained_version
 from tests.portfolio.factories import PortfolioFactory
 

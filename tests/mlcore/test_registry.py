@@ -4,11 +4,13 @@ import math
 
 import pytest
 
-from mlcore import predict, registry, services
-from mlcore.dataset import load_panels
+from mlcore.data.dataset import load_panels
 from mlcore.health import check_champion
 from mlcore.models import ModelVersion, Prediction, RegistryEvent
-from mlcore.training import build_dataset
+from mlcore.registry import versions as registry
+from mlcore.serving import predict
+from mlcore.training import services
+from mlcore.training.walkforward import build_dataset
 from swingtrade.errors import Conflict, ServiceUnavailable
 from tests.mlcore.factories import champion_version, trained_version
 
@@ -220,8 +222,8 @@ def test_first_model_ensure_waits_for_prices(db):
 
 
 def test_a_model_never_scores_data_missing_its_inputs(sample_panels, fast_training):
-    from mlcore.scoring import MissingFeatures, ModelBundle, score_date
-    from mlcore.training import build_dataset, fit_estimator
+    from mlcore.serving.scoring import MissingFeatures, ModelBundle, score_date
+    from mlcore.training.walkforward import build_dataset, fit_estimator
 
     dataset = build_dataset(sample_panels)
     estimator = fit_estimator("ridge", {"alpha": 100.0}, dataset, dataset.trainable())

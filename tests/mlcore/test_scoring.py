@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlcore.dataset import Panels
-from mlcore.scoring import ModelBundle, NotScorable, score_date
-from mlcore.training import build_dataset, fit_estimator
+from mlcore.data.dataset import Panels
+from mlcore.serving.scoring import ModelBundle, NotScorable, score_date
+from mlcore.training.walkforward import build_dataset, fit_estimator
 
 
 def _bundle(dataset) -> ModelBundle:

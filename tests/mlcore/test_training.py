@@ -3,9 +3,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mlcore import candidates
-from mlcore.evaluation import evaluate
-from mlcore.training import WalkForward, build_dataset, walk_forward
+from mlcore.evaluation.metrics import evaluate
+from mlcore.training import candidates
+from mlcore.training.walkforward import WalkForward, build_dataset, walk_forward
 
 
 @pytest.mark.parametrize("train_size", [None, 300])

@@ -51,7 +51,7 @@ def predictions(monkeypatch):
     frame.index.name = "ticker"
     frame["rank"] = frame["expected_return"].rank(ascending=False)
     frame["side"] = ["buy" if v > 0 else "sell" for v in frame["expected_return"]]
-    monkeypatch.setattr("mlcore.predict.predictions_frame", lambda *, as_of=None: (frame, _Version()))
+    monkeypatch.setattr("mlcore.serving.predict.predictions_frame", lambda *, as_of=None: (frame, _Version()))
     return frame
 
 

@@ -48,7 +48,7 @@ def predictions(monkeypatch):
     def fake(*, as_of=None):
         return _predictions(values), None
 
-    monkeypatch.setattr("mlcore.predict.predictions_frame", fake)
+    monkeypatch.setattr("mlcore.serving.predict.predictions_frame", fake)
     return values
 
 

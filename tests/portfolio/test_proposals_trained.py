@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_proposals_from_the_trained_champion(market_sample):
-    from mlcore.services import first_model_ensure
+    from mlcore.training.services import first_model_ensure
 
     champion = first_model_ensure()
     assert champion is not None

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from mlcore import registry
+from mlcore.registry import versions as registry
 from portfolio.demo import DEMO_PORTFOLIO
 from portfolio.models import Portfolio, Trade
 

@@ -52,5 +52,5 @@ def strong_signals(market_sample, monkeypatch):
     frame.index.name = "ticker"
     frame["rank"] = frame["expected_return"].rank(ascending=False)
     frame["side"] = ["buy" if v > 0 else "sell" for v in frame["expected_return"]]
-    monkeypatch.setattr("mlcore.predict.predictions_frame", lambda *, as_of=None: (frame, None))
+    monkeypatch.setattr("mlcore.serving.predict.predictions_frame", lambda *, as_of=None: (frame, None))
     return expected

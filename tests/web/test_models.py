@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from mlcore.registry import promote
+from mlcore.registry.versions import promote
 from tests.mlcore.factories import trained_version
 
 

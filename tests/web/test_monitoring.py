@@ -6,11 +6,11 @@ from datetime import date
 
 from django.urls import reverse
 
-from mlcore.dataset import load_panels
-from mlcore.monitoring_models import MonitoringReport
-from mlcore.monitoring_services import monitoring_run
-from mlcore.registry import promote
-from mlcore.services import train_version, training_config
+from mlcore.data.dataset import load_panels
+from mlcore.monitoring.models import MonitoringReport
+from mlcore.monitoring.services import monitoring_run
+from mlcore.registry.versions import promote
+from mlcore.training.services import train_version, training_config
 
 
 def test_monitoring_page_shows_the_realised_ic_against_validation_and_the_drift(

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mlcore import services
 from mlcore.models import ModelVersion
+from mlcore.training import services
 from swingtrade.errors import DomainError
 
 HEADER = (

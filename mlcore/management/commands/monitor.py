@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mlcore import gate, monitoring_services, monitoring_tasks, predict
-from mlcore.monitoring_models import MonitoringReport
+from mlcore.monitoring import gate
+from mlcore.monitoring import services as monitoring_services
+from mlcore.monitoring import tasks as monitoring_tasks
+from mlcore.monitoring.models import MonitoringReport
+from mlcore.serving import predict
 from swingtrade.errors import DomainError
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mlcore import predict
+from mlcore.serving import predict
 from swingtrade.errors import DomainError
 
 

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mlcore import candidates, services
+from mlcore.training import candidates, services
 from swingtrade.errors import DomainError
 
 

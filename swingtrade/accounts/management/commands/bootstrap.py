@@ -21,8 +21,8 @@ class Command(BaseCommand):
         from market import selectors as market_selectors
         from market import services as market_services
         from market.models import IngestionRun
-        from mlcore import registry
-        from mlcore import services as ml_services
+        from mlcore.registry import versions as registry
+        from mlcore.training import services as ml_services
         from portfolio.demo import demo_portfolio_ensure
         from swingtrade.accounts import services as account_services
 

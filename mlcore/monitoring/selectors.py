@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from mlcore.monitoring_models import Alert, GateOverride, MonitoringReport
+from mlcore.monitoring.models import Alert, GateOverride, MonitoringReport
 
 
 def reports(*, role: str | None = None, state: str | None = None) -> QuerySet[MonitoringReport]:

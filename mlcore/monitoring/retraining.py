@@ -1,9 +1,10 @@
 """Retraining: a challenger on the stored data (training-window policy from the monitoring thresholds),
 promoted only if it beats the champion on the recent window and passes monitoring there.
 
-Called weekly (beat) and when the champion turns CRITICAL (``mlcore.monitoring_tasks.retrain``).
-Training itself is the model engineer's service (:mod:`mlcore.services`); the decision goes through the
-registry's rule (:func:`mlcore.registry.promotion_decision`) and its ``promote`` / ``reject``.
+Called weekly (beat) and when the champion turns CRITICAL (``mlcore.monitoring.tasks.retrain``).
+Training itself is the model engineer's service (:mod:`mlcore.training.services`); the decision goes
+through the registry's rule (:func:`mlcore.registry.versions.promotion_decision`)
+and its ``promote`` / ``reject``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 
-from mlcore import monitoring, registry
-from mlcore.dataset import load_panels
+from mlcore import monitoring
+from mlcore.data.dataset import load_panels
+from mlcore.json_values import json_safe
 from mlcore.models import ModelVersion
-from mlcore.monitoring_models import MonitoringThresholds
-from mlcore.monitoring_services import (
+from mlcore.monitoring.models import MonitoringThresholds
+from mlcore.monitoring.services import (
     MarketSnapshot,
     iso,
     model_scores,
@@ -27,7 +29,7 @@ from mlcore.monitoring_services import (
     oos_dates,
     validate_as_of,
 )
-from mlcore.services import json_safe
+from mlcore.registry import versions as registry
 from swingtrade.errors import DomainError
 
 logger = logging.getLogger("swingtrade.mlcore.monitoring")
@@ -35,7 +37,7 @@ logger = logging.getLogger("swingtrade.mlcore.monitoring")
 
 def retrain_config(thresholds: MonitoringThresholds | None = None):
     """The training configuration for a retrain: the training-window policy comes from the thresholds."""
-    from mlcore import services
+    from mlcore.training import services
 
     thresholds = thresholds or MonitoringThresholds.load()
     rolling = thresholds.training_window == MonitoringThresholds.TrainingWindow.ROLLING
@@ -51,9 +53,9 @@ def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict
 
     Comparison: the champion's realised rank IC on the last ``long_window`` matured dates (its live,
     out-of-sample record) against the challenger's walk-forward out-of-sample rank IC on exactly those
-    dates, through the registry's rule (:func:`mlcore.registry.promotion_decision`, configured margin).
+    dates, through the registry's rule (:func:`mlcore.registry.versions.promotion_decision`).
     """
-    from mlcore import services
+    from mlcore.training import services
 
     validate_as_of(as_of)
     thresholds = MonitoringThresholds.load()
@@ -150,8 +152,8 @@ def retrain_and_notify(
 ) -> dict[str, Any]:
     """:func:`retrain`, recording the outcome as an alert when a CRITICAL report asked for it, and
     e-mailing the admins when it fails (the gate may stay closed until someone acts)."""
-    from mlcore import alerts
-    from mlcore.monitoring_models import MonitoringReport
+    from mlcore.monitoring import alerts
+    from mlcore.monitoring.models import MonitoringReport
 
     report = MonitoringReport.objects.filter(pk=report_id).first() if report_id else None
     try:

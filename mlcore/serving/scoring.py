@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 from sklearn.isotonic import IsotonicRegression
 
-from mlcore.evaluation import bucket_table
-from mlcore.features import HISTORY_FOR_PREDICTION, compute_features, cross_sectional_rank
-from mlcore.training import REQUIRED_FEATURE, has_history
+from mlcore.evaluation.metrics import bucket_table
+from mlcore.features.indicators import HISTORY_FOR_PREDICTION, compute_features, cross_sectional_rank
+from mlcore.training.walkforward import REQUIRED_FEATURE, has_history
 
 N_BUCKETS = 10
 
@@ -89,8 +89,8 @@ def score_date(
 ) -> pd.DataFrame:
     """Predictions for every ticker with a price and enough history on ``as_of``, from data up to it only.
 
-    Tickers lacking the history training requires (:func:`mlcore.training.has_history`) are left out
-    rather than scored on imputed inputs; when none has it, :class:`NotScorable` is raised.
+    Tickers lacking the history training requires (:func:`mlcore.training.walkforward.has_history`) are
+    left out rather than scored on imputed inputs; when none has it, :class:`NotScorable` is raised.
 
     Returns
     -------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from mlcore.api import monitoring_views as views
+from mlcore.monitoring.api import views
 
 urlpatterns = [
     path("monitoring/reports/", views.MonitoringReportListView.as_view(), name="monitoring-report-list"),

@@ -1,6 +1,7 @@
 """Monitoring records: the reports, the alerts they raised, gate overrides and the editable thresholds.
 
-Imported at the end of ``mlcore/models.py`` so Django registers them under the ``mlcore`` app.
+Imported by name at the end of ``mlcore/models.py`` so Django registers them under the ``mlcore`` app
+(``app_label`` stays ``mlcore`` and so do the table names: moving the module needed no migration).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 The gate is closed when the newest champion report is CRITICAL, it still judges the model that serves
 (a newly promoted champion has not failed yet: "a model passes"), and no administrator override is
-active. ``mlcore.predict.served_predictions`` calls :func:`assert_open`; ``predictions_frame`` and
-``mlcore.ranking.ranking_for`` go through it, and every consumer (ranking API, proposals, optimiser)
+active. ``mlcore.serving.predict.served_predictions`` calls :func:`assert_open`; ``predictions_frame`` and
+``mlcore.serving.ranking.ranking_for`` go through it, and every consumer (ranking API, proposals, optimiser)
 through one of those.
 """
 
@@ -16,8 +16,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from mlcore import monitoring, monitoring_selectors
-from mlcore.monitoring_models import GateOverride, MonitoringThresholds
+from mlcore import monitoring
+from mlcore.monitoring import selectors as monitoring_selectors
+from mlcore.monitoring.models import GateOverride, MonitoringThresholds
 from swingtrade.accounts import roles
 from swingtrade.errors import Conflict, DomainError, ServiceUnavailable
 
@@ -58,7 +59,7 @@ class GateState:
 
 
 def _current_champion_id() -> int | None:
-    from mlcore import registry
+    from mlcore.registry import versions as registry
 
     champion = registry.champion()
     return champion.pk if champion else None
@@ -109,7 +110,7 @@ def assert_open() -> None:
 @transaction.atomic
 def gate_override_create(*, user: Any, reason: str, hours: int) -> GateOverride:
     """Open a closed gate for ``hours`` (at most ``override_max_hours``); logged and e-mailed to admins."""
-    from mlcore import alerts
+    from mlcore.monitoring import alerts
 
     reason = (reason or "").strip()
     if len(reason) < 10:

@@ -11,9 +11,9 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 
-from mlcore import gate
-from mlcore.admin import AdminRoleMixin
-from mlcore.monitoring_models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
+from mlcore.admin_roles import AdminRoleMixin
+from mlcore.monitoring import gate
+from mlcore.monitoring.models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
 from swingtrade.accounts import roles
 
 _STATE_COLOURS = {"OK": "#1a7f37", "WARN": "#9a6700", "CRITICAL": "#cf222e"}

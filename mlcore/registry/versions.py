@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mlcore.models import ModelVersion, RegistryEvent
-from mlcore.scoring import ModelBundle
+from mlcore.serving.scoring import ModelBundle
 from swingtrade.errors import Conflict, DomainError, NotFound, ServiceUnavailable
 
 logger = logging.getLogger("swingtrade.mlcore.registry")

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from mlcore import candidates
-from mlcore.dataset import Panels
-from mlcore.features import compute_features, rank_name
-from mlcore.labels import DEFAULT_HORIZON, daily_returns, forward_rank_label, forward_relative_return
+from mlcore.data.dataset import Panels
+from mlcore.features.indicators import compute_features, rank_name
+from mlcore.features.labels import DEFAULT_HORIZON, daily_returns, forward_rank_label, forward_relative_return
+from mlcore.training import candidates
 
 logger = logging.getLogger("swingtrade.mlcore")
 
@@ -33,7 +33,8 @@ def has_history(features: pd.DataFrame) -> np.ndarray:
     """Boolean mask of the rows with enough history to be trained on or scored.
 
     The one rule shared by training (:meth:`Dataset.trainable`) and serving
-    (:func:`mlcore.scoring.score_date`): a row the model would never have been fitted on is never scored.
+    (:func:`mlcore.serving.scoring.score_date`): a row the model would never have been fitted on is never
+    scored.
     """
     if REQUIRED_FEATURE not in features.columns:
         return np.zeros(len(features), dtype=bool)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from mlcore import predict
 from mlcore.models import ModelVersion
+from mlcore.serving import predict
 from swingtrade.errors import DomainError
 
 SIDES = ("buy", "sell")

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlcore.features import cross_sectional_rank
+from mlcore.features.indicators import cross_sectional_rank
 
 TRADING_DAYS = 252
 DEFAULT_COST_PER_TURNOVER = 0.001  # 10 bp per unit of traded weight, for callers without a cost profile.

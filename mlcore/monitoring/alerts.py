@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mlcore import monitoring
-from mlcore.monitoring_models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
+from mlcore.monitoring.models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
 from swingtrade.accounts import roles
 
 logger = logging.getLogger("swingtrade.mlcore.alerts")

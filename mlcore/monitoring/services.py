@@ -1,5 +1,5 @@
 """Monitoring runs against the database: judge the champion (and live challengers), store the reports,
-alert on state changes, and flag a broken champion for retraining (:mod:`mlcore.retraining`).
+alert on state changes, and flag a broken champion for retraining (:mod:`mlcore.monitoring.retraining`).
 
 Every number comes from the pure functions of :mod:`mlcore.monitoring`; this module only gathers their
 inputs (stored predictions, prices, the training window's feature reference) and records the outcome.
@@ -17,14 +17,18 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from mlcore import alerts, monitoring, monitoring_selectors, predict, registry
-from mlcore.dataset import Panels, load_history
-from mlcore.features import HISTORY_FOR_PREDICTION, compute_features
-from mlcore.labels import forward_relative_return
+from mlcore import monitoring
+from mlcore.data.dataset import Panels, load_history
+from mlcore.features.indicators import HISTORY_FOR_PREDICTION, compute_features
+from mlcore.features.labels import forward_relative_return
+from mlcore.json_values import json_safe
 from mlcore.models import ModelVersion, Prediction
-from mlcore.monitoring_models import MonitoringReport, MonitoringThresholds
-from mlcore.services import json_safe
-from mlcore.training import REQUIRED_FEATURE
+from mlcore.monitoring import alerts
+from mlcore.monitoring import selectors as monitoring_selectors
+from mlcore.monitoring.models import MonitoringReport, MonitoringThresholds
+from mlcore.registry import versions as registry
+from mlcore.serving import predict
+from mlcore.training.walkforward import REQUIRED_FEATURE
 from swingtrade.errors import DomainError
 
 logger = logging.getLogger("swingtrade.mlcore.monitoring")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mlcore.features import cross_sectional_rank
+from mlcore.features.indicators import cross_sectional_rank
 
 DEFAULT_HORIZON = 5
 

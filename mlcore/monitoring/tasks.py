@@ -33,7 +33,7 @@ RETRAIN_LOCK_SECONDS = 60 * 60
 )
 def monitor(as_of: str | None = None) -> dict:
     """Judge the serving model; on a new CRITICAL performance episode queue a retraining."""
-    from mlcore import monitoring_services
+    from mlcore.monitoring import services as monitoring_services
 
     reports = monitoring_services.monitoring_run(as_of=_date(as_of))
     for report in reports:
@@ -47,7 +47,7 @@ def monitor(as_of: str | None = None) -> dict:
 @shared_task(name="mlcore.monitoring.retrain")
 def retrain(as_of: str | None = None, reason: str = "weekly schedule", report_id: int | None = None) -> dict:
     """Train a challenger (training-window policy from the thresholds); promote only if it is better."""
-    from mlcore import retraining
+    from mlcore.monitoring import retraining
 
     if not cache.add(RETRAIN_LOCK, reason, timeout=RETRAIN_LOCK_SECONDS):
         logger.warning("retraining skipped: another one is running", extra={"reason": reason})

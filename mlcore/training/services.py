@@ -22,12 +22,21 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from mlcore import candidates, registry
-from mlcore.dataset import Panels, load_panels
-from mlcore.evaluation import daily_ic, evaluate, mean_with_se
-from mlcore.models import ModelVersion, TrainingJob
-from mlcore.scoring import ModelBundle, fit_calibration
-from mlcore.training import Dataset, WalkForward, build_dataset, fit_estimator, score_rows, walk_forward
+from mlcore.data.dataset import Panels, load_panels
+from mlcore.evaluation.metrics import daily_ic, evaluate, mean_with_se
+from mlcore.json_values import json_safe
+from mlcore.models import ModelVersion
+from mlcore.registry import versions as registry
+from mlcore.serving.scoring import ModelBundle, fit_calibration
+from mlcore.training import candidates
+from mlcore.training.walkforward import (
+    Dataset,
+    WalkForward,
+    build_dataset,
+    fit_estimator,
+    score_rows,
+    walk_forward,
+)
 from swingtrade.errors import DomainError, Unprocessable
 
 logger = logging.getLogger("swingtrade.mlcore.training")
@@ -219,19 +228,6 @@ def _feature_reference(dataset: Dataset, rows: np.ndarray) -> dict[str, Any]:
     }
 
 
-def json_safe(value: Any) -> Any:
-    """``value`` as a JSONField stores it: string keys, plain numbers, NaN and infinities as null."""
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if isinstance(value, float | np.floating):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
 def train_version(
     *,
     config: TrainingConfig,
@@ -358,7 +354,7 @@ def promotion_apply(
     """Store the comparison on the challenger, then promote or reject it (both logged with the numbers).
 
     The one ending of every automatic decision: after training (:func:`promotion_attempt`) and after a
-    monitoring-triggered retraining (:func:`mlcore.retraining.retrain`).
+    monitoring-triggered retraining (:func:`mlcore.monitoring.retraining.retrain`).
     """
     version.metrics = {**version.metrics, "comparison": comparison}
     version.save(update_fields=["metrics"])
@@ -424,41 +420,8 @@ def first_model_ensure(*, user: Any = None) -> ModelVersion | None:
         if current is None
         else f"Set-up: champion {current.pk} cannot serve ({registry.artefact_problem(current)})",
     )
-    from mlcore import predict
+    from mlcore.serving import predict
 
     # Store the latest date's ranking now so the first page view does not wait for it.
     predict.predictions_for(version=version)
     return version
-
-
-def training_job_create(
-    *, user: Any, algorithm: str | None = None, params: dict | None = None, promote: bool = False
-) -> TrainingJob:
-    """Validate, record and queue a training; the Celery task runs :func:`training_job_run`."""
-    from mlcore import tasks
-
-    config = training_config(algorithm=algorithm, params=params)
-    job = TrainingJob.objects.create(
-        algorithm=config.algorithm, params=params or {}, promote=promote, requested_by=user
-    )
-    transaction.on_commit(lambda: tasks.run_training_job.delay(job.pk))
-    return job
-
-
-def training_job_run(job_id: int) -> TrainingJob:
-    job = TrainingJob.objects.select_related("requested_by").get(pk=job_id)
-    if job.status != TrainingJob.Status.QUEUED:
-        return job
-    job.status, job.started_at = TrainingJob.Status.RUNNING, timezone.now()
-    job.save(update_fields=["status", "started_at"])
-    try:
-        config = training_config(algorithm=job.algorithm, params=job.params)
-        version = train_and_maybe_promote(config=config, promote=job.promote, user=job.requested_by)
-    except Exception as exc:  # the job records any failure for the caller polling it
-        logger.exception("training job failed", extra={"job": job.pk})
-        job.status, job.error = TrainingJob.Status.FAILED, f"{type(exc).__name__}: {exc}"
-    else:
-        job.status, job.model_version = TrainingJob.Status.SUCCEEDED, version
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "model_version", "finished_at"])
-    return job

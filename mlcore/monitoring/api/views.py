@@ -10,8 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mlcore import gate, monitoring_selectors, monitoring_services, monitoring_tasks
-from mlcore.api.monitoring_serializers import (
+from mlcore.monitoring import gate
+from mlcore.monitoring import selectors as monitoring_selectors
+from mlcore.monitoring import services as monitoring_services
+from mlcore.monitoring import tasks as monitoring_tasks
+from mlcore.monitoring.api.serializers import (
     AlertSerializer,
     GateOverrideInputSerializer,
     GateOverrideSerializer,
@@ -19,7 +22,7 @@ from mlcore.api.monitoring_serializers import (
     MonitoringRunSerializer,
     MonitoringThresholdsSerializer,
 )
-from mlcore.monitoring_models import MonitoringThresholds
+from mlcore.monitoring.models import MonitoringThresholds
 from swingtrade.accounts.permissions import IsAdmin, IsAnalyst
 from swingtrade.errors import NotFound
 

@@ -19,7 +19,7 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from mlcore.features import rank_name
+from mlcore.features.indicators import rank_name
 
 
 class RuleScorer(RegressorMixin, BaseEstimator):

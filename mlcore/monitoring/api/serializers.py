@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from mlcore.monitoring_models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
+from mlcore.monitoring.models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
 
 
 class MonitoringReportSerializer(serializers.ModelSerializer):

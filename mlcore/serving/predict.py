@@ -14,11 +14,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from mlcore import gate, registry
-from mlcore.dataset import load_history
-from mlcore.features import HISTORY_FOR_PREDICTION
+from mlcore.data.dataset import load_history
+from mlcore.features.indicators import HISTORY_FOR_PREDICTION
 from mlcore.models import ModelVersion, Prediction
-from mlcore.scoring import MissingFeatures, NotScorable, score_date
+from mlcore.monitoring import gate
+from mlcore.registry import versions as registry
+from mlcore.serving.scoring import MissingFeatures, NotScorable, score_date
 from swingtrade.errors import DomainError, NotFound, ServiceUnavailable
 
 logger = logging.getLogger("swingtrade.mlcore.predict")
