@@ -30,6 +30,7 @@ from tqdm import tqdm  # noqa: E402
 
 from mlcore import monitoring  # noqa: E402
 from mlcore.data.dataset import panels_from_frame, read_csv_frame  # noqa: E402
+from mlcore.evaluation import ic  # noqa: E402
 from mlcore.evaluation.metrics import evaluate  # noqa: E402
 from mlcore.training import candidates  # noqa: E402
 from mlcore.training.walkforward import WalkForward, build_dataset, walk_forward  # noqa: E402
@@ -68,7 +69,7 @@ def policy_table(dataset, algorithm: str, windows: list[int], horizon: int, cost
 
 
 def alarm_replay(scores: pd.Series, dataset, rules: monitoring.Rules, horizon: int, step: int = 5) -> None:
-    daily = monitoring.daily_scores(scores, dataset.label)
+    daily = ic.daily_ic(scores, dataset.label)
     dates = daily.index
     raw = [c.removesuffix("_rank") for c in dataset.model_columns]
     feature_dates = dataset.features.index.get_level_values("date")
@@ -82,7 +83,7 @@ def alarm_replay(scores: pd.Series, dataset, rules: monitoring.Rules, horizon: i
     for i in tqdm(checkpoints, desc="replay", unit="day", mininterval=2.0):
         past = daily.iloc[: i - rules.long_window]
         validation = float(past["rank_ic"].mean())
-        validation_se = monitoring.newey_west_se(past["rank_ic"].to_numpy(), lags=horizon - 1)
+        validation_se = ic.newey_west_se(past["rank_ic"].to_numpy(), lags=horizon - 1)
         window = daily.iloc[: i + 1]
         long = monitoring.window_metrics(
             window,

@@ -89,7 +89,7 @@ class ModelVersion(models.Model):
         """How far to trust the expected returns, in [0, 1]; consumers shrink them by this factor.
 
         Zero unless the out-of-sample rank IC is positive and the hit rate beats a coin; then it grows
-        linearly with the t-statistic of the rank IC (SE from non-overlapping dates), reaching 1 at
+        linearly with the t-statistic of the rank IC (HAC SE, :mod:`mlcore.evaluation.ic`), reaching 1 at
         t = 3. A model with no demonstrated edge therefore contributes no expected return.
         """
         t_stat, hit = self.oos.get("rank_ic_t"), self.oos.get("hit_rate")

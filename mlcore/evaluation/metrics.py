@@ -7,9 +7,10 @@ comparable by construction. Inputs are long Series indexed ``(date, ticker)``:
 - ``labels``: the realised forward relative log return over ``horizon`` trading days from ``date``;
 - ``returns``: a *wide* frame of simple daily close-to-close returns for the portfolio simulation.
 
-Overlapping labels (a 5-day label every day) make consecutive daily ICs strongly correlated, so the
-standard error of the mean IC is computed as if only every ``horizon``-th date were observed, and the
-long-short portfolio is reported for every rebalance start offset (the offset alone moves its Sharpe).
+Overlapping labels (a 5-day label every day) make consecutive daily ICs strongly correlated: the IC
+statistics (per-date IC, HAC standard errors, the minimum cross-section) come from
+:mod:`mlcore.evaluation.ic`, and the long-short portfolio is reported for every rebalance start offset
+(the offset alone moves its Sharpe).
 """
 
 from __future__ import annotations
@@ -21,79 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlcore.evaluation.ic import aligned_wide, daily_ic_wide, hac_mean
 from mlcore.features.indicators import cross_sectional_rank
 
 TRADING_DAYS = 252
 DEFAULT_COST_PER_TURNOVER = 0.001  # 10 bp per unit of traded weight, for callers without a cost profile.
-
-
-def _aligned_wide(scores: pd.Series, labels: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Scores and labels as wide frames on their common (date, ticker) cells, NaN elsewhere."""
-    joined = pd.concat({"s": scores, "y": labels}, axis=1, join="inner").dropna()
-    if joined.empty:
-        # e.g. a last walk-forward fold made only of days whose labels have not matured yet
-        empty = pd.DataFrame(index=pd.DatetimeIndex([], name="date"), dtype=float)
-        return empty, empty.copy()
-    wide = joined.unstack("ticker")
-    return wide["s"], wide["y"]
-
-
-def _row_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pearson correlation per row over the cells where both are present (vectorised)."""
-    mask = ~(np.isnan(a) | np.isnan(b))
-    n = mask.sum(axis=1)
-    a0 = np.where(mask, a, 0.0)
-    b0 = np.where(mask, b, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        am = a0.sum(axis=1) / n
-        bm = b0.sum(axis=1) / n
-        da = np.where(mask, a - am[:, None], 0.0)
-        db = np.where(mask, b - bm[:, None], 0.0)
-        corr = (da * db).sum(axis=1) / np.sqrt((da**2).sum(axis=1) * (db**2).sum(axis=1))
-    corr[n < 3] = np.nan
-    return corr
-
-
-def _daily_ic_wide(s: pd.DataFrame, y: pd.DataFrame) -> pd.DataFrame:
-    sv, yv = s.to_numpy(np.float64), y.to_numpy(np.float64)
-    ic = _row_corr(sv, yv)
-    rank_ic = _row_corr(
-        cross_sectional_rank(sv).astype(np.float64), cross_sectional_rank(yv).astype(np.float64)
-    )
-    return pd.DataFrame({"ic": ic, "rank_ic": rank_ic, "n": (~np.isnan(sv)).sum(axis=1)}, index=s.index)
-
-
-def daily_ic(scores: pd.Series, labels: pd.Series) -> pd.DataFrame:
-    """Per date: Pearson IC, Spearman rank IC and the number of names scored.
-
-    Returns
-    -------
-    DataFrame
-        Index ``date``; columns ``ic``, ``rank_ic``, ``n``.
-    """
-    return _daily_ic_wide(*_aligned_wide(scores, labels))
-
-
-def mean_with_se(series: pd.Series, horizon: int) -> dict[str, float]:
-    """Mean of a daily statistic, its standard error from non-overlapping dates, t-stat and ratio.
-
-    The SE uses ``n / horizon`` effective observations: consecutive daily values share ``horizon - 1``
-    days of their forward window, so they are not independent.
-    """
-    values = series.dropna().to_numpy(np.float64)
-    if len(values) < 2:
-        return {"mean": math.nan, "std": math.nan, "se": math.nan, "t_stat": math.nan, "ir": math.nan, "n": 0}
-    mean, std = float(values.mean()), float(values.std(ddof=1))
-    effective = max(len(values) / max(horizon, 1), 1.0)
-    se = std / math.sqrt(effective)
-    return {
-        "mean": mean,
-        "std": std,
-        "se": se,
-        "t_stat": mean / se if se > 0 else math.nan,
-        "ir": mean / std if std > 0 else math.nan,
-        "n": len(values),
-    }
 
 
 def _bucket_table_wide(s: pd.DataFrame, y: pd.DataFrame, n_buckets: int = 10) -> pd.DataFrame:
@@ -120,7 +53,7 @@ def bucket_table(scores: pd.Series, labels: pd.Series, n_buckets: int = 10) -> p
     the side of that date's median label the bucket predicts: above for the upper half, below for the
     lower half (a name exactly at the median counts for neither).
     """
-    return _bucket_table_wide(*_aligned_wide(scores, labels), n_buckets)
+    return _bucket_table_wide(*aligned_wide(scores, labels), n_buckets)
 
 
 def _hit_rate_wide(s: pd.DataFrame, y: pd.DataFrame) -> float:
@@ -132,7 +65,7 @@ def _hit_rate_wide(s: pd.DataFrame, y: pd.DataFrame) -> float:
 
 def hit_rate(scores: pd.Series, labels: pd.Series) -> float:
     """Share of names landing on the side of the date's median label that the score put them on."""
-    return _hit_rate_wide(*_aligned_wide(scores, labels))
+    return _hit_rate_wide(*aligned_wide(scores, labels))
 
 
 def _quantile_spread_wide(s: pd.DataFrame, y: pd.DataFrame, n_quantiles: int = 5) -> pd.Series:
@@ -227,10 +160,10 @@ def evaluate(
     Sharpe for every start offset, with its mean, min and max.
     """
     scores = scores.dropna()
-    s, y = _aligned_wide(scores, labels)  # once: unstacking a million rows is the slow part
-    ics = _daily_ic_wide(s, y)
-    ic, rank_ic = mean_with_se(ics["ic"], horizon), mean_with_se(ics["rank_ic"], horizon)
-    spread = mean_with_se(_quantile_spread_wide(s, y), horizon)
+    s, y = aligned_wide(scores, labels)  # once: unstacking a million rows is the slow part
+    ics = daily_ic_wide(s, y)
+    ic, rank_ic = hac_mean(ics["ic"], horizon=horizon), hac_mean(ics["rank_ic"], horizon=horizon)
+    spread = hac_mean(_quantile_spread_wide(s, y), horizon=horizon)
     scores_wide = scores.unstack("ticker")
     result: dict[str, Any] = {
         "window": {

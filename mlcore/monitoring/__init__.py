@@ -1,13 +1,17 @@
-"""Monitoring metrics and the OK / WARN / CRITICAL decision: pure functions on DataFrames, no ORM.
+"""Monitoring, one package: the pure rules (re-exported here) and their database side.
 
-The service layer (:mod:`mlcore.monitoring.services`) reads predictions, prices and features from the
-database and hands them here; every number of a ``MonitoringReport`` comes from one function of this package.
+Pure, no ORM: ``drift``, ``freshness``, ``performance``, ``rules`` (the OK / WARN / CRITICAL decision).
+Database side: ``models`` (app_label ``mlcore``), ``services`` and ``retraining`` (writes), ``selectors``
+(reads), ``gate``, ``alerts``, ``tasks``, ``admin`` and ``api/``. The services read predictions, prices
+and features and hand them to the pure functions; every number of a ``MonitoringReport`` comes from one
+of them.
 
 Statistics, and why (docs/monitoring.md has the long version):
 
-- Daily cross-sectional IC (Pearson) and rank IC (Spearman) between the stored score and the realised
-  label (forward return relative to the universe), and a direction hit rate (score above the day's median
-  ⇔ realised above the day's median; 0.5 under no skill).
+- Daily cross-sectional IC (Pearson) and rank IC (Spearman), from :mod:`mlcore.evaluation.ic` (shared
+  with training and promotion), between the stored score and the realised label (forward return
+  relative to the universe), and a direction hit rate (score above the day's median ⇔ realised above
+  the day's median; 0.5 under no skill).
 - Labels over ``h`` days overlap, so consecutive daily ICs are correlated: standard errors are
   Newey-West (Bartlett kernel, ``h - 1`` lags), never the naive ``sd / sqrt(n)`` that would overstate
   significance about ``sqrt(h)``-fold and raise false alarms on noise.
@@ -27,7 +31,7 @@ from mlcore.monitoring.freshness import (
     data_freshness,
     expected_session,
 )
-from mlcore.monitoring.performance import WindowMetrics, daily_scores, newey_west_se, window_metrics
+from mlcore.monitoring.performance import WindowMetrics, window_metrics
 from mlcore.monitoring.rules import (
     CRITICAL,
     INFO,
@@ -57,13 +61,11 @@ __all__ = [
     "as_of_moment",
     "calendar_bounds",
     "coverage",
-    "daily_scores",
     "data_freshness",
     "drift_share",
     "evaluate",
     "expected_session",
     "feature_psi",
-    "newey_west_se",
     "psi",
     "psi_from_quantiles",
     "severity",

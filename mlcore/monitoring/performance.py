@@ -1,4 +1,7 @@
-"""Realised quality of stored scores against matured labels: daily IC, rank IC, hit rate, HAC t-stats."""
+"""Realised quality of stored scores over a window: means and HAC t-stats of the per-date IC table.
+
+The per-date IC table and the standard errors come from :mod:`mlcore.evaluation.ic` (one home).
+"""
 
 from __future__ import annotations
 
@@ -6,81 +9,9 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-
-def daily_scores(scores: pd.Series, realised: pd.Series, *, min_tickers: int = 5) -> pd.DataFrame:
-    """Per-date IC, rank IC and hit rate of scores against realised labels.
-
-    Parameters
-    ----------
-    scores : Series
-        Model scores, MultiIndex ``(date, ticker)``.
-    realised : Series
-        Realised labels (forward relative return), MultiIndex ``(date, ticker)``; NaN where the label
-        has not matured yet.
-    min_tickers : int
-        Dates with fewer scored-and-realised tickers are skipped (a correlation of 3 points is noise).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by date (ascending), columns ``ic, rank_ic, hit_rate, n``.
-    """
-    joined = pd.concat({"score": scores, "realised": realised}, axis=1, join="inner").dropna()
-    columns = ["ic", "rank_ic", "hit_rate", "n"]
-    if joined.empty:
-        return pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], name="date"), dtype=float)
-    dates = joined.index.get_level_values(0)
-    rows: dict[Any, tuple[float, float, float, int]] = {}
-    for day, group in joined.groupby(dates, sort=True):
-        n = len(group)
-        if n < min_tickers:
-            continue
-        s = group["score"].to_numpy(dtype=float)
-        r = group["realised"].to_numpy(dtype=float)
-        ic = _pearson(s, r)
-        rank_ic = _pearson(_rank(s), _rank(r))
-        above_s = s > np.median(s)
-        above_r = r > np.median(r)
-        hit = float(np.mean(above_s == above_r))
-        rows[day] = (ic, rank_ic, hit, n)
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
-    frame.index = pd.DatetimeIndex(frame.index, name="date")
-    return frame.sort_index()
-
-
-def _rank(values: np.ndarray) -> np.ndarray:
-    return pd.Series(values).rank(method="average").to_numpy()
-
-
-def _pearson(a: np.ndarray, b: np.ndarray) -> float:
-    a = a - a.mean()
-    b = b - b.mean()
-    denom = math.sqrt(float(a @ a) * float(b @ b))
-    return float(a @ b) / denom if denom > 0 else float("nan")
-
-
-def newey_west_se(values: np.ndarray, *, lags: int) -> float:
-    """Standard error of the mean of a serially correlated series (Bartlett kernel).
-
-    ``lags = h - 1`` covers the correlation that ``h``-day overlapping labels induce.
-    Returns NaN for fewer than two finite values.
-    """
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    n = len(x)
-    if n < 2:
-        return float("nan")
-    e = x - x.mean()
-    variance = float(e @ e) / n
-    for lag in range(1, min(lags, n - 1) + 1):
-        weight = 1.0 - lag / (lags + 1)
-        variance += 2.0 * weight * float(e[lag:] @ e[:-lag]) / n
-    # The small-sample factor n/(n-1) makes the lag-0 case equal the usual sample SE.
-    variance *= n / (n - 1)
-    return math.sqrt(variance / n) if variance > 0 else float("nan")
+from mlcore.evaluation.ic import newey_west_se
 
 
 @dataclass(frozen=True)
@@ -111,7 +42,7 @@ def window_metrics(
     validation_rank_ic: float | None = None,
     validation_rank_ic_se: float | None = None,
 ) -> WindowMetrics:
-    """Summarise the last ``window`` rows of :func:`daily_scores` with HAC t-statistics.
+    """Summarise the last ``window`` rows of :func:`mlcore.evaluation.ic.daily_ic` with HAC t-statistics.
 
     ``rank_ic_t_vs_validation`` tests the realised mean against the validation mean; the validation
     standard error (when known) is added in quadrature since both are estimates.

@@ -18,6 +18,7 @@ from django.conf import settings
 
 from mlcore import monitoring
 from mlcore.data.dataset import load_panels
+from mlcore.evaluation import ic
 from mlcore.json_values import json_safe
 from mlcore.models import ModelVersion
 from mlcore.monitoring.models import MonitoringThresholds
@@ -127,7 +128,7 @@ def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict
 def _window_verdict(
     scores: pd.Series, labels: pd.Series, version: ModelVersion, rules: monitoring.Rules
 ) -> monitoring.Evaluation:
-    daily = monitoring.daily_scores(scores, labels) if len(scores) else pd.DataFrame(columns=["rank_ic"])
+    daily = ic.daily_ic(scores, labels) if len(scores) else pd.DataFrame(columns=["rank_ic"])
     long = monitoring.window_metrics(
         daily,
         window=rules.long_window,
@@ -143,7 +144,7 @@ def _window_verdict(
 def _window_rank_ic(scores: pd.Series | None, labels: pd.Series) -> float | None:
     if scores is None or scores.empty:
         return None
-    daily = monitoring.daily_scores(scores, labels)
+    daily = ic.daily_ic(scores, labels)
     return None if daily.empty else float(daily["rank_ic"].mean())
 
 

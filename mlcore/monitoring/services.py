@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from mlcore import monitoring
 from mlcore.data.dataset import Panels, load_history
+from mlcore.evaluation import ic
 from mlcore.features.indicators import HISTORY_FOR_PREDICTION, compute_features
 from mlcore.features.labels import forward_relative_return
 from mlcore.json_values import json_safe
@@ -198,7 +199,7 @@ def _judge_model(
 ) -> tuple[MonitoringReport, monitoring.Evaluation]:
     dates = oos_dates(version, market, rules)
     scores, stored_dates = model_scores(version, market, dates) if len(dates) else (pd.Series(dtype=float), 0)
-    daily = monitoring.daily_scores(scores, market.label(version.horizon)) if len(scores) else None
+    daily = ic.daily_ic(scores, market.label(version.horizon)) if len(scores) else None
     oos = version.oos
     validation = {
         "rank_ic": oos.get("rank_ic_mean"),

@@ -23,7 +23,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from mlcore.data.dataset import Panels, load_panels
-from mlcore.evaluation.metrics import daily_ic, evaluate, mean_with_se
+from mlcore.evaluation import ic
+from mlcore.evaluation.metrics import evaluate
 from mlcore.json_values import json_safe
 from mlcore.models import ModelVersion
 from mlcore.registry import versions as registry
@@ -252,8 +253,8 @@ def train_version(
     fit_started = time.perf_counter()
     estimator = fit_estimator(config.algorithm, config.params, dataset, rows, n_threads=config.fit_threads)
     fit_seconds = time.perf_counter() - fit_started
-    in_sample = daily_ic(score_rows(estimator, dataset, rows), dataset.label)
-    metrics["in_sample_rank_ic"] = mean_with_se(in_sample["rank_ic"], config.horizon)["mean"]
+    in_sample = ic.daily_ic(score_rows(estimator, dataset, rows), dataset.label)
+    metrics["in_sample_rank_ic"] = ic.hac_mean(in_sample["rank_ic"], horizon=config.horizon)["mean"]
     metrics["final_fit_seconds"] = round(fit_seconds, 3)
     train_dates = dataset.dates[rows]
     bundle = ModelBundle(

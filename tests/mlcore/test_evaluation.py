@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlcore.evaluation.metrics import evaluate, long_short_backtest, mean_with_se
+from mlcore.evaluation.metrics import evaluate, long_short_backtest
 
 
 def _long(wide: pd.DataFrame) -> pd.Series:
@@ -33,14 +33,6 @@ def test_a_perfect_score_has_rank_ic_one_and_always_hits(toy):
     inverted = evaluate(-_long(labels), _long(labels), returns, horizon=5)
     assert inverted["rank_ic_mean"] == pytest.approx(-1.0)
     assert inverted["hit_rate"] == pytest.approx(0.0)
-
-
-def test_standard_error_counts_only_non_overlapping_dates():
-    values = pd.Series(np.tile([0.01, 0.03], 50))
-    daily = mean_with_se(values, horizon=1)
-    weekly = mean_with_se(values, horizon=5)
-    assert weekly["se"] == pytest.approx(daily["se"] * np.sqrt(5))
-    assert weekly["t_stat"] == pytest.approx(weekly["mean"] / weekly["se"])
 
 
 def test_long_short_pays_cost_on_turnover_only_at_rebalances():

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from mlcore import monitoring as m
+from mlcore.evaluation.ic import daily_ic
 
 
 def _panel(n_dates: int = 80, n_tickers: int = 30, seed: int = 0, noise: float = 1.0, sign: float = 1.0):
@@ -22,47 +23,12 @@ def _panel(n_dates: int = 80, n_tickers: int = 30, seed: int = 0, noise: float =
     return score, realised
 
 
-def test_daily_scores_measure_a_perfect_and_an_inverted_signal():
-    score, _ = _panel(n_dates=5)
-    perfect = m.daily_scores(score, score * 2 + 1)
-    inverted = m.daily_scores(score, -score)
-    assert np.allclose(perfect["ic"], 1.0) and np.allclose(perfect["rank_ic"], 1.0)
-    assert np.allclose(perfect["hit_rate"], 1.0)
-    assert np.allclose(inverted["rank_ic"], -1.0)
-    assert np.allclose(inverted["hit_rate"], 0.0)
-
-
-def test_daily_scores_skip_unmatured_labels_and_thin_dates():
-    score, realised = _panel(n_dates=6, n_tickers=10)
-    last = score.index.get_level_values(0).max()
-    realised[realised.index.get_level_values(0) == last] = np.nan  # not matured yet
-    daily = m.daily_scores(score, realised, min_tickers=5)
-    assert last not in daily.index
-    assert len(daily) == 5
-    thin = m.daily_scores(score.iloc[:4], realised.iloc[:4], min_tickers=5)
-    assert thin.empty
-
-
-def test_newey_west_equals_the_plain_standard_error_without_lags():
-    x = np.array([0.1, -0.2, 0.05, 0.3, -0.1, 0.0])
-    assert m.newey_west_se(x, lags=0) == pytest.approx(x.std(ddof=1) / np.sqrt(len(x)))
-
-
-def test_newey_west_widens_the_error_of_overlapping_series():
-    rng = np.random.default_rng(1)
-    shocks = rng.normal(size=600)
-    overlapping = np.convolve(shocks, np.ones(5), mode="valid")  # like 5-day overlapping labels
-    naive = m.newey_west_se(overlapping, lags=0)
-    hac = m.newey_west_se(overlapping, lags=4)
-    assert hac > 1.8 * naive
-
-
 def test_window_metrics_flag_a_broken_relation_but_not_noise():
     score, good = _panel(noise=3.0, seed=2)
     _, broken = _panel(noise=3.0, seed=2, sign=-1.0)
     rules = m.Rules()
-    healthy = m.window_metrics(m.daily_scores(score, good), window=60, horizon=5, validation_rank_ic=0.3)
-    flipped = m.window_metrics(m.daily_scores(score, broken), window=60, horizon=5, validation_rank_ic=0.3)
+    healthy = m.window_metrics(daily_ic(score, good), window=60, horizon=5, validation_rank_ic=0.3)
+    flipped = m.window_metrics(daily_ic(score, broken), window=60, horizon=5, validation_rank_ic=0.3)
     assert healthy.n_dates == 60 and healthy.rank_ic > 0.2
     assert flipped.rank_ic < -0.2 and flipped.rank_ic_t_vs_validation < -rules.critical_t
 
@@ -84,7 +50,7 @@ def test_noise_on_overlapping_labels_rarely_raises_critical_thanks_to_hac_errors
     critical = 0
     t_stats: dict[str, list[float]] = {"hac": [], "naive": []}
     for seed in range(40):
-        daily = m.daily_scores(*_overlapping_null(seed))
+        daily = daily_ic(*_overlapping_null(seed))
         for name, horizon in (("hac", 5), ("naive", 1)):  # horizon 1 = no lag correction
             wm = m.window_metrics(daily, window=60, horizon=horizon, validation_rank_ic=0.0)
             t_stats[name].append(abs(wm.rank_ic_t))
@@ -100,7 +66,7 @@ def test_noise_on_overlapping_labels_rarely_raises_critical_thanks_to_hac_errors
 
 def test_evaluate_is_critical_on_a_flipped_model_and_marks_it_retrainable():
     score, broken = _panel(noise=3.0, seed=4, sign=-1.0)
-    daily = m.daily_scores(score, broken)
+    daily = daily_ic(score, broken)
     long = m.window_metrics(daily, window=60, horizon=5, validation_rank_ic=0.3)
     short = m.window_metrics(daily, window=20, horizon=5, validation_rank_ic=0.3)
     verdict = m.evaluate(
@@ -113,7 +79,7 @@ def test_evaluate_is_critical_on_a_flipped_model_and_marks_it_retrainable():
 
 def test_a_short_window_alone_never_closes_the_gate():
     score, broken = _panel(n_dates=20, noise=3.0, seed=5, sign=-1.0)
-    daily = m.daily_scores(score, broken)
+    daily = daily_ic(score, broken)
     short = m.window_metrics(daily, window=20, horizon=5, validation_rank_ic=0.3)
     verdict = m.evaluate(
         short=short, long=None, drift=None, freshness=None, coverage_share=1.0, rules=m.Rules()
@@ -123,7 +89,7 @@ def test_a_short_window_alone_never_closes_the_gate():
 
 def test_too_few_matured_dates_are_reported_but_not_judged():
     score, broken = _panel(n_dates=6, noise=0.1, seed=6, sign=-1.0)
-    long = m.window_metrics(m.daily_scores(score, broken), window=60, horizon=5, validation_rank_ic=0.3)
+    long = m.window_metrics(daily_ic(score, broken), window=60, horizon=5, validation_rank_ic=0.3)
     verdict = m.evaluate(
         short=None, long=long, drift=None, freshness=None, coverage_share=1.0, rules=m.Rules()
     )
