@@ -3,8 +3,8 @@ promoted only if it beats the champion on the recent window and passes monitorin
 
 Called weekly (beat) and when the champion turns CRITICAL (``mlcore.monitoring.tasks.retrain``).
 Training itself is the model engineer's service (:mod:`mlcore.training.services`); the decision goes
-through the registry's rule (:func:`mlcore.registry.versions.promotion_decision`)
-and its ``promote`` / ``reject``.
+through the promotion policy (:func:`mlcore.registry.promotion.decide`) and the registry's ``promote`` /
+``reject``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
 
 from mlcore import monitoring
 from mlcore.data.dataset import load_panels
@@ -30,16 +29,17 @@ from mlcore.monitoring.services import (
     oos_dates,
     validate_as_of,
 )
+from mlcore.registry import promotion
 from mlcore.registry import versions as registry
+from mlcore.training import services
+from mlcore.training.challenger import promotion_apply, rank_ic_by_date
 from swingtrade.errors import DomainError
 
 logger = logging.getLogger("swingtrade.mlcore.monitoring")
 
 
-def retrain_config(thresholds: MonitoringThresholds | None = None):
+def retrain_config(thresholds: MonitoringThresholds | None = None) -> services.TrainingConfig:
     """The training configuration for a retrain: the training-window policy comes from the thresholds."""
-    from mlcore.training import services
-
     thresholds = thresholds or MonitoringThresholds.load()
     rolling = thresholds.training_window == MonitoringThresholds.TrainingWindow.ROLLING
     return services.training_config(
@@ -54,21 +54,19 @@ def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict
 
     Comparison: the champion's realised rank IC on the last ``long_window`` matured dates (its live,
     out-of-sample record) against the challenger's walk-forward out-of-sample rank IC on exactly those
-    dates, through the registry's rule (:func:`mlcore.registry.versions.promotion_decision`).
+    dates, date by date, through the promotion policy (:func:`mlcore.registry.promotion.decide`).
     """
-    from mlcore.training import services
-
     validate_as_of(as_of)
     thresholds = MonitoringThresholds.load()
     rules = thresholds.rules()
     config = retrain_config(thresholds)
     panels = load_panels(end=as_of)
-    version, dataset = services.train_version(config=config, user=user, panels=panels)
+    trained = services.train_scored(config=config, user=user, panels=panels)
+    version, dataset = trained.version, trained.dataset
     champion = registry.champion()
     decision_reason = "no champion: the challenger becomes the first one"
     comparison: dict[str, Any] = {}
     if champion is not None:
-        challenger_scores, _ = services.evaluate_config(config.algorithm, config.params, dataset, config)
         matured = dataset.label.index.get_level_values("date").unique().sort_values()
         window = matured[-rules.long_window :]
         market = MarketSnapshot(panels, dataset.features, pd.Timestamp(matured.max()), {})
@@ -77,21 +75,19 @@ def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict
             model_scores(champion, market, champion_dates) if len(champion_dates) else (None, 0)
         )
         common = window if champion_scores is None else champion_dates
-        challenger_window = challenger_scores[challenger_scores.index.get_level_values("date").isin(common)]
+        scores = trained.oos_scores
+        challenger_window = scores[scores.index.get_level_values("date").isin(common)]
+        challenger_daily = rank_ic_by_date(challenger_window, dataset.label)
+        champion_daily = rank_ic_by_date(champion_scores, dataset.label)
+        decision = promotion.decide(challenger_daily, champion_daily, horizon=config.horizon)
+        ok, decision_reason = decision.promote, decision.reason
         comparison = {
             "window": {"start": iso(common.min()), "end": iso(common.max()), "n_dates": len(common)},
-            "challenger_rank_ic": _window_rank_ic(challenger_window, dataset.label),
-            "champion_rank_ic": _window_rank_ic(champion_scores, dataset.label)
-            if champion_scores is not None
-            else None,
+            "challenger_rank_ic": _mean_or_none(challenger_daily),
+            "champion_rank_ic": _mean_or_none(champion_daily),
+            "paired": decision.paired,
+            "min_t": promotion.min_t(),
         }
-        ok, decision_reason = registry.promotion_decision(
-            {"rank_ic_mean": comparison["challenger_rank_ic"], "window": comparison["window"]},
-            {"rank_ic_mean": comparison["champion_rank_ic"]}
-            if comparison["champion_rank_ic"] is not None
-            else None,
-            margin=settings.MLCORE_PROMOTION_MARGIN,
-        )
         # Beating a broken champion is not enough to serve: the challenger must also pass the same
         # monitoring rules on that window, or the gate would reopen on a model that is just as wrong.
         verdict = _window_verdict(challenger_window, dataset.label, version, rules)
@@ -104,7 +100,7 @@ def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict
     else:
         ok = True
     comparison = json_safe({**comparison, "decision": decision_reason, "trigger": reason})
-    version = services.promotion_apply(
+    version = promotion_apply(
         version,
         promote=ok,
         reason=f"Retraining ({reason}): {decision_reason}",
@@ -125,6 +121,10 @@ def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict
     }
 
 
+def _mean_or_none(daily: pd.Series) -> float | None:
+    return float(daily.mean()) if len(daily.dropna()) else None
+
+
 def _window_verdict(
     scores: pd.Series, labels: pd.Series, version: ModelVersion, rules: monitoring.Rules
 ) -> monitoring.Evaluation:
@@ -139,13 +139,6 @@ def _window_verdict(
     return monitoring.evaluate(
         short=None, long=long, drift=None, freshness=None, coverage_share=None, rules=rules
     )
-
-
-def _window_rank_ic(scores: pd.Series | None, labels: pd.Series) -> float | None:
-    if scores is None or scores.empty:
-        return None
-    daily = ic.daily_ic(scores, labels)
-    return None if daily.empty else float(daily["rank_ic"].mean())
 
 
 def retrain_and_notify(

@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import json
+import math
 
+from django import forms
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from mlcore.admin_roles import AdminRoleMixin
 from mlcore.models import ModelVersion, Prediction, RegistryEvent, TrainingJob
+from mlcore.registry import promotion
 from mlcore.registry import versions as registry
 from swingtrade.errors import DomainError
+
+
+class ReasonForm(forms.Form):
+    """Why a champion changes: required, stored in the registry's event log."""
+
+    _selected_action = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), strip=True)
+
+
+def _format(value, spec: str) -> str:
+    finite = isinstance(value, int | float) and math.isfinite(value)
+    return format(value, spec) if finite else "—"
 
 
 class RegistryEventInline(admin.TabularInline):
@@ -74,32 +90,76 @@ class ModelVersionAdmin(AdminRoleMixin, admin.ModelAdmin):
     def metrics_pretty(self, obj: ModelVersion) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.metrics, indent=2))
 
-    @admin.action(description="Promote the selected version to champion")
-    def promote_selected(self, request, queryset) -> None:
+    @admin.action(description="Promote the selected version to champion…")
+    def promote_selected(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one version to promote.", messages.ERROR)
-            return
-        try:
-            version = registry.promote(
-                queryset.get(), user=request.user, reason=f"Promoted by hand in the admin by {request.user}"
-            )
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return
-        self.message_user(request, f"Version {version.pk} is now the champion.", messages.SUCCESS)
-
-    @admin.action(description="Roll back the champion to the previous one")
-    def rollback_champion(self, request, queryset) -> None:
-        try:
-            version = registry.rollback(
-                user=request.user, reason=f"Rolled back in the admin by {request.user}"
-            )
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return
-        self.message_user(
-            request, f"Rolled back: version {version.pk} is the champion again.", messages.SUCCESS
+            return None
+        version = queryset.get()
+        current = registry.champion()
+        decided = (
+            version.metrics.get("comparison", {}).get("decision")
+            if isinstance(version.metrics, dict)
+            else None
         )
+        summary = [
+            f"Version {version.pk} ({version.algorithm}, h={version.horizon}): "
+            f"{promotion.edge_status(version.rank_ic, version.oos.get('rank_ic_t'))} "
+            f"(OOS rank IC t {_format(version.oos.get('rank_ic_t'), '+.2f')}, "
+            f"threshold {promotion.min_t():.2f}); reliability {version.reliability:.2f}.",
+            f"Current champion: {current}." if current else "No champion is serving.",
+            f"The promotion policy said: {decided}" if decided else "The promotion policy has not judged it.",
+        ]
+        return self._with_reason(
+            request,
+            queryset,
+            action="promote_selected",
+            title=f"Promote version {version.pk}",
+            summary=summary,
+            apply=lambda reason: registry.promote(version, user=request.user, reason=reason),
+            done=lambda v: f"Version {v.pk} is now the champion.",
+        )
+
+    @admin.action(description="Roll back the champion to the previous one…")
+    def rollback_champion(self, request, queryset):
+        current = registry.champion()
+        return self._with_reason(
+            request,
+            queryset,
+            action="rollback_champion",
+            title="Roll back the champion",
+            summary=[f"Current champion: {current}." if current else "No champion is serving."],
+            apply=lambda reason: registry.rollback(user=request.user, reason=reason),
+            done=lambda v: f"Rolled back: version {v.pk} is the champion again.",
+        )
+
+    def _with_reason(self, request, queryset, *, action, title, summary, apply, done):
+        """An intermediate page asking why, as every other face of a champion change does.
+
+        First call: render the form. Its submission (``apply``) runs the change with the reason given;
+        a blank reason re-renders the form with the error and changes nothing.
+        """
+        if "apply" in request.POST:
+            form = ReasonForm(request.POST)
+            if form.is_valid():
+                try:
+                    version = apply(form.cleaned_data["reason"])
+                except DomainError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+                    return None
+                self.message_user(request, done(version), messages.SUCCESS)
+                return None
+        else:
+            form = ReasonForm(initial={"_selected_action": list(queryset.values_list("pk", flat=True))})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "summary": summary,
+            "form": form,
+            "action": action,
+        }
+        return TemplateResponse(request, "admin/mlcore/modelversion/action_reason.html", context)
 
 
 @admin.register(RegistryEvent)

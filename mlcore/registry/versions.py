@@ -1,5 +1,7 @@
 """The model registry: artefacts with their sha256, the champion, promotion, rejection and rollback.
 
+When to promote is decided by :mod:`mlcore.registry.promotion`; this module records the change.
+
 Every status change goes through this module and writes a :class:`RegistryEvent` (who, why, numbers),
 so the history of which model served when can always be reconstructed. An artefact whose file is
 missing or whose sha256 differs from the one recorded at training is refused, logged, and its version
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 from pathlib import Path
 from typing import Any
 
@@ -137,34 +138,6 @@ def get_version(pk: int) -> ModelVersion:
         return ModelVersion.objects.get(pk=pk)
     except ModelVersion.DoesNotExist:
         raise NotFound(f"Model version {pk} does not exist.")
-
-
-def _finite(value: Any) -> bool:
-    return isinstance(value, int | float) and math.isfinite(value)
-
-
-def promotion_decision(challenger_oos: dict, champion_oos: dict | None, *, margin: float) -> tuple[bool, str]:
-    """Whether a challenger replaces the champion, and why; both metrics on the same OOS window.
-
-    The criterion is the out-of-sample mean rank IC: the challenger must exceed the champion's by
-    strictly more than ``margin`` (a tie never replaces the champion). Without a champion any challenger
-    with finite metrics becomes the first one.
-    """
-    challenger_ic = challenger_oos.get("rank_ic_mean")
-    if not _finite(challenger_ic):
-        return False, "the challenger has no finite out-of-sample rank IC"
-    if champion_oos is None:
-        return True, f"first champion (OOS rank IC {challenger_ic:+.4f})"
-    champion_ic = champion_oos.get("rank_ic_mean")
-    if not _finite(champion_ic):
-        return True, f"the champion has no finite rank IC on this window; challenger {challenger_ic:+.4f}"
-    verdict = challenger_ic > champion_ic + margin
-    comparison = (
-        f"challenger rank IC {challenger_ic:+.4f} vs champion {champion_ic:+.4f} on the same window "
-        f"{challenger_oos.get('window', {}).get('start')}…{challenger_oos.get('window', {}).get('end')}, "
-        f"margin {margin:.4f}"
-    )
-    return verdict, ("beats the champion: " if verdict else "does not beat the champion: ") + comparison
 
 
 def _required_reason(reason: str | None, *, what: str) -> str:

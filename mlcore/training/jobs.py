@@ -8,7 +8,8 @@ from typing import Any
 from django.utils import timezone
 
 from mlcore.models import TrainingJob
-from mlcore.training.services import train_and_maybe_promote, training_config
+from mlcore.training.challenger import train_and_maybe_promote
+from mlcore.training.services import training_config
 
 logger = logging.getLogger("swingtrade.mlcore.training")
 

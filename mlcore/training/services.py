@@ -7,7 +7,6 @@ names; this module composes them against the database and the registry. Command,
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -229,6 +228,15 @@ def _feature_reference(dataset: Dataset, rows: np.ndarray) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Trained:
+    """A registered candidate with what judging it needs: its dataset and walk-forward OOS scores."""
+
+    version: ModelVersion
+    dataset: Dataset
+    oos_scores: pd.Series
+
+
 def train_version(
     *,
     config: TrainingConfig,
@@ -237,6 +245,18 @@ def train_version(
     progress: bool = False,
 ) -> tuple[ModelVersion, Dataset]:
     """Train, evaluate out of sample, fit on all labelled history, save the artefact, register a candidate."""
+    trained = train_scored(config=config, user=user, panels=panels, progress=progress)
+    return trained.version, trained.dataset
+
+
+def train_scored(
+    *,
+    config: TrainingConfig,
+    user: Any = None,
+    panels: Panels | None = None,
+    progress: bool = False,
+) -> Trained:
+    """:func:`train_version`, keeping the walk-forward OOS scores a promotion compares day by day."""
     started = time.perf_counter()
     panels, dataset = stored_dataset(config, panels=panels)
     try:
@@ -303,99 +323,7 @@ def train_version(
             "seconds": version.training_seconds,
         },
     )
-    return version, dataset
-
-
-def promotion_attempt(
-    version: ModelVersion,
-    *,
-    dataset: Dataset,
-    config: TrainingConfig,
-    user: Any = None,
-    progress: bool = False,
-) -> ModelVersion:
-    """Apply the promotion rule: beat the champion on the same OOS window by the configured margin.
-
-    The champion's own configuration (algorithm, hyper-parameters, window, horizon) is re-run through
-    the same walk-forward folds on the same data, so both are judged on identical dates with models
-    that never saw them. Losers are rejected, with the numbers in the event log.
-    """
-    current = registry.champion()
-    champion_oos = None
-    champion_config = None
-    if current is not None:
-        if current.horizon != version.horizon:
-            version.status_reason = (
-                f"Not compared: horizon {version.horizon} d differs from the champion's {current.horizon} d; "
-                "promote by hand if intended."
-            )
-            version.save(update_fields=["status_reason"])
-            return version
-        champion_config = champion_config_for(current, config)
-        _, champion_metrics = evaluate_config(
-            champion_config.algorithm, champion_config.params, dataset, champion_config, progress=progress
-        )
-        champion_oos = champion_metrics["oos"]
-    ok, reason = promotion_decision_for(version, champion_oos)
-    comparison = {
-        "champion": current.pk if current else None,
-        "champion_config": _config_summary(champion_config) if champion_config else None,
-        "champion_oos": json_safe(champion_oos),
-        "margin": settings.MLCORE_PROMOTION_MARGIN,
-        "decision": reason,
-    }
-    return promotion_apply(
-        version, promote=ok, reason=f"Automatic: {reason}", comparison=comparison, user=user
-    )
-
-
-def promotion_apply(
-    version: ModelVersion, *, promote: bool, reason: str, comparison: dict[str, Any], user: Any = None
-) -> ModelVersion:
-    """Store the comparison on the challenger, then promote or reject it (both logged with the numbers).
-
-    The one ending of every automatic decision: after training (:func:`promotion_attempt`) and after a
-    monitoring-triggered retraining (:func:`mlcore.monitoring.retraining.retrain`).
-    """
-    version.metrics = {**version.metrics, "comparison": comparison}
-    version.save(update_fields=["metrics"])
-    decide = registry.promote if promote else registry.reject
-    return decide(version, user=user, reason=reason, details=comparison)
-
-
-def champion_config_for(champion: ModelVersion, challenger: TrainingConfig) -> TrainingConfig:
-    """The champion's own configuration on the challenger's evaluation window (folds, costs, threads).
-
-    Folds depend only on the test block size, the minimum training length and the purge (= horizon,
-    equal for both), so the champion's window type and size change what it trains on, not the dates
-    it is judged on.
-    """
-    return dataclasses.replace(
-        challenger,
-        algorithm=champion.algorithm,
-        params=dict(champion.params),
-        horizon=champion.horizon,
-        window=champion.training_window,
-        window_size=champion.training_window_size if champion.training_window == "rolling" else None,
-    )
-
-
-def _config_summary(config: TrainingConfig) -> dict[str, Any]:
-    keys = ("algorithm", "params", "horizon", "window", "window_size")
-    return {k: getattr(config, k) for k in keys}
-
-
-def promotion_decision_for(version: ModelVersion, champion_oos: dict | None) -> tuple[bool, str]:
-    return registry.promotion_decision(version.oos, champion_oos, margin=settings.MLCORE_PROMOTION_MARGIN)
-
-
-def train_and_maybe_promote(
-    *, config: TrainingConfig, promote: bool, user: Any = None, progress: bool = False
-) -> ModelVersion:
-    version, dataset = train_version(config=config, user=user, progress=progress)
-    if promote:
-        version = promotion_attempt(version, dataset=dataset, config=config, user=user, progress=progress)
-    return version
+    return Trained(version, dataset, scores)
 
 
 def first_model_ensure(*, user: Any = None) -> ModelVersion | None:

@@ -226,15 +226,36 @@ def test_admin_lists_versions_and_promotes_by_action(client, market_sample, fast
     assert client.get("/admin/mlcore/modelversion/").status_code == 200
     assert client.get(f"/admin/mlcore/modelversion/{challenger.pk}/change/").status_code == 200
     assert client.get("/admin/mlcore/prediction/").status_code == 200
-    response = client.post(
-        "/admin/mlcore/modelversion/",
-        {"action": "promote_selected", "_selected_action": [challenger.pk]},
-    )
+    chosen = {"action": "promote_selected", "_selected_action": [challenger.pk]}
+    form = client.post("/admin/mlcore/modelversion/", chosen)
+    assert form.status_code == 200  # the action first asks why
+    page = form.content.decode()
+    assert ("Reason" in page and "no demonstrated edge" in page) or "demonstrated edge" in page
+    blank = client.post("/admin/mlcore/modelversion/", {**chosen, "apply": "1", "reason": "  "})
+    assert blank.status_code == 200 and "This field is required" in blank.content.decode()
+    assert registry.champion() != challenger
+    reason = "Analyst review: the ridge alpha fits this regime better"
+    response = client.post("/admin/mlcore/modelversion/", {**chosen, "apply": "1", "reason": reason})
     assert response.status_code == 302
     assert registry.champion() == challenger
-    assert RegistryEvent.objects.filter(
-        model_version=challenger, action="promoted", actor=admin_user
-    ).exists()
+    event = RegistryEvent.objects.get(model_version=challenger, action="promoted", actor=admin_user)
+    assert event.reason == reason
+
+
+def test_admin_rollback_asks_for_the_reason_and_logs_it(client, market_sample, fast_training, admin_user):
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    first = champion_version()
+    second = registry.promote(trained_version(), user=None, reason="second")
+    chosen = {"action": "rollback_champion", "_selected_action": [second.pk]}
+    assert client.post("/admin/mlcore/modelversion/", chosen).status_code == 200
+    assert registry.champion() == second
+    reason = "The new champion's artefact came from a wrong data file"
+    response = client.post("/admin/mlcore/modelversion/", {**chosen, "apply": "1", "reason": reason})
+    assert response.status_code == 302
+    assert registry.champion() == first
+    assert first.events.filter(action="promoted", reason__endswith=reason).exists()
 
 
 def test_a_failed_training_job_reports_why(admin_client_api, django_capture_on_commit_callbacks):

@@ -10,6 +10,7 @@ from mlcore.models import ModelVersion, Prediction, RegistryEvent
 from mlcore.registry import versions as registry
 from mlcore.serving import predict
 from mlcore.training import services
+from mlcore.training.challenger import promotion_attempt, train_and_maybe_promote
 from mlcore.training.walkforward import build_dataset
 from swingtrade.errors import Conflict, ServiceUnavailable
 from tests.mlcore.factories import champion_version, trained_version
@@ -60,7 +61,7 @@ def market_sample_date():
 
 def test_first_champion_is_promoted_automatically_and_logged(market_sample, fast_training):
     config = services.training_config()
-    version = services.train_and_maybe_promote(config=config, promote=True)
+    version = train_and_maybe_promote(config=config, promote=True)
     assert version.status == Status.CHAMPION
     assert registry.champion() == version
     actions = list(version.events.order_by("id").values_list("action", flat=True))
@@ -69,9 +70,9 @@ def test_first_champion_is_promoted_automatically_and_logged(market_sample, fast
 
 def test_promotion_rejects_a_tie(market_sample, fast_training):
     champion = champion_version()
-    fast_training.MLCORE_PROMOTION_MARGIN = 0.0
+    fast_training.MLCORE_PROMOTION_MIN_T = 0.0
     # The same configuration on the same data: the re-run champion scores exactly the challenger's IC.
-    challenger = services.train_and_maybe_promote(config=services.training_config(), promote=True)
+    challenger = train_and_maybe_promote(config=services.training_config(), promote=True)
     assert challenger.status == Status.REJECTED
     assert registry.champion() == champion
     comparison = challenger.metrics["comparison"]
@@ -84,7 +85,7 @@ def test_promotion_rejects_a_tie(market_sample, fast_training):
 
 def test_promotion_refuses_a_genuinely_worse_challenger(market_sample, fast_training, monkeypatch):
     champion = champion_version()
-    fast_training.MLCORE_PROMOTION_MARGIN = 0.0
+    fast_training.MLCORE_PROMOTION_MIN_T = 0.0
     config = services.training_config()
 
     def inverted(panels, **kwargs):  # the challenger learns the opposite of what predicts returns
@@ -94,9 +95,11 @@ def test_promotion_refuses_a_genuinely_worse_challenger(market_sample, fast_trai
 
     with monkeypatch.context() as patch:
         patch.setattr(services, "build_dataset", inverted)
-        challenger, _ = services.train_version(config=config)
+        trained = services.train_scored(config=config)
     dataset = build_dataset(load_panels(), horizon=config.horizon)
-    challenger = services.promotion_attempt(challenger, dataset=dataset, config=config)
+    challenger = promotion_attempt(
+        trained.version, dataset=dataset, config=config, oos_scores=trained.oos_scores
+    )
     assert challenger.status == Status.REJECTED
     assert registry.champion() == champion
     champion_ic = challenger.metrics["comparison"]["champion_oos"]["rank_ic_mean"]
@@ -107,8 +110,8 @@ def test_the_champion_is_rerun_with_its_own_configuration(market_sample, fast_tr
     rolling = services.training_config(window="rolling", window_size=120)
     champion, _ = services.train_version(config=rolling)
     registry.promote(champion, user=None, reason="rolling champion")
-    fast_training.MLCORE_PROMOTION_MARGIN = 0.0
-    challenger = services.train_and_maybe_promote(config=services.training_config(), promote=True)
+    fast_training.MLCORE_PROMOTION_MIN_T = 0.0
+    challenger = train_and_maybe_promote(config=services.training_config(), promote=True)
     comparison = challenger.metrics["comparison"]
     assert comparison["champion_config"]["window"] == "rolling"
     assert comparison["champion_config"]["window_size"] == 120
@@ -116,31 +119,25 @@ def test_the_champion_is_rerun_with_its_own_configuration(market_sample, fast_tr
     # which differs from what the challenger's (expanding) window would give it.
     assert comparison["champion_oos"]["rank_ic_mean"] == champion.metrics["oos"]["rank_ic_mean"]
     assert comparison["champion_oos"]["rank_ic_mean"] != challenger.metrics["oos"]["rank_ic_mean"]
-    # On this sample the 120-day rolling champion is weaker than the expanding challenger: judged on
-    # its own configuration it loses (re-run with the challenger's window it would tie and stay).
-    assert challenger.metrics["oos"]["rank_ic_mean"] > comparison["champion_oos"]["rank_ic_mean"]
-    assert challenger.status == Status.CHAMPION
-
-
-def test_a_challenger_beating_the_champion_replaces_it(market_sample, fast_training):
-    champion = champion_version()
-    fast_training.MLCORE_PROMOTION_MARGIN = -1.0
-    challenger = services.train_and_maybe_promote(config=services.training_config(), promote=True)
+    # On this sample the 120-day rolling champion is weaker than the expanding challenger, date by date
+    # on the same folds: the paired difference is positive and, with no threshold, enough to replace it.
+    assert comparison["paired"]["mean"] > 0 and comparison["paired"]["t_stat"] > 0
     assert challenger.status == Status.CHAMPION
     champion.refresh_from_db()
     assert champion.status == Status.RETIRED
 
 
-def test_promotion_decision_requires_the_margin():
-    window = {"start": "2020-01-01", "end": "2021-01-01"}
-    assert registry.promotion_decision({"rank_ic_mean": 0.02, "window": window}, None, margin=0.01)[0]
-    assert not registry.promotion_decision(
-        {"rank_ic_mean": 0.025, "window": window}, {"rank_ic_mean": 0.02}, margin=0.01
-    )[0]
-    assert registry.promotion_decision({"rank_ic_mean": 0.031}, {"rank_ic_mean": 0.02}, margin=0.01)[0]
-    # a tie never replaces the champion, even without a margin
-    assert not registry.promotion_decision({"rank_ic_mean": 0.02}, {"rank_ic_mean": 0.02}, margin=0.0)[0]
-    assert not registry.promotion_decision({"rank_ic_mean": float("nan")}, None, margin=0.01)[0]
+def test_a_higher_mean_ic_is_not_enough_without_a_significant_paired_t(market_sample, fast_training):
+    rolling = services.training_config(window="rolling", window_size=120)
+    champion = registry.promote(services.train_version(config=rolling)[0], user=None, reason="rolling")
+    fast_training.MLCORE_PROMOTION_MIN_T = 50.0
+    challenger = train_and_maybe_promote(config=services.training_config(), promote=True)
+    comparison = challenger.metrics["comparison"]
+    assert challenger.metrics["oos"]["rank_ic_mean"] > comparison["champion_oos"]["rank_ic_mean"]
+    assert comparison["paired"]["t_stat"] < 50.0 and comparison["min_t"] == 50.0
+    assert challenger.status == Status.REJECTED
+    assert registry.champion() == champion
+    assert "does not beat the champion: paired rank IC difference" in challenger.status_reason
 
 
 def test_a_tampered_artefact_is_refused_reported_and_never_serves(market_sample, fast_training):

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mlcore.training import candidates, services
+from mlcore.training import candidates, challenger, services
 from swingtrade.errors import DomainError
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 window=options["window"],
                 window_size=options["window_size"],
             )
-            version = services.train_and_maybe_promote(
+            version = challenger.train_and_maybe_promote(
                 config=config, promote=options["promote"], progress=True
             )
         except DomainError as exc:
