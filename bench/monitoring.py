@@ -158,7 +158,11 @@ def main() -> None:
         dataset, args.algorithm, [int(w) for w in args.windows.split(",")], args.horizon, args.cost
     )
     alarm_replay(
-        scores, dataset, replace(monitoring.Rules(), critical_t=args.critical_t), args.horizon, args.step
+        scores,
+        dataset,
+        replace(monitoring.Rules.from_settings(), critical_t=args.critical_t),
+        args.horizon,
+        args.step,
     )
 
 

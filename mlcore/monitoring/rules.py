@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from mlcore.monitoring.freshness import Freshness
 from mlcore.monitoring.performance import WindowMetrics
@@ -25,19 +25,29 @@ def severity(state: str) -> int:
 
 @dataclass(frozen=True)
 class Rules:
-    """Thresholds of the decision; defaults documented (with the reasoning) in docs/monitoring.md."""
+    """Thresholds of the decision. No defaults here: they live once, in ``settings.MONITORING_DEFAULTS``
+    (each overridable by a ``MONITORING_*`` variable, reasoning in docs/monitoring.md), and reach the
+    rules through the ``MonitoringThresholds`` row or :meth:`from_settings`."""
 
-    short_window: int = 20
-    long_window: int = 60
-    min_dates: int = 10
-    warn_t: float = 2.0
-    critical_t: float = 2.5
-    psi_threshold: float = 0.25
-    drift_share_warn: float = 0.5
-    stale_warn_sessions: int = 1
-    stale_critical_sessions: int = 5
-    coverage_warn: float = 0.9
-    coverage_critical: float = 0.5
+    short_window: int
+    long_window: int
+    min_dates: int
+    warn_t: float
+    critical_t: float
+    psi_threshold: float
+    drift_share_warn: float
+    stale_warn_sessions: int
+    stale_critical_sessions: int
+    coverage_warn: float
+    coverage_critical: float
+
+    @classmethod
+    def from_settings(cls) -> Rules:
+        """The configured defaults (what a fresh ``MonitoringThresholds`` row starts from)."""
+        from django.conf import settings
+
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in settings.MONITORING_DEFAULTS.items() if k in names})
 
 
 @dataclass(frozen=True)

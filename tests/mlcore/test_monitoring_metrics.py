@@ -26,7 +26,7 @@ def _panel(n_dates: int = 80, n_tickers: int = 30, seed: int = 0, noise: float =
 def test_window_metrics_flag_a_broken_relation_but_not_noise():
     score, good = _panel(noise=3.0, seed=2)
     _, broken = _panel(noise=3.0, seed=2, sign=-1.0)
-    rules = m.Rules()
+    rules = m.Rules.from_settings()
     healthy = m.window_metrics(daily_ic(score, good), window=60, horizon=5, validation_rank_ic=0.3)
     flipped = m.window_metrics(daily_ic(score, broken), window=60, horizon=5, validation_rank_ic=0.3)
     assert healthy.n_dates == 60 and healthy.rank_ic > 0.2
@@ -46,7 +46,7 @@ def _overlapping_null(seed: int, n_dates: int = 60, n_tickers: int = 20, horizon
 
 
 def test_noise_on_overlapping_labels_rarely_raises_critical_thanks_to_hac_errors():
-    rules = m.Rules()
+    rules = m.Rules.from_settings()
     critical = 0
     t_stats: dict[str, list[float]] = {"hac": [], "naive": []}
     for seed in range(40):
@@ -70,7 +70,7 @@ def test_evaluate_is_critical_on_a_flipped_model_and_marks_it_retrainable():
     long = m.window_metrics(daily, window=60, horizon=5, validation_rank_ic=0.3)
     short = m.window_metrics(daily, window=20, horizon=5, validation_rank_ic=0.3)
     verdict = m.evaluate(
-        short=short, long=long, drift=0.0, freshness=None, coverage_share=1.0, rules=m.Rules()
+        short=short, long=long, drift=0.0, freshness=None, coverage_share=1.0, rules=m.Rules.from_settings()
     )
     assert verdict.state == m.CRITICAL
     assert verdict.performance_critical
@@ -82,7 +82,7 @@ def test_a_short_window_alone_never_closes_the_gate():
     daily = daily_ic(score, broken)
     short = m.window_metrics(daily, window=20, horizon=5, validation_rank_ic=0.3)
     verdict = m.evaluate(
-        short=short, long=None, drift=None, freshness=None, coverage_share=1.0, rules=m.Rules()
+        short=short, long=None, drift=None, freshness=None, coverage_share=1.0, rules=m.Rules.from_settings()
     )
     assert verdict.state == m.WARN
 
@@ -91,7 +91,7 @@ def test_too_few_matured_dates_are_reported_but_not_judged():
     score, broken = _panel(n_dates=6, noise=0.1, seed=6, sign=-1.0)
     long = m.window_metrics(daily_ic(score, broken), window=60, horizon=5, validation_rank_ic=0.3)
     verdict = m.evaluate(
-        short=None, long=long, drift=None, freshness=None, coverage_share=1.0, rules=m.Rules()
+        short=None, long=long, drift=None, freshness=None, coverage_share=1.0, rules=m.Rules.from_settings()
     )
     assert verdict.state == m.OK
     assert [r.code for r in verdict.reasons] == ["insufficient_history"]
@@ -115,7 +115,7 @@ def test_drift_share_counts_features_above_the_threshold():
     assert list(values.index) == ["a", "b", "c"]
     assert m.drift_share(values, threshold=0.25) == pytest.approx(1 / 3)
     verdict = m.evaluate(
-        short=None, long=None, drift=0.5, freshness=None, coverage_share=1.0, rules=m.Rules()
+        short=None, long=None, drift=0.5, freshness=None, coverage_share=1.0, rules=m.Rules.from_settings()
     )
     assert verdict.state == m.WARN and verdict.reasons[0].code == "feature_drift"
 
@@ -130,7 +130,7 @@ def test_freshness_counts_exchange_sessions_not_calendar_days():
     stale = m.data_freshness(date(2021, 4, 1), now=m.as_of_moment(date(2021, 4, 12)))
     assert stale.sessions_behind == 6
     verdict = m.evaluate(
-        short=None, long=None, drift=None, freshness=stale, coverage_share=1.0, rules=m.Rules()
+        short=None, long=None, drift=None, freshness=stale, coverage_share=1.0, rules=m.Rules.from_settings()
     )
     assert verdict.state == m.CRITICAL and verdict.reasons[0].code == "stale_data"
     assert not verdict.performance_critical
@@ -139,7 +139,7 @@ def test_freshness_counts_exchange_sessions_not_calendar_days():
 def test_coverage_thresholds():
     assert m.coverage(["A", "B"], ["A", "B", "C", "D"]) == 0.5
     assert m.coverage([], []) is None
-    rules = m.Rules()
+    rules = m.Rules.from_settings()
     partial = m.evaluate(short=None, long=None, drift=None, freshness=None, coverage_share=0.8, rules=rules)
     assert partial.state == m.WARN
     low = m.evaluate(short=None, long=None, drift=None, freshness=None, coverage_share=0.4, rules=rules)
