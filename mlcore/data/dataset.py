@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -89,10 +89,27 @@ def load_panels(
     return Panels(prices=prices, sectors=selectors.ticker_sectors())
 
 
-def load_history(*, trading_days: int, end: date) -> Panels:
-    """Panels reaching at least ``trading_days`` sessions back from ``end`` (inclusive).
-
-    Sessions are converted to calendar days with margin for weekends and holidays (~250 a year).
+def history_start(*, end: date, trading_days: int) -> date | None:
+    """First day of the ``trading_days``-session window ending at ``end`` (inclusive), from the calendar
+    of every exchange the universe lists on (the earliest of their starts: a Paris holiday must not cut
+    a New York ticker's window short). None when a window reaches the calendar's first session: the
+    query then reads all history up to ``end``.
     """
-    calendar_days = int(trading_days * 365 / 250) + 10
-    return load_panels(start=end - timedelta(days=calendar_days), end=end)
+    from market import calendar, selectors
+
+    codes = set(selectors.tickers_queryset().values_list("exchange", flat=True)) or {""}
+    starts = []
+    for code in codes:
+        exchange = calendar.exchange_for(code)
+        if end < calendar.bounds(exchange)[0]:
+            return None
+        window = calendar.sessions_window(exchange, end, trading_days)
+        if len(window) < trading_days:
+            return None
+        starts.append(window[0])
+    return min(starts)
+
+
+def load_history(*, trading_days: int, end: date) -> Panels:
+    """Panels reaching ``trading_days`` sessions back from ``end`` (inclusive), by the exchange calendar."""
+    return load_panels(start=history_start(end=end, trading_days=trading_days), end=end)

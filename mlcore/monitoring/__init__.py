@@ -26,10 +26,8 @@ from mlcore.monitoring.drift import drift_share, feature_psi, psi, psi_from_quan
 from mlcore.monitoring.freshness import (
     Freshness,
     as_of_moment,
-    calendar_bounds,
     coverage,
     data_freshness,
-    expected_session,
 )
 from mlcore.monitoring.performance import WindowMetrics, window_metrics
 from mlcore.monitoring.rules import (
@@ -59,12 +57,10 @@ __all__ = [
     "Rules",
     "WindowMetrics",
     "as_of_moment",
-    "calendar_bounds",
     "coverage",
     "data_freshness",
     "drift_share",
     "evaluate",
-    "expected_session",
     "feature_psi",
     "psi",
     "psi_from_quantiles",

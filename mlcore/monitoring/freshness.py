@@ -1,20 +1,12 @@
-"""Data freshness against the exchange calendar (``exchange_calendars``), and prediction coverage."""
+"""Data freshness against the exchange's sessions (:mod:`market.calendar`), and prediction coverage."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import date, datetime, time
 from typing import Any
 
-import pandas as pd
-
-
-@lru_cache(maxsize=4)
-def _calendar(name: str):
-    import exchange_calendars
-
-    return exchange_calendars.get_calendar(name)
+from market import calendar
 
 
 @dataclass(frozen=True)
@@ -28,41 +20,25 @@ class Freshness:
         return asdict(self)
 
 
-def calendar_bounds(*, calendar: str = "XNYS") -> tuple[date, date]:
-    """First and last session the calendar knows (``exchange_calendars`` covers a rolling span)."""
-    cal = _calendar(calendar)
-    return cal.first_session.date(), cal.last_session.date()
-
-
-def expected_session(now: datetime, *, calendar: str = "XNYS") -> pd.Timestamp:
-    """The latest session whose close is at or before ``now`` (``now`` naive means UTC)."""
-    cal = _calendar(calendar)
-    moment = pd.Timestamp(now)
-    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
-    day = pd.Timestamp(moment.date())
-    day = min(max(day, cal.first_session), cal.last_session)
-    session = cal.date_to_session(day, direction="previous")
-    if cal.session_close(session) > moment:
-        session = cal.previous_session(session)
-    return session
-
-
 def as_of_moment(as_of: date) -> datetime:
     """End of an as-of day in UTC: the day's session (if any) has closed."""
     return datetime.combine(as_of, time(23, 59)) if not isinstance(as_of, datetime) else as_of
 
 
-def data_freshness(latest_bar: date | None, *, now: datetime, calendar: str = "XNYS") -> Freshness:
-    """How many exchange sessions closed after the latest stored bar (0 = up to date)."""
-    expected = expected_session(now, calendar=calendar)
+def data_freshness(
+    latest_bar: date | None, *, now: datetime, exchange: str = calendar.DEFAULT_EXCHANGE
+) -> Freshness:
+    """How many sessions of ``exchange`` closed after the latest stored bar (0 = up to date).
+
+    ``now`` comes from the market clock (or the end of an as-of day); naive means UTC.
+    """
+    expected = calendar.last_closed_session(exchange, now)
+    name = calendar.exchange_for(exchange)
     if latest_bar is None:
-        return Freshness(calendar, None, expected.date().isoformat(), None)
-    cal = _calendar(calendar)
-    start = pd.Timestamp(latest_bar) + timedelta(days=1)
-    behind = 0 if start > expected else len(cal.sessions_in_range(max(start, cal.first_session), expected))
-    return Freshness(
-        calendar, pd.Timestamp(latest_bar).date().isoformat(), expected.date().isoformat(), behind
-    )
+        return Freshness(name, None, expected.isoformat(), None)
+    latest = latest_bar.date() if isinstance(latest_bar, datetime) else latest_bar
+    behind = calendar.sessions_after(exchange, latest, expected)
+    return Freshness(name, latest.isoformat(), expected.isoformat(), behind)
 
 
 def coverage(predicted: set[str] | list[str], expected: set[str] | list[str]) -> float | None:

@@ -66,7 +66,7 @@ def _current_champion_id() -> int | None:
 
 
 def gate_state(*, now: datetime | None = None) -> GateState:
-    now = now or timezone.now()
+    now = now or timezone.now()  # only for the override's expiry: a record timestamp (see selectors)
     report = monitoring_selectors.latest_report()
     if report is None:
         return GateState(True, None, "No monitoring run yet.")

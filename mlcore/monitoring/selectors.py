@@ -26,6 +26,8 @@ def latest_report(*, role: str = MonitoringReport.Role.CHAMPION) -> MonitoringRe
 
 
 def active_override(*, now: datetime | None = None) -> GateOverride | None:
+    # An override lasts real hours from the moment an administrator granted it: its expiry is a record
+    # timestamp compared with the wall clock, not a market day (the market clock does not apply).
     now = now or timezone.now()
     return (
         GateOverride.objects.select_related("created_by")

@@ -17,6 +17,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
+from market import calendar, clock
 from mlcore import monitoring
 from mlcore.data.dataset import Panels, load_history
 from mlcore.evaluation import ic
@@ -61,7 +62,9 @@ def _first_stored_bar() -> date | None:
 
 
 def _today(now: datetime | None) -> date:
-    now = now or timezone.now()
+    """The as-of day of a run: the market clock's date, or the date of an explicit ``now``."""
+    if now is None:
+        return clock.today()
     return timezone.localdate(now) if timezone.is_aware(now) else now.date()
 
 
@@ -75,7 +78,7 @@ def validate_as_of(as_of: date | None, *, now: datetime | None = None) -> None:
     if as_of is None:
         return
     predict.refuse_future(as_of, today=_today(now))
-    first_session, last_session = monitoring.calendar_bounds()
+    first_session, last_session = calendar.bounds()
     if not first_session <= as_of <= last_session:
         raise DomainError(
             f"as_of {as_of.isoformat()} is outside the exchange calendar "
@@ -332,14 +335,17 @@ def monitoring_run(
 ) -> list[MonitoringReport]:
     """Judge the champion and live challengers as of a day; store one report each; alert on changes.
 
-    ``as_of`` (default: today) bounds the data used, and freshness is measured at ``now`` (default:
-    the end of the as-of day, after the close; the real time for the scheduled run).
+    ``as_of`` (default: the market clock's today) bounds the data used, and freshness is measured at
+    ``now`` (default: the end of an explicit as-of day, after the close; the market clock's now for the
+    scheduled run).
     """
     validate_as_of(as_of, now=now)
     thresholds = MonitoringThresholds.load()
     rules = thresholds.rules()
     if as_of is None:
+        # The scheduled run: the market clock's day and moment (pinned in a demo or a replay).
         as_of = _today(now)
+        now = now or clock.now()
     now = now or monitoring.as_of_moment(as_of)
     latest = _latest_bar_on_or_before(as_of)
     freshness = monitoring.data_freshness(latest, now=now)

@@ -7,14 +7,14 @@ model version and the data date it came from.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from mlcore.data.dataset import load_history
+from market import clock
+from mlcore.data.dataset import history_start, load_history
 from mlcore.features.indicators import HISTORY_FOR_PREDICTION
 from mlcore.models import ModelVersion, Prediction
 from mlcore.monitoring import gate
@@ -30,9 +30,10 @@ FRAME_COLUMNS = ["score", "expected_return", "predicted_volatility", "confidence
 def refuse_future(day: date, *, today: date | None = None) -> None:
     """The as-of rule shared by predictions, rankings and monitoring: no day after ``today``.
 
-    Nothing can be predicted or judged about a day that has not happened yet.
+    Nothing can be predicted or judged about a day that has not happened yet. ``today`` defaults to
+    the market clock's date (pinned in a demo or a replay, live otherwise), never the wall clock.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if day > today:
         raise DomainError(
             f"as_of {day.isoformat()} is in the future (today is {today.isoformat()}).",
@@ -98,8 +99,8 @@ def data_date_for(as_of: date | None) -> date:
         raise NotFound("No stored prices.")
     if as_of is None or as_of >= latest:
         return latest
-    # Two weeks back always reaches the previous session (exchange holidays last days, not weeks).
-    window = selectors.price_panel(start=as_of - timedelta(days=14), end=as_of)
+    # The last few sessions before as_of always hold the previous stored bar unless data is missing.
+    window = selectors.price_panel(start=history_start(end=as_of, trading_days=10), end=as_of)
     if window.empty:
         raise NotFound(f"No stored prices on or before {as_of.isoformat()}.")
     return window.index.max().date()
