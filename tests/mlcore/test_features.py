@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlcore.data.dataset import panels_from_frame
+from mlcore.data.dataset import panels_from_frame, read_csv_frame
 from mlcore.features.indicators import compute_features, cross_sectional_rank
+from tests.mlcore.conftest import DATA
 
 
 def _closes(values: dict[str, list[float]]) -> pd.DataFrame:
@@ -14,13 +15,21 @@ def _closes(values: dict[str, list[float]]) -> pd.DataFrame:
 
 
 def test_features_at_a_date_are_identical_with_or_without_later_data(sample_frame, sample_sectors):
+    """No look-ahead: later bars, and tickers listed after the cut date, change no past feature value."""
     cutoff = pd.Timestamp("2018-06-29")
-    full = compute_features(panels_from_frame(sample_frame, sample_sectors).prices, sample_sectors)
+    listed_later = ["ABBV", "CAT", "MMM", "PG"]  # interleave with the panel's columns alphabetically
+    everything = read_csv_frame(str(DATA / "sp500_sample50_daily_2016_2021.csv.gz"))
+    newcomers = everything[everything["ticker"].isin(listed_later) & (everything["date"] > cutoff)]
+    assert not set(listed_later) & set(sample_frame["ticker"]) and len(newcomers)
+    sectors = {**sample_sectors, **{t: sample_sectors.get(t, "Unknown") for t in listed_later}}
+    later = pd.concat([sample_frame, newcomers], ignore_index=True)
+    full = compute_features(panels_from_frame(later, sectors).prices, sectors)
     truncated_frame = sample_frame[sample_frame["date"] <= cutoff]
-    truncated = compute_features(panels_from_frame(truncated_frame, sample_sectors).prices, sample_sectors)
+    truncated = compute_features(panels_from_frame(truncated_frame, sectors).prices, sectors)
 
-    past = full.loc[full.index.get_level_values("date") <= cutoff]
-    pd.testing.assert_frame_equal(past, truncated)
+    dates, tickers = full.index.get_level_values("date"), full.index.get_level_values("ticker")
+    past = full.loc[(dates <= cutoff) & ~tickers.isin(listed_later)]
+    pd.testing.assert_frame_equal(past, truncated, check_exact=True)
     assert truncated.loc[cutoff].notna().all().all()  # the comparison covered warmed-up values
 
 
@@ -72,6 +81,18 @@ def test_sector_relative_return_sums_to_zero_within_a_sector():
     last = features.xs(closes.index[-1], level="date")
     assert last.loc["A", "rel_sector_20"] + last.loc["B", "rel_sector_20"] == pytest.approx(0.0, abs=1e-6)
     assert last.loc["C", "rel_sector_20"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_tied_values_share_their_average_rank_whatever_the_column_order():
+    row = np.array([[0.01, 0.02, 0.01, np.nan, 0.03, 0.01]])
+    ranks = cross_sectional_rank(row)
+    assert ranks[0, 0] == ranks[0, 2] == ranks[0, 5] == pytest.approx(-0.2)  # ordinal 0, 1, 2 → 1
+    assert ranks[0, 1] < ranks[0, 4] and np.isnan(ranks[0, 3])
+    permutation = np.array([4, 2, 0, 3, 5, 1])
+    np.testing.assert_array_equal(cross_sectional_rank(row[:, permutation]), ranks[:, permutation])
+    many = np.random.default_rng(0).integers(0, 5, size=(40, 30)).astype(float)
+    expected = pd.DataFrame(many).rank(axis=1, method="average").to_numpy()
+    np.testing.assert_allclose(cross_sectional_rank(many), (expected - 0.5) / 30 - 0.5, atol=1e-6)
 
 
 def test_cross_sectional_rank_is_centred_and_skips_missing_values():
