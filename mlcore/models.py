@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from mlcore.registry import promotion
+
 
 class ModelVersion(models.Model):
     """One trained model: what it is, what data it saw, how good it was out of sample, and its artefact.
@@ -85,17 +87,24 @@ class ModelVersion(models.Model):
         return None if value is None or math.isnan(value) else float(value)
 
     @property
+    def edge_status(self) -> str:
+        """``"demonstrated edge"`` or ``"no demonstrated edge"`` (:mod:`mlcore.registry.promotion`)."""
+        return promotion.edge_status(self.rank_ic, self.oos.get("rank_ic_t"))
+
+    @property
     def reliability(self) -> float:
         """How far to trust the expected returns, in [0, 1]; consumers shrink them by this factor.
 
-        Zero unless the out-of-sample rank IC is positive and the hit rate beats a coin; then it grows
-        linearly with the t-statistic of the rank IC (HAC SE, :mod:`mlcore.evaluation.ic`), reaching 1 at
-        t = 3. A model with no demonstrated edge therefore contributes no expected return.
+        Zero unless the model has a demonstrated edge (positive out-of-sample rank IC whose HAC t-stat,
+        :mod:`mlcore.evaluation.ic`, exceeds the promotion threshold ``MLCORE_PROMOTION_MIN_T``) and its
+        hit rate beats a coin; then it grows linearly with that t-statistic, reaching 1 at t = 3. A
+        model with no demonstrated edge (e.g. the first one trained on a short history) may serve, but
+        contributes no expected return.
         """
         t_stat, hit = self.oos.get("rank_ic_t"), self.oos.get("hit_rate")
-        if t_stat is None or hit is None or math.isnan(t_stat) or math.isnan(hit):
+        if not promotion.has_demonstrated_edge(self.rank_ic, t_stat):
             return 0.0
-        if t_stat <= 0 or hit <= 0.5:
+        if hit is None or math.isnan(hit) or hit <= 0.5:
             return 0.0
         return float(min(1.0, t_stat / 3.0))
 

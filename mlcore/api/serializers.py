@@ -28,7 +28,7 @@ class RankingEntrySerializer(serializers.Serializer):
 class ModelVersionBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = ModelVersion
-        fields = ["id", "algorithm", "status", "horizon", "train_end", "reliability"]
+        fields = ["id", "algorithm", "status", "horizon", "train_end", "reliability", "edge_status"]
 
 
 class RankingSerializer(serializers.Serializer):
@@ -60,7 +60,7 @@ class ModelVersionListSerializer(serializers.ModelSerializer):
         model = ModelVersion
         fields = [
             "id", "url", "algorithm", "status", "status_reason", "horizon", "training_window",
-            "train_start", "train_end", "oos_start", "oos_end", "rank_ic", "reliability",
+            "train_start", "train_end", "oos_start", "oos_end", "rank_ic", "reliability", "edge_status",
             "training_seconds", "trained_by", "promoted_by", "promoted_at", "created_at",
         ]  # fmt: skip
 

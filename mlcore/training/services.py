@@ -35,6 +35,7 @@ from mlcore.training.walkforward import (
     build_dataset,
     fit_estimator,
     score_rows,
+    sized_walk_forward,
     walk_forward,
 )
 from swingtrade.errors import DomainError, Unprocessable
@@ -55,12 +56,14 @@ class TrainingConfig:
     cost_per_turnover: float | None  # a flat override of the preset's costs
     fit_threads: int
 
-    def splitter(self) -> WalkForward:
-        return WalkForward(
+    def splitter(self, n_dates: int) -> tuple[WalkForward, bool]:
+        """The walk-forward for ``n_dates`` of history (sized down below the configured lengths)."""
+        return sized_walk_forward(
+            n_dates,
+            horizon=self.horizon,
             test_size=self.test_days,
-            purge=self.horizon,
-            train_size=self.window_size if self.window == "rolling" else None,
             min_train_size=self.min_train_days,
+            train_size=self.window_size if self.window == "rolling" else None,
         )
 
 
@@ -147,8 +150,9 @@ def evaluate_config(
     progress: bool = False,
 ) -> tuple[pd.Series, dict[str, Any]]:
     """Walk-forward OOS scores of one candidate and its metrics (overall and per fold)."""
-    splitter = config.splitter()
-    n_folds = len(splitter.split(dataset.dates.unique()))
+    dates = dataset.dates.unique()
+    splitter, resized = config.splitter(len(dates))
+    n_folds = len(splitter.split(dates))
     with tqdm(total=n_folds, desc=f"walk-forward {algorithm}", unit="fold", disable=not progress) as bar:
         scores, folds = walk_forward(
             algorithm,
@@ -181,14 +185,18 @@ def evaluate_config(
             borrow_per_day=borrow_per_day,
             all_offsets=False,
         )
-        fold.update(
-            {
-                k: fold_metrics[k]
-                for k in ("ic_mean", "rank_ic_mean", "rank_ic_se", "hit_rate", "top_bottom_quintile")
-            }
-        )
-        fold["long_short_net_sharpe"] = fold_metrics["long_short"]["net"]["sharpe"]
-    return scores, {"oos": oos, "folds": folds}
+        keys = ("ic_mean", "rank_ic_mean", "rank_ic_se", "hit_rate", "top_bottom_quintile")
+        fold.update({k: fold_metrics.get(k) for k in keys})
+        fold["long_short_net_sharpe"] = fold_metrics.get("long_short", {}).get("net", {}).get("sharpe")
+        if "no_valid_score" in fold_metrics:
+            fold["no_valid_score"] = fold_metrics["no_valid_score"]
+    sizing = {
+        "min_train_days": splitter.min_train_size,
+        "test_days": splitter.test_size,
+        "purge": splitter.purge,
+        "sized_to_history": resized,
+    }
+    return scores, {"oos": oos, "folds": folds, "walk_forward": sizing}
 
 
 def stored_dataset(config: TrainingConfig, *, panels: Panels | None = None) -> tuple[Panels, Dataset]:
@@ -263,6 +271,8 @@ def train_scored(
         scores, metrics = evaluate_config(config.algorithm, config.params, dataset, config, progress=progress)
     except ValueError as exc:
         raise Unprocessable(f"Cannot train on the stored prices: {exc}.")
+    if "no_valid_score" in metrics["oos"]:
+        raise Unprocessable(f"Cannot train on the stored prices: {metrics['oos']['no_valid_score']}.")
     calibration = fit_calibration(scores, dataset.label)
     last_labelled = dataset.dates[dataset.trainable()].max()
     first = None

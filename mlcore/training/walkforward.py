@@ -97,6 +97,48 @@ class WalkForward:
         return folds
 
 
+# Floors of a walk-forward sized to a short history: half a year of training dates before the first
+# test date, and test blocks of at least a month (a shorter block holds too few dates for an IC mean).
+MIN_TRAIN_FLOOR = 126
+TEST_BLOCK_FLOOR = 21
+
+
+class InsufficientHistory(ValueError):
+    """Too few dates for even the floors of a walk-forward; the message says what would work."""
+
+
+def sized_walk_forward(
+    n_dates: int, *, horizon: int, test_size: int, min_train_size: int, train_size: int | None = None
+) -> tuple[WalkForward, bool]:
+    """The configured walk-forward when the history holds it, else one sized to the history.
+
+    Configured: ``min_train_size`` training dates, a purge of ``horizon``, then test blocks of
+    ``test_size`` (needs ``min_train_size + horizon + test_size`` dates). Shorter histories keep half
+    their dates (at least :data:`MIN_TRAIN_FLOOR`) for the first training window and split the rest,
+    after the purge, into two test blocks (each at least :data:`TEST_BLOCK_FLOOR`). Below
+    ``MIN_TRAIN_FLOOR + horizon + TEST_BLOCK_FLOOR`` dates :class:`InsufficientHistory` names the
+    settings and the values that would work. Returns the splitter and whether it was resized.
+    """
+    if n_dates >= min_train_size + horizon + test_size:
+        return WalkForward(test_size, horizon, train_size, min_train_size), False
+    need = MIN_TRAIN_FLOOR + horizon + TEST_BLOCK_FLOOR
+    if n_dates < need:
+        raise InsufficientHistory(
+            f"{n_dates} dates of history; a walk-forward needs at least {need} (training floor "
+            f"{MIN_TRAIN_FLOOR} + purge = horizon {horizon} + one test block of {TEST_BLOCK_FLOOR}): "
+            f"load {need - n_dates} more sessions, or lower MLCORE_HORIZON_DAYS (now {horizon}); the "
+            f"configured MLCORE_MIN_TRAIN_DAYS={min_train_size} and MLCORE_TEST_DAYS={test_size} need "
+            f"{min_train_size + horizon + test_size} dates, and are sized down to the history automatically"
+        )
+    min_train = max(MIN_TRAIN_FLOOR, n_dates // 2)
+    rest = n_dates - min_train - horizon
+    if rest < TEST_BLOCK_FLOOR:
+        min_train = n_dates - horizon - TEST_BLOCK_FLOOR
+        rest = TEST_BLOCK_FLOOR
+    test = max(TEST_BLOCK_FLOOR, -(-rest // 2))
+    return WalkForward(test, horizon, train_size, min_train), True
+
+
 @dataclass
 class Dataset:
     """Features, targets and returns on one panel: the input of walk-forward runs and final fits.

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
+from market import clock
 from mlcore.monitoring import gate
 from mlcore.monitoring import tasks as monitoring_tasks
 from mlcore.monitoring.models import MonitoringReport
@@ -22,7 +22,7 @@ BASE = "/api/v1"
 
 
 def _bad_days() -> list[tuple[str, str]]:
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     return [
         ("1850-01-01", "outside the exchange calendar"),
         ("2099-01-01", "in the future"),
@@ -56,7 +56,7 @@ def test_the_run_endpoint_refuses_an_impossible_as_of_with_a_400(
 def test_the_first_stored_bar_and_today_are_valid_as_of_days(champion):
     first = monitoring_tasks.monitor.delay(as_of="2019-01-02").get()["reports"][0]
     assert MonitoringReport.objects.get(pk=first["id"]).data_date.isoformat() == "2019-01-02"
-    today = monitoring_tasks.monitor.delay(as_of=timezone.localdate().isoformat()).get()["reports"][0]
+    today = monitoring_tasks.monitor.delay(as_of=clock.today().isoformat()).get()["reports"][0]
     # Years after the sample's last bar: stale, but judged, as the docs say for the embedded sample.
     assert MonitoringReport.objects.get(pk=today["id"]).reasons[0]["code"] == "stale_data"
 

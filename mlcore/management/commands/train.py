@@ -44,7 +44,8 @@ class Command(BaseCommand):
             f"model version {version.pk} ({version.algorithm}): {version.status}; "
             f"OOS {oos['window']['start']}…{oos['window']['end']} "
             f"rank IC {oos['rank_ic_mean']:+.4f} ± {oos['rank_ic_se']:.4f}, "
-            f"hit rate {oos['hit_rate']:.3f}, trained in {version.training_seconds:.1f} s"
+            f"hit rate {oos['hit_rate']:.3f}, trained in {version.training_seconds:.1f} s; "
+            f"{version.edge_status} (reliability {version.reliability:.2f})"
         )
         if version.status_reason:
             self.stdout.write(version.status_reason)
