@@ -147,12 +147,16 @@ def main() -> None:
             "",
         )
 
-    window = next(iter(results.values()))[2]["window"]
+    window = next((r[2]["window"] for r in results.values() if r[2]["window"]), None) or {
+        "start": "—",
+        "end": "—",
+        "n_dates": 0,
+    }
     print()
     print(
         f"Out-of-sample quality, {window['start']} … {window['end']} ({window['n_dates']} dates), horizon "
         f"{args.horizon} d, decile long-short rebalanced every {args.horizon} d, "
-        f"costs: {cost_label}; SE from non-overlapping dates; net Sharpe range over all start offsets."
+        f"costs: {cost_label}; Newey-West SE (mlcore.evaluation.ic); net Sharpe range over all start offsets."
     )
     print(
         "| candidate | rank IC ± SE | t | IC | hit rate | top−bottom quintile / horizon | LS gross Sharpe "
@@ -161,6 +165,9 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for algorithm, (_, _, m, _) in results.items():
+        if m.get("no_valid_score"):
+            print(f"| {algorithm} | — ({m['no_valid_score']}) |" + " — |" * 10)
+            continue
         ls, off = m["long_short"], m["long_short_offsets"]
         print(
             f"| {algorithm} | {fmt(m['rank_ic_mean'])} ± {m['rank_ic_se']:.4f} | {fmt(m['rank_ic_t'], 2)} "

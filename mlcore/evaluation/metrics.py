@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlcore.evaluation.ic import aligned_wide, daily_ic_wide, hac_mean
+from mlcore.evaluation.ic import MIN_CROSS_SECTION, aligned_wide, daily_ic_wide, hac_mean
 from mlcore.features.indicators import cross_sectional_rank
 
 TRADING_DAYS = 252
@@ -143,6 +143,21 @@ def performance(daily: pd.Series) -> dict[str, float]:
     }
 
 
+def no_valid_score_reason(scores: pd.Series, ics: pd.DataFrame) -> str | None:
+    """Why a candidate's out-of-sample scores support no statistic, or None when they do.
+
+    ``scores`` are the non-missing scores, ``ics`` their per-date IC table (:mod:`mlcore.evaluation.ic`).
+    Such a candidate is shown as "—" with this reason, never with numbers computed on nothing.
+    """
+    if scores.empty:
+        return "no valid score: its input is missing on every date (too little history for its feature)"
+    if ics.empty:
+        return f"no valid score: no date has {MIN_CROSS_SECTION} names both scored and realised"
+    if not ics["rank_ic"].notna().any():
+        return "no valid score: the scores never vary across names on a date"
+    return None
+
+
 def evaluate(
     scores: pd.Series,
     labels: pd.Series,
@@ -156,12 +171,17 @@ def evaluate(
 ) -> dict[str, Any]:
     """Every out-of-sample metric of ``scores`` in one JSON-serialisable dict.
 
+    A candidate with no valid score gets ``{"window": None, "no_valid_score": reason}`` only.
+
     The long-short figures at the top level are for offset 0; ``long_short_offsets`` gives the net
     Sharpe for every start offset, with its mean, min and max.
     """
     scores = scores.dropna()
     s, y = aligned_wide(scores, labels)  # once: unstacking a million rows is the slow part
     ics = daily_ic_wide(s, y)
+    reason = no_valid_score_reason(scores, ics)
+    if reason is not None:
+        return {"window": None, "no_valid_score": reason}
     ic, rank_ic = hac_mean(ics["ic"], horizon=horizon), hac_mean(ics["rank_ic"], horizon=horizon)
     spread = hac_mean(_quantile_spread_wide(s, y), horizon=horizon)
     scores_wide = scores.unstack("ticker")

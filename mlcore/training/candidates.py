@@ -23,7 +23,11 @@ from mlcore.features.indicators import rank_name
 
 
 class RuleScorer(RegressorMixin, BaseEstimator):
-    """Score = ``sign`` × one feature column; a missing value scores 0 (the cross-sectional middle).
+    """Score = ``sign`` × one feature column; a missing value gives no score (NaN), never a made-up 0.
+
+    A rule without its input has no opinion: scoring it 0 would rank every such name by column order
+    and print a rank IC for nothing (12-1 momentum needs a year of history). The evaluation then
+    reports "no valid score" with the reason (:func:`mlcore.evaluation.metrics.no_valid_score_reason`).
 
     Parameters
     ----------
@@ -44,7 +48,7 @@ class RuleScorer(RegressorMixin, BaseEstimator):
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        return self.sign * np.nan_to_num(X[self.feature].to_numpy(np.float64), nan=0.0)
+        return self.sign * X[self.feature].to_numpy(np.float64)
 
 
 ALGORITHMS: dict[str, dict[str, Any]] = {

@@ -63,3 +63,20 @@ def test_commands_refuse_bad_input_without_changing_anything(market_sample, fast
     with pytest.raises(CommandError, match="at least 60"):
         _run("train", "--window", "rolling", "--window-size", "0")
     assert not ModelVersion.objects.exists()
+
+
+def test_a_baseline_without_a_valid_score_prints_a_dash_and_the_reason(db):
+    from market.services import sample_load
+    from tests.conftest import MARKET_SAMPLE_TICKERS
+
+    # About 160 sessions: enough for a walk-forward sized to the history, not for a year of momentum.
+    sample_load(tickers=MARKET_SAMPLE_TICKERS, start="2020-09-01", end="2021-04-21")
+    table = _run("evaluate")
+    header, *lines = table.strip().splitlines()
+    columns = header.split(" | ")
+    momentum = dict(zip(columns, next(x for x in lines if "momentum_12_1" in x).split(" | "), strict=True))
+    assert momentum["OOS window"].startswith("— (no valid score: its input is missing on every date")
+    assert all(momentum[c] == "—" for c in columns[2:])  # no IC, hit rate or return for nothing
+    # A baseline whose feature exists is measured as usual.
+    reversal = next(x for x in lines if x.startswith("baseline ") and "momentum_12_1" not in x)
+    assert "no valid score" not in reversal and "…" in reversal

@@ -46,6 +46,9 @@ def metric_row(name: str, metrics: dict[str, Any]) -> list[str] | None:
     m = metrics.get("oos") or {}
     if not m:
         return None
+    if m.get("no_valid_score"):
+        # Nothing to measure: say why, and print no number (they would rank names by column order).
+        return [name, f"— ({m['no_valid_score']})", *["—"] * (len(HEADER) - 2)]
     ls = m.get("long_short", {})
     folds = metrics.get("folds", [])
     return [
