@@ -8,7 +8,7 @@ from market.signals import ingestion_succeeded
 from mlcore.models import ModelVersion, Prediction, RegistryEvent, TrainingJob
 from mlcore.registry import versions as registry
 from mlcore.serving import ranking
-from swingtrade.errors import DomainError, ServiceUnavailable
+from swingtrade.errors import DomainError
 from tests.mlcore.factories import champion_version, trained_version
 
 pytestmark = pytest.mark.django_db
@@ -103,19 +103,13 @@ def test_the_ranking_service_validates_side_and_limit_for_every_caller(db, kwarg
         ranking.ranking_for(**kwargs)
 
 
-def test_ranking_answers_503_while_the_monitoring_gate_is_closed(
-    investor_client, market_sample, fast_training, monkeypatch
-):
-    champion_version()
-    from mlcore.monitoring import gate
-
-    def closed():
-        raise ServiceUnavailable("Predictions are blocked: the model is CRITICAL.")
-
-    monkeypatch.setattr(gate, "assert_open", closed)
+def test_ranking_answers_503_while_the_monitoring_gate_is_closed(investor_client, closed_gate):
+    # A real CRITICAL report (stale data three weeks after the last bar), not a stubbed gate.
     response = investor_client.get(RANKINGS)
     assert response.status_code == 503
-    assert "CRITICAL" in response.json()["detail"]
+    body = response.json()
+    assert body["errors"]["state"] == "CRITICAL"
+    assert closed_gate.get_absolute_url() in body["detail"]
 
 
 def test_models_are_for_analysts_and_admins(investor_client, analyst_client, market_sample, fast_training):
