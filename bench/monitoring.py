@@ -145,7 +145,7 @@ def main() -> None:
     parser.add_argument("--horizon", type=int, default=5)
     parser.add_argument("--cost", type=float, default=0.001)
     parser.add_argument("--step", type=int, default=5, help="replay every STEP-th day")
-    parser.add_argument("--critical-t", type=float, default=monitoring.Rules.critical_t)
+    parser.add_argument("--critical-t", type=float, default=monitoring.Rules.from_settings().critical_t)
     args = parser.parse_args()
 
     frame = read_csv_frame(args.data)
