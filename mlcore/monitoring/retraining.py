@@ -21,14 +21,8 @@ from mlcore.evaluation import ic
 from mlcore.json_values import json_safe
 from mlcore.models import ModelVersion
 from mlcore.monitoring.models import MonitoringThresholds
-from mlcore.monitoring.services import (
-    MarketSnapshot,
-    iso,
-    model_scores,
-    monitoring_run,
-    oos_dates,
-    validate_as_of,
-)
+from mlcore.monitoring.services import monitoring_run, validate_as_of
+from mlcore.monitoring.snapshot import MarketSnapshot, iso, model_scores, oos_dates
 from mlcore.registry import promotion
 from mlcore.registry import versions as registry
 from mlcore.training import services
