@@ -63,5 +63,15 @@ def test_scores_whose_labels_have_not_matured_evaluate_to_no_number_instead_of_f
     scores = _long(labels)
     unmatured = pd.Series(np.nan, index=scores.index)
     metrics = evaluate(scores, unmatured, returns, horizon=5, all_offsets=False)
-    assert np.isnan(metrics["rank_ic_mean"])
-    assert np.isnan(metrics["hit_rate"])
+    assert metrics == {
+        "window": None,
+        "no_valid_score": "no valid score: no date has 5 names both scored and realised",
+    }
+
+
+def test_a_candidate_without_any_score_is_reported_with_the_reason_not_with_numbers(toy):
+    labels, returns = toy
+    missing_input = pd.Series(np.nan, index=_long(labels).index)  # e.g. 12-1 momentum on half a year
+    metrics = evaluate(missing_input, _long(labels), returns, horizon=5)
+    assert set(metrics) == {"window", "no_valid_score"}
+    assert metrics["no_valid_score"].startswith("no valid score: its input is missing on every date")
