@@ -3,19 +3,20 @@
     python bench/monitoring.py [--data PATH] [--algorithm ridge] [--windows 1,2,3]
 
 1. Training-window policy: the same walk-forward (yearly refits, purge = horizon) with an expanding
-   window and with rolling windows of N years; out-of-sample rank IC (SE from non-overlapping dates),
+   window and with rolling windows of N years; out-of-sample rank IC (Newey-West SE, mlcore.evaluation.ic),
    hit rate, long-short net Sharpe. The policy with the better out-of-sample record is the default.
 2. False alarms: replaying the daily monitoring rule over the expanding model's out-of-sample scores
    (60-day window, validation = the mean rank IC of every earlier out-of-sample date, as at training):
    share of days that would be WARN or CRITICAL on performance, and on drift (PSI of raw features over
    the last 60 dates against the deciles of everything before).
 
-Pure (no database). Prints markdown tables.
+Pure (no database; the monitoring defaults come from the settings). Prints markdown tables.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import replace
@@ -23,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# No database: settings are read only for the monitoring defaults (settings.MONITORING_DEFAULTS).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swingtrade.settings.base")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
