@@ -51,7 +51,7 @@ def _metric(version: ModelVersion, *path: str) -> float | None:
 class ModelVersionAdmin(AdminRoleMixin, admin.ModelAdmin):
     list_display = [
         "id", "algorithm", "status", "horizon", "train_end", "oos_rank_ic", "oos_hit_rate",
-        "ls_net_sharpe", "reliability_display", "created_at",
+        "ls_net_sharpe", "reliability_display", "edge_status", "created_at",
     ]  # fmt: skip
     list_filter = ["status", "algorithm", "horizon"]
     inlines = [RegistryEventInline]

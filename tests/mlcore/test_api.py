@@ -217,7 +217,8 @@ def test_admin_lists_versions_and_promotes_by_action(client, market_sample, fast
     client.force_login(admin_user)
     champion_version()
     challenger = trained_version()
-    assert client.get("/admin/mlcore/modelversion/").status_code == 200
+    listing = client.get("/admin/mlcore/modelversion/")
+    assert listing.status_code == 200 and challenger.edge_status in listing.content.decode()
     assert client.get(f"/admin/mlcore/modelversion/{challenger.pk}/change/").status_code == 200
     assert client.get("/admin/mlcore/prediction/").status_code == 200
     chosen = {"action": "promote_selected", "_selected_action": [challenger.pk]}
