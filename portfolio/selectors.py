@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
+from market import clock
 from portfolio.models import CostProfile, OrderProposal, Portfolio, Position, Trade
 from swingtrade.errors import DomainError, NotFound
 
@@ -129,7 +130,7 @@ def portfolio_valuation(portfolio: Portfolio, *, today: dt.date | None = None) -
     equity = cash + long_exposure - short_exposure
     for r in rows:
         r.weight = r.market_value / equity if equity > 0 else 0.0
-    year = (today or dt.date.today()).year
+    year = (today or clock.today()).year
     realised = float(realised_pnl_in_year(portfolio, year))
     tax = portfolio.cost_profile.capital_gains_rate * max(realised, 0.0)
     return Valuation(

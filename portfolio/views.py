@@ -17,12 +17,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from market import clock
 from market.selectors import latest_bar_date
-from portfolio import optimization, selectors, services
+from portfolio import selectors, services
 from portfolio.models import OptimizationRun, OrderProposal, Portfolio, Side
+from portfolio.services import optimization
 from swingtrade import charts
 from swingtrade.errors import DomainError, NotFound
 from swingtrade.pages import add_domain_error
@@ -136,7 +137,7 @@ def _render_detail(
     profile_form: RiskProfileForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    valuation = selectors.portfolio_valuation(portfolio, today=timezone.localdate())
+    valuation = selectors.portfolio_valuation(portfolio, today=clock.today())
     proposals = list(selectors.proposals_of(portfolio))
     latest_as_of = max((p.as_of for p in proposals), default=None)
     # The latest day's proposals; those a newer run replaced (expired) are history, not decisions to make.

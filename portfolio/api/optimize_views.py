@@ -9,11 +9,11 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portfolio import optimization
 from portfolio.api.serializers import ProposalSerializer
 from portfolio.api.views import _PortfolioChild
 from portfolio.models import OptimizationRun
 from portfolio.optimize.inputs import MAX_LEVERAGE
+from portfolio.services import optimization
 
 
 class StrictFloatField(serializers.FloatField):

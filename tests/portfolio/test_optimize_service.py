@@ -15,7 +15,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from portfolio.models import OptimizationRun, OrderProposal, Position
-from portfolio.optimization import portfolio_optimize
+from portfolio.services.optimization import portfolio_optimize
 from swingtrade.errors import DomainError, Unprocessable
 from tests.portfolio.factories import PortfolioFactory
 

@@ -88,8 +88,8 @@ def test_a_long_whose_signal_turned_is_exited_before_new_buys(market_sample, pre
     assert buy.action == OrderProposal.Action.ENTER and buy.quantity >= 1
 
 
-def test_accepting_and_filling_a_proposal_creates_the_trade(market_sample, predictions, monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: AS_OF)  # decide on the day
+def test_accepting_and_filling_a_proposal_creates_the_trade(market_sample, predictions, settings):
+    settings.MARKET_CLOCK_DATE = AS_OF  # decide on the day
     predictions.update({"AAPL": 0.04})
     portfolio = PortfolioFactory(cash=Decimal("100000"))
     proposal = next(
@@ -133,8 +133,8 @@ def test_an_overweight_position_is_trimmed_at_market(market_sample, predictions)
     assert 0 < trim.quantity < 100 and "above the 20% limit" in trim.reasons
 
 
-def test_a_position_through_its_stop_loss_is_exited(market_sample, predictions, monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: AS_OF)
+def test_a_position_through_its_stop_loss_is_exited(market_sample, predictions, settings):
+    settings.MARKET_CLOCK_DATE = AS_OF
     predictions.update({"AAPL": 0.04})
     portfolio = PortfolioFactory(cash=Decimal("100000"))
     entry = next(
@@ -165,10 +165,8 @@ def _entry_and_stop(created):
     return entry, stop
 
 
-def test_an_entry_comes_with_its_protective_stop_as_an_order_of_its_own(
-    market_sample, predictions, monkeypatch
-):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: AS_OF)
+def test_an_entry_comes_with_its_protective_stop_as_an_order_of_its_own(market_sample, predictions, settings):
+    settings.MARKET_CLOCK_DATE = AS_OF
     predictions.update({"AAPL": 0.04})
     portfolio = PortfolioFactory(cash=Decimal("100000"), horizon_days=5)
     entry, stop = _entry_and_stop(services.order_proposals_create(portfolio=portfolio, as_of=AS_OF))

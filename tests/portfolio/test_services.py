@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from market import clock
 from portfolio import services
 from portfolio.models import CostProfile, Position, Trade
 from swingtrade.errors import DomainError
@@ -97,7 +98,7 @@ def _snapshot(portfolio):
         ({"side": "buy", "quantity": 0}, "positive"),
         ({"side": "buy", "quantity": "1.5"}, "fractional"),
         ({"side": "buy", "quantity": 1, "ticker": "ZZZZ"}, "Unknown ticker"),
-        ({"side": "buy", "quantity": 1, "day": dt.date.today() + dt.timedelta(days=2)}, "future"),
+        ({"side": "buy", "quantity": 1, "day": clock.today() + dt.timedelta(days=2)}, "future"),
         ({"side": "buy", "quantity": 1, "price": "0"}, "Price must be positive"),
         ({"side": "buy", "quantity": 1, "price": "-5"}, "Price must be positive"),
         ({"side": "buy", "quantity": 1000, "price": "100"}, "Cash would fall"),

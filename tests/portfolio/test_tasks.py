@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from market import clock
 from portfolio.models import OrderProposal
 from portfolio.tasks import proposals_expire_task
 from tests.portfolio.factories import PortfolioFactory, TickerFactory
@@ -22,7 +23,7 @@ def _proposal(portfolio, ticker, valid_until, status="proposed"):
 def test_proposals_past_their_validity_expire_and_others_stay():
     portfolio, ticker = PortfolioFactory(), TickerFactory(symbol="AAA")
     old = _proposal(portfolio, ticker, dt.date(2021, 4, 7))
-    fresh = _proposal(portfolio, ticker, dt.date.today() + dt.timedelta(days=3))
+    fresh = _proposal(portfolio, ticker, clock.today() + dt.timedelta(days=3))
     filled = _proposal(portfolio, ticker, dt.date(2021, 4, 7), status="filled")
     assert proposals_expire_task.delay().get() == 1
     statuses = dict(OrderProposal.objects.values_list("pk", "status"))

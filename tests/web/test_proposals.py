@@ -73,11 +73,11 @@ def test_proposals_without_a_champion_show_the_reason(market_sample, investor, i
 
 
 def test_an_accepted_proposal_is_filled_from_the_page_into_a_trade(
-    strong_signals, investor, investor_web, monkeypatch
+    strong_signals, investor, investor_web, settings
 ):
     portfolio = portfolio_of(investor)
     proposal = next(p for p in order_proposals_create(portfolio=portfolio) if p.action == "enter")
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: proposal.as_of)  # decide that day
+    settings.MARKET_CLOCK_DATE = proposal.as_of  # decide that day
     investor_web.post(reverse("portfolio:proposal_accept", args=[portfolio.pk, proposal.pk]))
     page = investor_web.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode()
     assert reverse("portfolio:proposal_fill", args=[portfolio.pk, proposal.pk]) in page

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portfolio import fill_evaluation as fe
+from portfolio.orders import calibration as fe
 
 SAMPLE = Path(__file__).resolve().parents[3] / "market" / "data" / "sp500_sample50_daily_2016_2021.csv.gz"
 

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        from portfolio.optimization import portfolio_optimize
+        from portfolio.services.optimization import portfolio_optimize
 
         portfolio = Portfolio.objects.filter(pk=options["portfolio_id"]).first()
         if portfolio is None:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from portfolio import costs
 from portfolio.orders.fill import (
     daily_volatility,
     overnight_variance_fraction,
@@ -146,7 +147,7 @@ def replay_limit_orders(
     predicted, filled, naive, sides, mults = [], [], [], [], []
     for k in tqdm(list(multiples), desc="replaying limit ladder", disable=not progress):
         distance = k * s * np.sqrt(validity_days)
-        for side, sign in (("buy", -1.0), ("sell", 1.0)):
+        for side, sign in ((costs.BUY, -1.0), (costs.SELL, 1.0)):
             limit = c * np.exp(sign * distance)
             p = np.empty(c.shape, dtype=np.float32)
             # Chunks keep the quadrature's temporaries (rows x nodes) small enough to stay fast.
@@ -167,7 +168,7 @@ def replay_limit_orders(
                         sign * distance[part], s[part], validity_days, log_drift[part], monitoring
                     )
             predicted.append(p)
-            if side == "buy":
+            if side == costs.BUY:
                 filled.append(f_low <= limit)
                 naive.append(p_low <= limit)
             else:

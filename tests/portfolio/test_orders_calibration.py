@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portfolio import fill_evaluation as fe
+from portfolio.orders import calibration as fe
 
 
 def _random_walk_ohlc(n_days=600, n_tickers=4, sigma=0.015, seed=0):

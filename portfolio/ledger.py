@@ -1,0 +1,77 @@
+"""What one fill does to a portfolio's books: a pure function, no database.
+
+:func:`trade_effects` takes the position and cash before a fill and returns everything the fill changes —
+the position's quantity and average cost, realised P&L, fees, the transaction tax, the change of the
+year's capital-gains bill and the cash after. :func:`portfolio.services.trades.trade_record` validates the
+request, calls it, checks the result against the columns and the cash rule, and stores it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from portfolio import costs
+
+
+@dataclass(frozen=True)
+class TradeEffects:
+    """The books after one fill; money in the portfolio's currency, ``quantity`` signed (short < 0)."""
+
+    quantity: float
+    average_cost: float
+    realised_pnl: float
+    fees: Decimal
+    transaction_tax: Decimal
+    capital_gains_tax: float
+    cash_flow: Decimal
+    cash_after: Decimal
+
+
+def trade_effects(
+    *,
+    cost_model: costs.CostModel,
+    side: str,
+    shares: int,
+    price: Decimal,
+    fees: Decimal | None,
+    held: int,
+    average_cost: float,
+    cash: Decimal,
+    ytd_realised: float,
+    ticker: str,
+    exchange: str | None,
+    money_quantum: Decimal,
+) -> TradeEffects:
+    """Effects of buying/selling/shorting/covering ``shares`` at ``price`` on a position of ``held``.
+
+    ``fees`` default to the cost model's commission. The transaction tax is paid from cash now; the
+    capital-gains tax is the change of the year's bill (:func:`costs.sale_tax_estimate`) and is not taken
+    from cash (it is paid once a year). Money amounts are rounded to ``money_quantum`` (the columns'
+    precision) before the cash is computed, so the stored parts add up to the stored cash.
+    """
+    if side not in costs.SIDES:
+        raise ValueError(f"unknown side {side!r}")
+    notional = Decimal(shares) * price
+
+    def money(value: float | Decimal) -> Decimal:
+        return Decimal(str(value)).quantize(money_quantum, rounding=ROUND_HALF_UP)
+
+    fee = money(costs.commission(cost_model, float(notional)) if fees is None else fees)
+    ftt = money(costs.transaction_tax(cost_model, side, float(notional), ticker=ticker, exchange=exchange))
+    signed = shares if side in costs.BUYING_SIDES else -shares
+    after, realised = costs.apply_fill(
+        costs.LotState(float(held), average_cost), costs.Fill(signed, float(price))
+    )
+    tax = costs.sale_tax_estimate(cost_model, realised_gain=realised, ytd_realised=ytd_realised)
+    cash_flow = -Decimal(signed) * price - fee - ftt
+    return TradeEffects(
+        quantity=after.quantity,
+        average_cost=after.average_cost,
+        realised_pnl=realised,
+        fees=fee,
+        transaction_tax=ftt,
+        capital_gains_tax=tax,
+        cash_flow=cash_flow,
+        cash_after=cash + cash_flow,
+    )

@@ -1,0 +1,70 @@
+"""The life of an order proposal: created by the engine, accepted or rejected, filled, or expired."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from market import clock
+from market.calendar import exchange_for
+from portfolio.models import OrderProposal, Portfolio, Trade
+from portfolio.services.trades import trade_record
+from swingtrade.errors import Conflict, DomainError
+
+
+def proposal_decide(*, proposal: OrderProposal, accept: bool) -> OrderProposal:
+    """Accept or reject a proposed order; accepting one past its validity marks it expired (409).
+
+    "Past its validity" is judged on the market clock of the ticker's exchange.
+    """
+    with transaction.atomic():
+        locked = OrderProposal.objects.select_for_update().select_related("ticker").get(pk=proposal.pk)
+        if locked.status != OrderProposal.Status.PROPOSED:
+            raise Conflict(f"This proposal is already {locked.status}.")
+        if locked.action in (OrderProposal.Action.HOLD, OrderProposal.Action.SKIP) and accept:
+            raise DomainError("There is no order to accept in a hold or skip proposal.")
+        today = clock.today(exchange_for(locked.ticker.exchange))
+        expired = accept and locked.valid_until is not None and locked.valid_until < today
+        if expired:
+            locked.status = OrderProposal.Status.EXPIRED
+        else:
+            locked.status = OrderProposal.Status.ACCEPTED if accept else OrderProposal.Status.REJECTED
+        locked.decided_at = timezone.now()  # a record timestamp, not a market rule
+        locked.save(update_fields=["status", "decided_at"])
+    if expired:
+        raise Conflict(f"This proposal expired on {locked.valid_until}.")
+    return locked
+
+
+def proposal_fill(
+    *, proposal: OrderProposal, price: Any, traded_on: dt.date, quantity: Any = None, fees: Any = None
+) -> Trade:
+    """Record the execution of an accepted proposal as a trade (the proposal becomes ``filled``)."""
+    return trade_record(
+        portfolio=proposal.portfolio,
+        ticker=proposal.ticker.symbol,
+        side=proposal.side,
+        quantity=proposal.quantity if quantity is None else quantity,
+        price=price,
+        traded_on=traded_on,
+        fees=fees,
+        proposal=proposal,
+    )
+
+
+def order_proposals_create(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[OrderProposal]:
+    """Proposals for ``as_of`` from the champion's predictions and the holdings (see portfolio.proposals)."""
+    from portfolio import proposals
+
+    return proposals.generate(portfolio=portfolio, as_of=as_of)
+
+
+def proposals_expire(*, today: dt.date | None = None) -> int:
+    """Mark proposed or accepted orders whose validity has passed (on the market clock) as expired."""
+    today = today or clock.today()
+    return OrderProposal.objects.filter(
+        status__in=[OrderProposal.Status.PROPOSED, OrderProposal.Status.ACCEPTED], valid_until__lt=today
+    ).update(status=OrderProposal.Status.EXPIRED)

@@ -1,0 +1,266 @@
+"""Recording an executed fill: validate the request → compute its effects (pure) → store them.
+
+Every rule is checked before anything changes; a refusal raises a ``swingtrade.errors`` exception with the
+reason and writes nothing. The arithmetic of a fill (cash, position, average cost, realised P&L, fees and
+taxes) lives in :func:`portfolio.ledger.trade_effects`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from market import clock
+from market.calendar import exchange_for
+from portfolio import costs, ledger, selectors
+from portfolio.models import MONEY, OrderProposal, Portfolio, Position, Side, Trade
+from portfolio.services.amounts import MAX_SHARES, fit_amount, whole_shares
+from swingtrade.errors import Conflict, DomainError
+
+if TYPE_CHECKING:
+    from market.models import Ticker
+
+logger = logging.getLogger("swingtrade.portfolio")
+
+# A fill price outside [PRICE_BAND[0] x low, PRICE_BAND[1] x high] of that day's bar is a typo (a
+# misplaced decimal point, a price from before a split), not an execution: refused rather than booked.
+PRICE_BAND = (0.5, 2.0)
+MONEY_QUANTUM = Decimal(1).scaleb(-MONEY["decimal_places"])
+
+
+@dataclass(frozen=True)
+class FillRequest:
+    """A validated fill: what the user said happened, before the portfolio is looked at."""
+
+    instrument: Ticker
+    side: str
+    shares: int
+    price: Decimal
+    traded_on: dt.date
+    fees: Decimal | None  # None: the cost profile's commission
+
+
+def _check_price_band(instrument: Ticker, price: Decimal, traded_on: dt.date) -> None:
+    """Refuse a fill price far outside the day's traded range (bars are as traded, so splits match).
+
+    Without a bar for that date (not ingested yet, or a holiday) there is nothing to compare with and
+    the price is taken as given; its magnitude is still bounded by the money columns (``fit_amount``).
+    """
+    from market.selectors import ticker_bars
+
+    bar = (
+        ticker_bars(ticker=instrument, start=traded_on, end=traded_on)
+        .values_list("low", "high", "close")
+        .first()
+    )
+    if bar is None:
+        return
+    low, high, close = bar
+    low = close if low is None else low
+    high = close if high is None else high
+    floor, ceiling = PRICE_BAND[0] * low, PRICE_BAND[1] * high
+    if not floor <= float(price) <= ceiling:
+        raise DomainError(
+            f"Price {price} is far from {instrument.symbol}'s range on {traded_on} ({low:.2f}-{high:.2f}): "
+            f"a fill is accepted within [{floor:.2f}, {ceiling:.2f}]. Check the price and the date.",
+            details={"price": ["outside the day's range"]},
+        )
+
+
+def _validated_request(
+    *, ticker: str, side: str, quantity: Any, price: Any, traded_on: dt.date, fees: Any
+) -> FillRequest:
+    from market.models import Ticker
+
+    if side not in Side.values:
+        raise DomainError(f"Unknown side {side!r}; use one of {', '.join(Side.values)}.")
+    shares = whole_shares(quantity)
+    unit_price = fit_amount(price, label="Price", field="price", exact=True)
+    if unit_price <= 0:
+        raise DomainError("Price must be positive.", details={"price": ["<= 0"]})
+    fit_amount(unit_price * shares, label="The trade's value (quantity x price)", field="price")
+    symbol = str(ticker).strip().upper()
+    instrument = Ticker.objects.filter(symbol=symbol).first()
+    if instrument is None:
+        raise DomainError(f"Unknown ticker {symbol!r}.", details={"ticker": ["unknown"]})
+    if clock.is_future(traded_on, exchange_for(instrument.exchange)):
+        raise DomainError("A trade cannot be dated in the future.", details={"traded_on": ["in the future"]})
+    _check_price_band(instrument, unit_price, traded_on)
+    fee = None
+    if fees is not None:
+        fee = fit_amount(fees, label="Fees", field="fees", exact=True)
+        if fee < 0:
+            raise DomainError("Fees cannot be negative.", details={"fees": ["< 0"]})
+    return FillRequest(instrument, side, shares, unit_price, traded_on, fee)
+
+
+def _check_side(side: str, held: int, quantity: int, portfolio: Portfolio, symbol: str) -> None:
+    if side == costs.BUY and held < 0:
+        raise DomainError(f"You are short {-held} {symbol}: record a cover, not a buy.")
+    if side == costs.SELL:
+        if held <= 0:
+            raise DomainError(
+                f"You hold no {symbol} to sell" + (": record a short." if portfolio.allow_short else ".")
+            )
+        if quantity > held:
+            hint = (
+                " Record the rest as a short."
+                if portfolio.allow_short
+                else " Shorting is off for this portfolio."
+            )
+            raise DomainError(f"You hold {held} {symbol} and cannot sell {quantity}.{hint}")
+    if side == costs.SHORT:
+        if not portfolio.allow_short:
+            raise DomainError("Shorting is off for this portfolio (risk profile).")
+        if held > 0:
+            raise DomainError(f"You hold {held} {symbol} long: sell them before shorting.")
+    if side == costs.COVER:
+        if held >= 0:
+            raise DomainError(f"You have no short position in {symbol} to cover.")
+        if quantity > -held:
+            raise DomainError(f"You are short {-held} {symbol} and cannot cover {quantity}.")
+
+
+def _check_effects(effects: ledger.TradeEffects, portfolio: Portfolio) -> None:
+    """The fill's results fit their columns and keep cash above the margin the risk profile allows."""
+    if abs(effects.quantity) > MAX_SHARES:
+        raise DomainError(
+            "The resulting position is too large to record.", details={"quantity": ["too large"]}
+        )
+    fit_amount(effects.fees, label="Fees", field="fees")
+    fit_amount(effects.transaction_tax, label="The transaction tax", field="transaction_tax")
+    fit_amount(effects.average_cost, label="The average cost", field="average_cost", model=Position)
+    fit_amount(effects.realised_pnl, label="The realised P&L", field="realised_pnl")
+    fit_amount(effects.capital_gains_tax, label="The capital-gains tax", field="capital_gains_tax")
+    new_cash = fit_amount(effects.cash_after, label="The cash after this trade", field="cash_after")
+    valuation = selectors.portfolio_valuation(portfolio)
+    floor = -Decimal(str(portfolio.cash_margin)) * Decimal(str(max(valuation.equity, 0.0)))
+    if effects.cash_flow < 0 and new_cash < floor:
+        raise DomainError(
+            f"Cash would fall to {new_cash:.2f}, below the allowed {floor:.2f} (cash margin "
+            f"{portfolio.cash_margin:.0%} of equity).",
+            details={"cash": ["insufficient"]},
+        )
+
+
+def _check_proposal(proposal: OrderProposal | None, portfolio: Portfolio, instrument: Ticker) -> None:
+    if proposal is None:
+        return
+    if proposal.portfolio_id != portfolio.pk or proposal.ticker_id != instrument.pk:
+        raise DomainError("That proposal is for another portfolio or ticker.")
+    if proposal.status != OrderProposal.Status.ACCEPTED:
+        raise Conflict(f"Only an accepted proposal can be filled; this one is {proposal.status}.")
+
+
+def _persist(
+    request: FillRequest,
+    effects: ledger.TradeEffects,
+    portfolio: Portfolio,
+    position: Position | None,
+    proposal: OrderProposal | None,
+) -> Trade:
+    def stored(value: Any, field: str, model: type = Trade) -> Decimal:
+        return fit_amount(value, label=field, field=field, model=model)
+
+    held = position.quantity if position else 0
+    if effects.quantity == 0:
+        if position:
+            position.delete()
+    elif position is None:
+        Position.objects.create(
+            portfolio=portfolio,
+            ticker=request.instrument,
+            quantity=int(effects.quantity),
+            average_cost=stored(effects.average_cost, "average_cost", Position),
+            opened_on=request.traded_on,
+        )
+    else:
+        crossed = (held > 0) != (effects.quantity > 0)
+        position.quantity = int(effects.quantity)
+        position.average_cost = stored(effects.average_cost, "average_cost", Position)
+        if crossed:
+            position.opened_on = request.traded_on
+        position.save()
+    portfolio.cash = stored(effects.cash_after, "cash_after")
+    portfolio.save(update_fields=["cash", "updated_at"])
+    trade = Trade.objects.create(
+        portfolio=portfolio,
+        ticker=request.instrument,
+        proposal=proposal,
+        traded_on=request.traded_on,
+        side=request.side,
+        quantity=request.shares,
+        price=request.price,
+        fees=effects.fees,
+        transaction_tax=effects.transaction_tax,
+        capital_gains_tax=stored(effects.capital_gains_tax, "capital_gains_tax"),
+        realised_pnl=stored(effects.realised_pnl, "realised_pnl"),
+        cash_after=portfolio.cash,
+    )
+    if proposal is not None:
+        proposal.status = OrderProposal.Status.FILLED
+        proposal.save(update_fields=["status"])
+    return trade
+
+
+@transaction.atomic
+def trade_record(
+    *,
+    portfolio: Portfolio,
+    ticker: str,
+    side: str,
+    quantity: Any,
+    price: Any,
+    traded_on: dt.date,
+    fees: Any = None,
+    proposal: OrderProposal | None = None,
+) -> Trade:
+    """Record an executed fill: cash, position, average cost, realised P&L, fees and taxes, all or nothing.
+
+    Fees default to the portfolio's cost profile; the financial transaction tax is charged to cash; the
+    capital-gains tax is the change of the year's bill and is recorded, not taken from cash.
+    """
+    request = _validated_request(
+        ticker=ticker, side=side, quantity=quantity, price=price, traded_on=traded_on, fees=fees
+    )
+    locked = Portfolio.objects.select_for_update().select_related("cost_profile").get(pk=portfolio.pk)
+    last = locked.trades.order_by("-traded_on").values_list("traded_on", flat=True).first()
+    if last is not None and traded_on < last:
+        raise DomainError(
+            f"Trades are recorded in date order (average cost depends on it); the last one is dated {last}."
+        )
+    position = (
+        Position.objects.select_for_update().filter(portfolio=locked, ticker=request.instrument).first()
+    )
+    held = position.quantity if position else 0
+    symbol = request.instrument.symbol
+    _check_side(side, held, request.shares, locked, symbol)
+
+    effects = ledger.trade_effects(
+        cost_model=locked.cost_profile.as_cost_model(),
+        side=side,
+        shares=request.shares,
+        price=request.price,
+        fees=request.fees,
+        held=held,
+        average_cost=float(position.average_cost) if position else 0.0,
+        cash=locked.cash,
+        ytd_realised=float(selectors.realised_pnl_in_year(locked, traded_on.year)),
+        ticker=symbol,
+        exchange=request.instrument.exchange or None,
+        money_quantum=MONEY_QUANTUM,
+    )
+    _check_effects(effects, locked)
+    _check_proposal(proposal, locked, request.instrument)
+    trade = _persist(request, effects, locked, position, proposal)
+    portfolio.cash = locked.cash
+    logger.info(
+        "trade recorded",
+        extra={"portfolio": locked.pk, "ticker": symbol, "side": side, "qty": request.shares},
+    )
+    return trade
