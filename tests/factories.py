@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -24,3 +26,37 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             services.role_assign(user=self, role=extracted or roles.INVESTOR)
             self.save()
+
+
+# --- mlcore ---------------------------------------------------------------------------------------------
+
+
+class ModelVersionFactory(factory.django.DjangoModelFactory):
+    """A stored champion whose out-of-sample record gives it ``reliability`` (no artefact: it serves
+    predictions only through a test's hand-built frame).
+
+    ``ModelVersion.reliability`` grows with the rank IC's t-statistic up to 1 at t = 3 when the hit rate
+    beats a coin, so the record says t = 3 × reliability; 0 is a model with no demonstrated edge.
+    """
+
+    class Meta:
+        model = "mlcore.ModelVersion"  # by label: mlcore's module layout may change
+
+    class Params:
+        reliability = 1.0
+
+    algorithm = "ridge"
+    horizon = 5
+    train_start = datetime.date(2016, 1, 4)
+    train_end = datetime.date(2021, 3, 31)
+    data_sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    status = "champion"
+    metrics = factory.LazyAttribute(
+        lambda o: {
+            "oos": {
+                "rank_ic_mean": 0.03 if o.reliability > 0 else 0.0,
+                "rank_ic_t": 3.0 * o.reliability,
+                "hit_rate": 0.55 if o.reliability > 0 else 0.5,
+            }
+        }
+    )

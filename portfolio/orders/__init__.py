@@ -1,13 +1,15 @@
-"""The only place for order prices, validity dates and fill probability (see docs/team-contracts.md).
+"""The only place for order prices, sizes and fill probability (see docs/team-contracts.md).
+
+Validity dates are sessions of the ticker's exchange: :func:`market.calendar.validity_date`.
 
 - :mod:`portfolio.orders.fill` — first-passage fill probabilities and the volatility estimators they use;
-- :mod:`portfolio.orders.calendar` — validity dates on a real exchange calendar;
-- :mod:`portfolio.orders.pricing` — limit/market choice on the trade-off curve, stops, take-profit, size.
+- :mod:`portfolio.orders.calibration` — replays history to check the fill probabilities come true;
+- :mod:`portfolio.orders.pricing` — limit/market choice on the trade-off curve, stops, take-profit;
+- :mod:`portfolio.orders.sizing` — whole shares from the risk to the stop, within every cap.
 """
 
 from __future__ import annotations
 
-from portfolio.orders.calendar import validity_date
 from portfolio.orders.fill import (
     daily_volatility,
     overnight_variance_fraction,
@@ -18,15 +20,14 @@ from portfolio.orders.pricing import (
     ORDER_TYPES,
     OrderContext,
     OrderPlan,
-    SizeLimits,
     plan_order,
     plan_protective_order,
     protective_stop,
-    size_from_risk,
     stop_loss_price,
     take_profit_price,
     trade_off_curve,
 )
+from portfolio.orders.sizing import SizeLimits, size_from_risk
 
 __all__ = [
     "ORDER_TYPES",
@@ -44,5 +45,4 @@ __all__ = [
     "take_profit_price",
     "touch_probability",
     "trade_off_curve",
-    "validity_date",
 ]

@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from portfolio import costs
 from portfolio.orders.fill import expected_fill_day, session_touch_probability
 
@@ -259,6 +257,24 @@ def must_fill_plan(plan: OrderPlan, *, min_fill_probability: float = MUST_FILL_P
 # --- Protective levels ------------------------------------------------------------------------------
 
 
+def market_plan(plan: OrderPlan, reason: str) -> OrderPlan:
+    """The same order sent to the market: for rules (stop-loss, take-profit, weight limit) that do not
+    wait for a better price. ``reason`` says which rule."""
+    market = next(c for c in plan.candidates if c.order_type == MARKET)
+    return OrderPlan(
+        side=plan.side,
+        order_type=MARKET,
+        limit_price=None,
+        stop_price=plan.stop_price,
+        fill_probability=1.0,
+        gross_return=market.gross_return,
+        cost_rate=market.cost_rate,
+        expected_value=market.expected_value,
+        candidates=plan.candidates,
+        reasons=[reason],
+    )
+
+
 def stop_loss_price(entry: float, side: str, sigma: float, k: float, horizon_days: int) -> float:
     """Stop ``k * sigma * sqrt(horizon)`` (log distance) against the position opened by ``side``."""
     distance = k * sigma * math.sqrt(horizon_days)
@@ -365,58 +381,6 @@ def plan_protective_order(ctx: OrderContext, model: costs.CostModel, *, stop_pri
         candidates=[],
         reasons=reasons,
     )
-
-
-# --- Size ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SizeLimits:
-    equity: float
-    cash: float
-    risk_fraction: float
-    max_weight: float
-    max_gross: float
-    current_gross: float  # money, all positions
-    current_position: float  # money, signed, this ticker
-    cash_margin: float = 0.0  # fraction of equity cash may go below zero
-
-
-@dataclass(frozen=True)
-class Size:
-    quantity: int
-    binding: str
-    reason: str
-    caps: dict[str, int]
-
-
-def size_from_risk(
-    *, limits: SizeLimits, side: str, entry: float, stop: float, cost_per_share: float = 0.0
-) -> Size:
-    """Whole shares such that hitting the stop loses ``risk_fraction`` of equity, within every cap.
-
-    Caps: the position's weight, the portfolio's gross exposure and, for purchases, the cash (plus the
-    allowed margin). A short does not use cash but counts toward gross exposure.
-    """
-    if entry <= 0 or limits.equity <= 0:
-        return Size(0, "equity", "No equity to size a position from.", {})
-    loss_per_share = abs(entry - stop) + cost_per_share
-    caps: dict[str, float] = {
-        "risk": limits.risk_fraction * limits.equity / loss_per_share if loss_per_share > 0 else 0.0,
-        "weight": (limits.max_weight * limits.equity - abs(limits.current_position)) / entry,
-        "gross": (limits.max_gross * limits.equity - limits.current_gross) / entry,
-    }
-    if side in costs.BUYING_SIDES:
-        caps["cash"] = (limits.cash + limits.cash_margin * limits.equity) / (entry + cost_per_share)
-    whole = {name: max(int(np.floor(value + 1e-9)), 0) for name, value in caps.items()}
-    binding = min(whole, key=lambda name: whole[name])
-    words = {
-        "risk": f"the stop at {stop:.2f} risks {limits.risk_fraction:.1%} of equity",
-        "weight": f"the position may weigh at most {limits.max_weight:.0%} of equity",
-        "gross": f"gross exposure may reach at most {limits.max_gross:.0%} of equity",
-        "cash": "the cash available (with the allowed margin) pays for no more",
-    }
-    return Size(whole[binding], binding, f"{whole[binding]} shares: {words[binding]}.", whole)
 
 
 def _touch_within_validity(ctx: OrderContext, log_barrier: float, nu: float) -> float:

@@ -1,7 +1,7 @@
 """One proposal run's shared context and the order engine's plan and levels for one order.
 
 Built once per run by the proposal engine (:mod:`portfolio.proposals.engine`) and the optimiser
-(:mod:`portfolio.optimization`), so both price their orders the same way.
+(:mod:`portfolio.services.optimization`), so both price their orders the same way.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from market import calendar
 from portfolio import costs, selectors
 from portfolio.models import Portfolio
-from portfolio.orders import calendar, pricing
+from portfolio.orders import pricing
 from portfolio.proposals.state import Market
 
 if TYPE_CHECKING:
@@ -30,13 +31,12 @@ class ProposalBatch:
 
     portfolio: Portfolio
     as_of: dt.date
-    valid_until: dt.date
     cost_model: costs.CostModel
     markets: dict[str, Market]
     symbols: dict[str, Ticker]
     positions: dict[str, selectors.PositionValue]
     ytd_realised: float
-    model_version: ModelVersion | None
+    model_version: ModelVersion  # the champion whose predictions the run uses
 
     @classmethod
     def build(
@@ -47,14 +47,13 @@ class ProposalBatch:
         cost_model: costs.CostModel,
         markets: dict[str, Market],
         positions: dict[str, selectors.PositionValue],
-        model_version: ModelVersion | None,
+        model_version: ModelVersion,
     ) -> ProposalBatch:
         from market.models import Ticker
 
         return cls(
             portfolio=portfolio,
             as_of=as_of,
-            valid_until=calendar.validity_date(as_of, portfolio.order_validity_sessions),
             cost_model=cost_model,
             markets=markets,
             # Held tickers without market data still get a (hold) proposal: they need their Ticker too.
@@ -68,10 +67,19 @@ class ProposalBatch:
     def horizon(self) -> int:
         return self.portfolio.horizon_days
 
-    @property
-    def protect_until(self) -> dt.date:
+    def exchange(self, ticker: str) -> str:
+        """The calendar of ``ticker``'s listing (its ``Ticker.exchange``; blank means the default)."""
+        return calendar.exchange_for(self.markets[ticker].exchange)
+
+    def valid_until(self, ticker: str) -> dt.date:
+        """Last session an order on ``ticker`` stays valid, on the calendar of its exchange."""
+        return calendar.validity_date(
+            self.exchange(ticker), self.as_of, self.portfolio.order_validity_sessions
+        )
+
+    def protect_until(self, ticker: str) -> dt.date:
         """Last session of a protective stop: it guards the position over the holding horizon."""
-        return calendar.validity_date(self.as_of, self.horizon)
+        return calendar.validity_date(self.exchange(ticker), self.as_of, self.horizon)
 
 
 def order_plan(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from django.db import transaction
@@ -18,11 +20,16 @@ from django.db import transaction
 from portfolio import costs, selectors
 from portfolio.models import OrderProposal, Portfolio
 from portfolio.optimize.inputs import horizon_expected_returns
-from portfolio.orders import pricing
-from portfolio.proposals.batch import ProposalBatch, entry_levels, order_plan, protective_plan
+from portfolio.orders import pricing, sizing
+from portfolio.proposals.batch import ProposalBatch
+from portfolio.proposals.propose import Execution, propose
+from portfolio.proposals.replacement import replace_open_proposals
 from portfolio.proposals.state import market_state, proposal_day
 from portfolio.proposals.store import proposal_store, unpriced_hold_store
 from swingtrade.errors import DomainError
+
+if TYPE_CHECKING:
+    from mlcore.models import ModelVersion
 
 logger = logging.getLogger("swingtrade.portfolio")
 
@@ -119,198 +126,182 @@ def _unpriced_hold(
     return unpriced_hold_store(batch, ticker, reference, [*notes, reason])
 
 
+@dataclass
+class Budget:
+    """Cash and gross exposure left as the run's orders are decided (sells free room for buys)."""
+
+    cash: float
+    gross: float
+
+    def after(self, side: str, notional: float, *, closing: bool) -> None:
+        self.cash += notional if side in costs.SELLING_SIDES else -notional
+        self.gross += -notional if closing else notional
+
+
+def ranked_views(frame: pd.DataFrame, model_version: ModelVersion, portfolio: Portfolio) -> pd.DataFrame:
+    """The predictions with ``shrunk`` (arithmetic return over the portfolio's horizon, shrunk by the
+    model's reliability: no demonstrated edge, no expected return) and ``per_risk`` (shrunk / volatility).
+
+    mlcore gives log returns over its own horizon; the order engine works with arithmetic returns over
+    the portfolio's horizon.
+    """
+    shrunk = horizon_expected_returns(
+        frame["expected_return"],
+        reliability=model_version.reliability,
+        model_horizon=model_version.horizon,
+        horizon=portfolio.horizon_days,
+    )
+    ranked = frame.assign(shrunk=shrunk)
+    return ranked.assign(
+        per_risk=ranked["shrunk"] / ranked["predicted_volatility"].astype(float).clip(lower=1e-6)
+    )
+
+
+def entry_candidates(ranked: pd.DataFrame, portfolio: Portfolio, held: set[str]) -> list[str]:
+    """Tickers not held worth examining: per side, the ``MAX_NEW_PER_SIDE`` best per unit of risk."""
+    by_risk = ranked.sort_values("per_risk", ascending=False).index
+    longs = [t for t in by_risk if ranked.at[t, "shrunk"] > 0 and t not in held]
+    shorts = [t for t in reversed(by_risk) if ranked.at[t, "shrunk"] < 0 and t not in held]
+    return longs[:MAX_NEW_PER_SIDE] + (shorts[:MAX_NEW_PER_SIDE] if portfolio.allow_short else [])
+
+
+def _expected(ranked: pd.DataFrame, ticker: str) -> float | None:
+    return float(ranked.at[ticker, "shrunk"]) if ticker in ranked.index else None
+
+
+def held_proposals(
+    batch: ProposalBatch,
+    ranked: pd.DataFrame,
+    valuation: selectors.Valuation,
+    budget: Budget,
+    day_notes: list[str],
+) -> list[OrderProposal]:
+    """Step 1: hold, trim, exit or cover each held position (frees cash and gross room for entries)."""
+    portfolio, as_of = batch.portfolio, batch.as_of
+    filled_levels = _last_filled_levels(portfolio)
+    created: list[OrderProposal] = []
+    for ticker, pos in sorted((p.ticker, p) for p in valuation.positions):
+        mkt = batch.markets.get(ticker)
+        if mkt is None or mkt.price_date != as_of:
+            created.append(_unpriced_hold(batch, ticker, pos, [*day_notes]))
+            continue
+        exit_side = costs.SELL if pos.quantity > 0 else costs.COVER
+        r = _expected(ranked, ticker)
+        action, quantity, forced, reasons = _held_decision(
+            pos, mkt.price, r, filled_levels.get(ticker), portfolio, valuation.equity
+        )
+        if action == A.HOLD:
+            created.append(proposal_store(batch, ticker, action, "", 0, None, [*day_notes, *reasons]))
+            continue
+        stored = propose(
+            batch,
+            ticker,
+            action,
+            exit_side,
+            quantity,
+            expected_return=r or 0.0,
+            reasons=reasons,
+            execution=Execution.MARKET if forced else Execution.ON_ITS_EDGE,
+            day_notes=day_notes,
+        )
+        created.extend(stored)
+        if stored[0].action != A.SKIP:
+            budget.after(exit_side, quantity * mkt.price, closing=True)
+    return created
+
+
+def entry_proposals(
+    batch: ProposalBatch,
+    ranked: pd.DataFrame,
+    entries: list[str],
+    equity: float,
+    budget: Budget,
+    day_notes: list[str],
+) -> list[OrderProposal]:
+    """Step 2: new positions, best expected return per unit of risk first, within every limit."""
+    portfolio, horizon = batch.portfolio, batch.horizon
+    created: list[OrderProposal] = []
+    for ticker in entries:
+        mkt = batch.markets.get(ticker)
+        if mkt is None or mkt.price_date != batch.as_of:
+            continue
+        r = float(ranked.at[ticker, "shrunk"])
+        side = costs.BUY if r > 0 else costs.SHORT
+        stop = pricing.stop_loss_price(mkt.price, side, mkt.sigma, portfolio.stop_loss_sigmas, horizon)
+        limits = sizing.SizeLimits(
+            equity=equity,
+            cash=budget.cash,
+            risk_fraction=portfolio.risk_per_trade,
+            max_weight=portfolio.max_position_weight,
+            max_gross=portfolio.max_gross_exposure,
+            current_gross=budget.gross,
+            current_position=0.0,
+            cash_margin=portfolio.cash_margin,
+        )
+        size = sizing.size_from_risk(
+            limits=limits,
+            side=side,
+            entry=mkt.price,
+            stop=stop,
+            cost_per_share=float(costs.half_spread(batch.cost_model, mkt.sigma)) * mkt.price,
+        )
+        if size.quantity < 1:
+            continue
+        stored = propose(
+            batch,
+            ticker,
+            A.ENTER,
+            side,
+            size.quantity,
+            expected_return=r,
+            reasons=[
+                f"The model expects {r:+.2%} over {horizon} days (shrunk by its reliability "
+                f"{batch.model_version.reliability:.2f}).",
+                size.reason,
+            ],
+            execution=Execution.ON_ITS_EDGE,
+            protective_stop=True,
+            day_notes=day_notes,
+        )
+        created.extend(stored)
+        if stored[0].action == A.ENTER:
+            entry = float(stored[0].limit_price or stored[0].reference_price)
+            budget.after(side, size.quantity * entry, closing=False)
+    return created
+
+
 @transaction.atomic
 def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[OrderProposal]:
-    """Store a new set of proposals for ``as_of`` (default: last bar day) and expire the open ones.
+    """Store a new set of proposals for ``as_of`` (default: last bar day); it replaces the open ones.
 
     A day that is not a session uses the last session before it (said in every proposal's reasons).
     Raises :class:`~swingtrade.errors.DomainError` (and changes nothing) for a day in the future, outside
     the exchange calendar, without prices or with too little history (see
-    :func:`~portfolio.proposals.state.proposal_day`), or when the portfolio has no equity. Open
-    proposals are expired only when the new set is not empty.
+    :func:`~portfolio.proposals.state.proposal_day`), or when the portfolio has no equity. Which open
+    proposals the new set replaces: :mod:`portfolio.proposals.replacement`.
     """
     from mlcore.serving.predict import predictions_frame
 
     as_of, day_notes = proposal_day(as_of)
     frame, model_version = predictions_frame(as_of=as_of)
-    reliability = float(getattr(model_version, "reliability", 1.0) or 0.0)
     valuation = selectors.portfolio_valuation(portfolio)
-    equity = valuation.equity
-    if equity <= 0:
+    if valuation.equity <= 0:
         raise DomainError("The portfolio has no equity to trade with.")
     held = {p.ticker: p for p in valuation.positions}
-    horizon = portfolio.horizon_days
-    validity = portfolio.order_validity_sessions
-    model = portfolio.cost_profile.as_cost_model()
-
-    # mlcore gives log returns over its own horizon; the order engine works with arithmetic returns
-    # over the portfolio's horizon.
-    shrunk = horizon_expected_returns(
-        frame["expected_return"],
-        reliability=reliability,
-        model_horizon=getattr(model_version, "horizon", None),
-        horizon=horizon,
-    )
-    ranked = frame.assign(shrunk=shrunk)
-    ranked = ranked.assign(
-        per_risk=ranked["shrunk"] / ranked["predicted_volatility"].astype(float).clip(lower=1e-6)
-    )
-    longs = [t for t in ranked.sort_values("per_risk", ascending=False).index if ranked.at[t, "shrunk"] > 0]
-    shorts = (
-        [t for t in ranked.sort_values("per_risk").index if ranked.at[t, "shrunk"] < 0]
-        if portfolio.allow_short
-        else []
-    )
-    entries = [t for t in longs if t not in held][:MAX_NEW_PER_SIDE] + [t for t in shorts if t not in held][
-        :MAX_NEW_PER_SIDE
-    ]
-    tickers = sorted(set(held) | set(entries))
-    state = market_state(tickers, as_of, validity)
+    ranked = ranked_views(frame, model_version, portfolio)
+    entries = entry_candidates(ranked, portfolio, set(held))
     batch = ProposalBatch.build(
         portfolio=portfolio,
         as_of=as_of,
-        cost_model=model,
-        markets=state,
+        cost_model=portfolio.cost_profile.as_cost_model(),
+        markets=market_state(sorted(set(held) | set(entries)), as_of, portfolio.order_validity_sessions),
         positions=held,
         model_version=model_version,
     )
-    filled_levels = _last_filled_levels(portfolio)
-
-    cash = valuation.cash
-    gross = valuation.gross_exposure
-    created: list[OrderProposal] = []
-
-    def propose(ticker, action, side, quantity, plan, reasons, **kwargs) -> OrderProposal:
-        notes = [*day_notes, *reasons]
-        proposal = proposal_store(batch, ticker, action, side, quantity, plan, notes, **kwargs)
-        created.append(proposal)
-        return proposal
-
-    def priced(ticker: str) -> bool:
-        return ticker in state and state[ticker].price_date == as_of
-
-    def plan_for(ticker, side, quantity, is_entry):
-        r = float(ranked.at[ticker, "shrunk"]) if ticker in ranked.index else 0.0
-        return order_plan(batch, ticker, side, quantity, expected_return=r, is_entry=is_entry)
-
-    # 1. Held positions first: exits, covers and trims free cash and gross room for the entries.
-    for ticker, pos in sorted(held.items()):
-        if not priced(ticker):
-            created.append(_unpriced_hold(batch, ticker, pos, [*day_notes]))
-            continue
-        mkt = state[ticker]
-        exit_side = costs.SELL if pos.quantity > 0 else costs.COVER
-        r = float(ranked.at[ticker, "shrunk"]) if ticker in ranked.index else None
-        action, quantity, forced, reasons = _held_decision(
-            pos, mkt.price, r, filled_levels.get(ticker), portfolio, equity
-        )
-        if action == A.HOLD:
-            propose(ticker, action, "", 0, None, reasons)
-            continue
-        plan = plan_for(ticker, exit_side, quantity, is_entry=False)
-        if forced:
-            market = plan.candidates[0]
-            plan.order_type, plan.limit_price, plan.fill_probability = pricing.MARKET, None, 1.0
-            plan.gross_return, plan.cost_rate = market.gross_return, market.cost_rate
-            plan.expected_value = market.expected_value
-            plan.reasons = ["Market order: the rule is triggered, and waiting for a better price risks more."]
-        elif not plan.worthwhile:
-            propose(ticker, A.SKIP, exit_side, quantity, plan, reasons + plan.reasons, crosses_spread=False)
-            continue
-        propose(
-            ticker,
-            action,
-            exit_side,
-            quantity,
-            plan,
-            reasons + plan.reasons,
-        )
-        if exit_side == costs.SELL:
-            cash += quantity * mkt.price
-        else:
-            cash -= quantity * mkt.price
-        gross -= quantity * mkt.price
-
-    # 2. New positions, best expected return per unit of risk first, within every limit.
-    for ticker in entries:
-        if not priced(ticker):
-            continue
-        mkt = state[ticker]
-        r = float(ranked.at[ticker, "shrunk"])
-        side = costs.BUY if r > 0 else costs.SHORT
-        stop = pricing.stop_loss_price(mkt.price, side, mkt.sigma, portfolio.stop_loss_sigmas, horizon)
-        limits = pricing.SizeLimits(
-            equity=equity,
-            cash=cash,
-            risk_fraction=portfolio.risk_per_trade,
-            max_weight=portfolio.max_position_weight,
-            max_gross=portfolio.max_gross_exposure,
-            current_gross=gross,
-            current_position=0.0,
-            cash_margin=portfolio.cash_margin,
-        )
-        size = pricing.size_from_risk(
-            limits=limits,
-            side=side,
-            entry=mkt.price,
-            stop=stop,
-            cost_per_share=float(costs.half_spread(model, mkt.sigma)) * mkt.price,
-        )
-        if size.quantity < 1:
-            continue
-        plan = plan_for(ticker, side, size.quantity, is_entry=True)
-        entry, stop, take = entry_levels(batch, ticker, side, plan, expected_return=r)
-        reasons = [
-            f"The model expects {r:+.2%} over {horizon} days (shrunk by its reliability {reliability:.2f}).",
-            size.reason,
-            *plan.reasons,
-        ]
-        if take is None:
-            reasons.append("No take-profit: the expected move does not pay the round-trip costs.")
-        if not plan.worthwhile:
-            propose(ticker, A.SKIP, side, size.quantity, plan, reasons, crosses_spread=False)
-            continue
-        protect = protective_plan(
-            batch, ticker, side, size.quantity, entry=entry, stop=stop, expected_return=r
-        )
-        reasons.append(
-            f"Its protective exit, a {protect.order_type.replace('_', '-')} at {stop:.2f}, is the next "
-            "proposal: place it once this order fills."
-        )
-        enter = propose(
-            ticker,
-            A.ENTER,
-            side,
-            size.quantity,
-            plan,
-            reasons,
-            stop_loss=stop,
-            take_profit=take,
-        )
-        propose(
-            ticker,
-            A.EXIT if side == costs.BUY else A.COVER,
-            protect.side,
-            size.quantity,
-            protect,
-            [
-                f"Protective stop of proposal #{enter.pk} ({enter.get_side_display().lower()} "
-                f"{size.quantity} {ticker}): place it once that order fills; accepting the entry "
-                "does not place it.",
-                *protect.reasons,
-            ],
-            crosses_spread=True,
-            valid_until=batch.protect_until,
-            cost_price=stop,
-        )
-        notional = size.quantity * entry
-        cash += -notional if side == costs.BUY else notional
-        gross += notional
-    if created:
-        # What is still open from earlier runs is replaced by the new set (never by an empty one).
-        portfolio.proposals.filter(status=OrderProposal.Status.PROPOSED).exclude(
-            pk__in=[p.pk for p in created]
-        ).update(status=OrderProposal.Status.EXPIRED)
+    budget = Budget(cash=valuation.cash, gross=valuation.gross_exposure)
+    created = held_proposals(batch, ranked, valuation, budget, day_notes)
+    created += entry_proposals(batch, ranked, entries, valuation.equity, budget, day_notes)
+    replace_open_proposals(portfolio=portfolio, new=created)
     logger.info(
         "order proposals created",
         extra={"portfolio": portfolio.pk, "as_of": str(as_of), "count": len(created)},

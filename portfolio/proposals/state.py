@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from portfolio.orders import calendar, fill
+from market import calendar, clock
+from portfolio.orders import fill
 from swingtrade.errors import DomainError
 
 VOL_WINDOW = 20
@@ -36,8 +37,6 @@ def proposal_day(as_of: dt.date | None) -> tuple[dt.date, list[str]]:
     (400): a day in the future, outside the exchange calendar, without prices on its session, or with
     fewer than ``VOL_WINDOW`` sessions of prices before it (the volatility needs them).
     """
-    from django.utils import timezone
-
     from market.selectors import latest_bar_date, price_panel
 
     latest = latest_bar_date()
@@ -45,10 +44,11 @@ def proposal_day(as_of: dt.date | None) -> tuple[dt.date, list[str]]:
         raise DomainError("No prices are loaded yet.")
     if as_of is None:
         as_of = latest
-    if as_of > timezone.localdate():
+    exchange = calendar.DEFAULT_EXCHANGE  # one day for a whole portfolio: the default exchange's
+    if clock.is_future(as_of, exchange):
         raise DomainError(f"as_of {as_of} is in the future; the latest prices are of {latest}.")
     try:
-        session = calendar.session_on_or_before(as_of)
+        session = calendar.session_on_or_before(exchange, as_of)
     except ValueError as exc:
         raise DomainError(f"as_of {exc}.") from exc
     closes = price_panel(field="close", start=session - dt.timedelta(days=HISTORY_LOOKBACK_DAYS), end=session)
@@ -66,7 +66,7 @@ def proposal_day(as_of: dt.date | None) -> tuple[dt.date, list[str]]:
     notes = []
     if session != as_of:
         notes.append(
-            f"{as_of} is not a session of the {calendar.DEFAULT_CALENDAR} calendar: prices and predictions "
+            f"{as_of} is not a session of the {exchange} calendar: prices and predictions "
             f"are of {session}, the last session before it."
         )
     return session, notes

@@ -74,7 +74,7 @@ def proposal_store(
         reference_price=decimal_or_none(market.price),
         limit_price=decimal_or_none(plan.limit_price if plan else None),
         stop_price=decimal_or_none(plan.stop_price if plan else None),
-        valid_until=(valid_until or batch.valid_until) if is_order else None,
+        valid_until=(valid_until or batch.valid_until(ticker)) if is_order else None,
         stop_loss=decimal_or_none(stop_loss),
         take_profit=decimal_or_none(take_profit),
         fill_probability=plan.fill_probability if plan else None,

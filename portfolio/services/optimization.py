@@ -1,10 +1,12 @@
 """Optimisation service: from a portfolio and the champion's predictions to a stored run and order proposals.
 
 Composition only — every rule lives elsewhere: expected returns and reliability in :mod:`mlcore.predict`,
-prices and sectors in :mod:`market.selectors`, cost rates in :mod:`portfolio.costs`, the convex problem and
-whole-share rounding in :mod:`portfolio.optimize`, order prices / validity / fill probability in
-:mod:`portfolio.orders` (through the market state, order plan and proposal storage of
-:mod:`portfolio.proposals`, shared with the proposal engine).
+prices and sectors in :mod:`market.selectors`, sessions in :mod:`market.calendar`, cost rates in
+:mod:`portfolio.costs`, the convex problem and whole-share rounding in :mod:`portfolio.optimize` (this
+module is its database-facing service), order prices / fill probability in :mod:`portfolio.orders`, and the
+path from a share change to stored proposals and the replacement of open ones in :mod:`portfolio.proposals`
+(shared with the proposal engine). The steps: :func:`optimisation_inputs` → :func:`solve` →
+:func:`store_orders` → :func:`store_run`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,46 +25,43 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet, prefetch_related_objects
 
-from portfolio import costs, selectors
+from market.selectors import ticker_sectors
 from portfolio.models import OptimizationRun, OrderProposal, Portfolio
 from portfolio.optimize import (
     OBJECTIVES,
     SOLVER,
     CostRates,
     OptimizationProfile,
-    horizon_expected_returns,
+    OptimizationResult,
+    TradePlan,
     optimize_weights,
     portfolio_variance,
     weights_to_trades,
 )
-from portfolio.risk import estimate_risk_model
-from swingtrade.errors import DomainError, Unprocessable
+from portfolio.optimize.reference import (
+    OBJECTIVE_SOLVES,
+    reference_minimum_variance,
+    risk_change_reason,
+)
+from portfolio.proposals import (
+    Execution,
+    ProposalBatch,
+    propose,
+    replace_open_proposals,
+    share_change_orders,
+)
+from portfolio.services.optimization_inputs import (
+    OptimisationInputs,
+    optimisation_inputs,
+    portfolio_profile,
+)
+from swingtrade.errors import DomainError
+
+if TYPE_CHECKING:
+    pass
 
 logger = logging.getLogger("swingtrade.portfolio")
 A = OrderProposal.Action
-CALENDAR_DAYS_PER_SESSION = 1.6  # enough calendar days to cover the covariance window of sessions
-
-
-def portfolio_profile(
-    portfolio: Portfolio, overrides: Mapping[str, Any] | None = None
-) -> OptimizationProfile:
-    """The optimiser's constraints from the portfolio's risk profile, tightened by the request's overrides.
-
-    Cash stays ≥ 0 (the optimiser does not borrow cash even when ``cash_margin`` allows the order engine to).
-    Overrides that would loosen the profile (shorts on a long-only portfolio, a higher position, gross or
-    net limit…) are a ``DomainError`` naming the field and the profile's limit
-    (:meth:`OptimizationProfile.tightened`, the one place for that rule).
-    """
-    long_only = not portfolio.allow_short
-    base = OptimizationProfile(
-        max_weight=portfolio.max_position_weight,
-        gross_max=portfolio.max_gross_exposure,
-        net_min=0.0,
-        net_max=min(1.0, portfolio.max_gross_exposure),
-        long_only=long_only,
-        risk_aversion=settings.OPTIMIZE_RISK_AVERSION,
-    )
-    return base.tightened(overrides)
 
 
 def _fingerprint(**arrays: Any) -> str:
@@ -77,16 +76,149 @@ def _fingerprint(**arrays: Any) -> str:
     return digest.hexdigest()
 
 
-def _expected_returns(frame: pd.DataFrame, model_version: Any, horizon: int) -> tuple[pd.Series, float]:
-    """Arithmetic expected returns over the portfolio's horizon, shrunk by the champion's reliability."""
-    reliability = float(getattr(model_version, "reliability", 1.0) or 0.0)
-    mu = horizon_expected_returns(
-        frame["expected_return"],
-        reliability=reliability,
-        model_horizon=getattr(model_version, "horizon", None),
-        horizon=horizon,
+def solve(
+    portfolio: Portfolio, inputs: OptimisationInputs, profile: OptimizationProfile, objective: str
+) -> tuple[OptimizationResult, TradePlan, CostRates, int | None]:
+    """Step 2: the convex problem, then whole shares (the trades worth their costs)."""
+    rates = CostRates.from_cost_model(
+        portfolio.cost_profile.as_cost_model(),
+        sigma_daily=pd.Series({t: inputs.markets[t].sigma for t in inputs.tickers}),
+        trade_notional=inputs.equity * profile.max_weight,
+        horizon_days=portfolio.horizon_days,
+        exchanges={t: inputs.markets[t].exchange for t in inputs.tickers},
     )
-    return mu, reliability
+    sectors = ticker_sectors()
+    factors = settings.OPTIMIZE_MAX_FACTORS  # 0 = the exact covariance (the default)
+    max_factors = factors if 0 < factors < len(inputs.tickers) else None
+    result = optimize_weights(
+        inputs.mu,
+        inputs.risk,
+        inputs.w0,
+        profile,
+        rates,
+        sectors,
+        objective=objective,
+        frontier_points=settings.OPTIMIZE_FRONTIER_POINTS,
+        max_factors=max_factors,
+        frontier_factors=settings.OPTIMIZE_FRONTIER_FACTORS,
+    )
+    plan = weights_to_trades(
+        result.weights,
+        current_shares=inputs.shares,
+        prices=inputs.close,
+        cash=float(inputs.valuation.cash),
+        profile=profile,
+        costs=rates,
+        risk=inputs.risk,
+        mu=result.effective_mu,
+        risk_aversion=result.effective_risk_aversion,
+        sectors=sectors,
+        min_net_benefit=settings.OPTIMIZE_MIN_NET_BENEFIT,
+        target_cost=result.transaction_costs,
+    )
+    return result, plan, rates, max_factors
+
+
+def store_orders(
+    portfolio: Portfolio,
+    inputs: OptimisationInputs,
+    objective: str,
+    result: OptimizationResult,
+    plan: TradePlan,
+) -> list[OrderProposal]:
+    """Step 3: each share change as orders, through the path the proposal engine uses.
+
+    The optimiser's trades are steps to the target, valued with the risk they remove: priced on their own
+    edge, a risk-cutting sell would rest far away and rarely fill, hence ``Execution.MUST_FILL``.
+    """
+    batch = ProposalBatch.build(
+        portfolio=portfolio,
+        as_of=inputs.as_of,
+        cost_model=portfolio.cost_profile.as_cost_model(),
+        markets={t: inputs.markets[t] for t in plan.orders.index},
+        positions=inputs.held,
+        model_version=inputs.model_version,
+    )
+    proposals: list[OrderProposal] = []
+    for ticker, row in plan.orders.iterrows():
+        reason = _reason(objective, row, result.weights[ticker])
+        for side, quantity, action in share_change_orders(int(row["current_shares"]), int(row["delta"])):
+            proposals += propose(
+                batch,
+                ticker,
+                action,
+                side,
+                quantity,
+                expected_return=float(inputs.mu[ticker]),
+                reasons=[reason],
+                execution=Execution.MUST_FILL,
+            )
+    replace_open_proposals(portfolio=portfolio, new=proposals)
+    return proposals
+
+
+def store_run(
+    *,
+    portfolio: Portfolio,
+    inputs: OptimisationInputs,
+    profile: OptimizationProfile,
+    objective: str,
+    overrides: Mapping[str, Any] | None,
+    result: OptimizationResult,
+    plan: TradePlan,
+    max_factors: int | None,
+    proposals: list[OrderProposal],
+    user: Any,
+) -> OptimizationRun:
+    """Step 4: the run, with its inputs' fingerprint, the weights before/target/after and its orders."""
+    final = plan.trades["final_weight"]
+    risk = inputs.risk
+    run = OptimizationRun.objects.create(
+        portfolio=portfolio,
+        created_by=user if getattr(user, "pk", None) else None,  # anonymous users are not stored
+        as_of=inputs.as_of,
+        objective=objective,
+        parameters={
+            "profile": asdict(profile),
+            "overrides": dict(overrides or {}),
+            "covariance": {
+                "estimator": settings.OPTIMIZE_COVARIANCE_ESTIMATOR,
+                "window": settings.OPTIMIZE_COVARIANCE_WINDOW,
+                "shrinkage": risk.shrinkage,
+                "excluded": risk.excluded,
+                "max_factors": max_factors,
+            },
+            "reliability": inputs.reliability,
+            "cost_profile": portfolio.cost_profile.name,
+            "min_net_benefit": settings.OPTIMIZE_MIN_NET_BENEFIT,
+            "execution": _execution(proposals),
+            "risk": _risk_report(inputs, profile, objective, result, final),
+        },
+        inputs_fingerprint=_fingerprint(
+            mu=inputs.mu, w0=inputs.w0, prices=inputs.prices, close=inputs.close, profile=asdict(profile)
+        ),
+        model_version=inputs.model_version,
+        horizon_days=portfolio.horizon_days,
+        solver=SOLVER,
+        solver_status=result.status,
+        solve_seconds=result.solve_time,
+        compile_seconds=result.compile_time,
+        current_weights=_weights(inputs.w0),
+        target_weights=_weights(result.weights),
+        final_weights=_weights(final),
+        expected_return_before=result.current_expected_return,
+        expected_return_after=float(inputs.mu.reindex(final.index).fillna(0.0) @ final),
+        volatility_before=result.current_volatility,
+        volatility_after=float(np.sqrt(max(portfolio_variance(risk, final), 0.0))),
+        turnover=result.turnover,
+        transaction_costs=result.transaction_costs,
+        borrow_cost=result.borrow_cost,
+        trade_costs_money=plan.total_cost,
+        frontier=[asdict(p) for p in result.frontier],
+        skipped=plan.skipped,
+    )
+    run.proposals.set(proposals)
+    return run
 
 
 @transaction.atomic
@@ -104,10 +236,7 @@ def portfolio_optimize(
     constraints have no solution (the message names them), ``ServiceUnavailable`` (503) from mlcore when
     no champion may serve predictions. Nothing is written unless a run is stored.
     """
-    from market.selectors import latest_bar_date, price_panel, ticker_sectors
-    from mlcore.serving.predict import predictions_frame
-    from portfolio.orders import pricing
-    from portfolio.proposals import ProposalBatch, entry_levels, market_state, order_plan, proposal_store
+    from market.selectors import latest_bar_date
 
     objective = objective or OptimizationRun.Objective.MEAN_VARIANCE
     if objective not in OBJECTIVES:
@@ -119,165 +248,22 @@ def portfolio_optimize(
     as_of = as_of or latest_bar_date()
     if as_of is None:
         raise DomainError("No prices are loaded yet.")
-    horizon = portfolio.horizon_days
-    validity = portfolio.order_validity_sessions
 
-    frame, model_version = predictions_frame(as_of=as_of)
-    mu_all, reliability = _expected_returns(frame, model_version, horizon)
-    valuation = selectors.portfolio_valuation(portfolio, today=as_of)
-    if valuation.equity <= 0:
-        raise Unprocessable("The portfolio has no positive equity to allocate.")
-    held = {p.ticker: p for p in valuation.positions}
-    universe = sorted(set(mu_all.index.astype(str)) | set(held))
-
-    window = settings.OPTIMIZE_COVARIANCE_WINDOW
-    start = as_of - dt.timedelta(days=int(window * CALENDAR_DAYS_PER_SESSION) + 10)
-    prices = price_panel(tickers=universe, start=start, end=as_of)
-    risk = estimate_risk_model(
-        prices,
-        window=window,
-        horizon_days=horizon,
-        estimator=settings.OPTIMIZE_COVARIANCE_ESTIMATOR,
-    )
-    state = market_state(list(risk.tickers), as_of, validity)
-    unmodelled = sorted(t for t in held if t not in state or t not in risk.tickers)
-    if unmodelled:
-        raise Unprocessable(
-            "Held tickers without enough recent prices for the risk model: "
-            f"{', '.join(unmodelled)}. Close them or wait for more history.",
-            details={"tickers": unmodelled},
-        )
-    tickers = [t for t in risk.tickers if t in state]
-    if not tickers:
-        raise DomainError("No ticker has both predictions and enough price history to optimise.")
-    mu = mu_all.reindex(tickers).fillna(0.0)  # held without a prediction: no view, risk only
-    close = pd.Series({t: state[t].price for t in tickers})
-    sigma_daily = pd.Series({t: state[t].sigma for t in tickers})
-    shares = pd.Series({t: float(p.quantity) for t, p in held.items()}, dtype=float)
-    equity = float(valuation.cash + float(shares.reindex(tickers).fillna(0) @ close))
-    w0 = (shares.reindex(tickers).fillna(0.0) * close / equity).astype(float)
-
-    model = portfolio.cost_profile.as_cost_model()
-    rates = CostRates.from_cost_model(
-        model,
-        sigma_daily=sigma_daily,
-        trade_notional=equity * profile.max_weight,
-        horizon_days=horizon,
-        exchanges={t: state[t].exchange for t in tickers},
-    )
-    sectors = ticker_sectors()
-    factors = settings.OPTIMIZE_MAX_FACTORS  # 0 = the exact covariance (the default)
-    max_factors = factors if 0 < factors < len(tickers) else None
-    result = optimize_weights(
-        mu,
-        risk,
-        w0,
-        profile,
-        rates,
-        sectors,
-        objective=objective,
-        frontier_points=settings.OPTIMIZE_FRONTIER_POINTS,
-        max_factors=max_factors,
-        frontier_factors=settings.OPTIMIZE_FRONTIER_FACTORS,
-    )
-    plan = weights_to_trades(
-        result.weights,
-        current_shares=shares.reindex(tickers).fillna(0.0),
-        prices=close,
-        cash=float(valuation.cash),
+    inputs = optimisation_inputs(portfolio, as_of)
+    result, plan, _, max_factors = solve(portfolio, inputs, profile, objective)
+    proposals = store_orders(portfolio, inputs, objective, result, plan)
+    run = store_run(
+        portfolio=portfolio,
+        inputs=inputs,
         profile=profile,
-        costs=rates,
-        risk=risk,
-        mu=result.effective_mu,
-        risk_aversion=result.effective_risk_aversion,
-        sectors=sectors,
-        min_net_benefit=settings.OPTIMIZE_MIN_NET_BENEFIT,
-        target_cost=result.transaction_costs,
-    )
-
-    # A new set of proposals replaces what is still open from earlier runs (as the proposal engine does).
-    portfolio.proposals.filter(status=OrderProposal.Status.PROPOSED).update(
-        status=OrderProposal.Status.EXPIRED
-    )
-    batch = ProposalBatch.build(
-        portfolio=portfolio,
-        as_of=as_of,
-        cost_model=model,
-        markets={t: state[t] for t in plan.orders.index},
-        positions=held,
-        model_version=model_version if getattr(model_version, "pk", None) else None,
-    )
-    proposals = []
-    for ticker, row in plan.orders.iterrows():
-        reason = _reason(objective, row, result.weights[ticker])
-        for side, quantity, action in _orders_for(int(row["current_shares"]), int(row["delta"])):
-            is_entry = action in (A.ENTER, A.ADD)
-            r = float(mu[ticker])
-            # The optimiser's trades are steps to the target, valued with the risk they remove: priced on
-            # their own edge, a risk-cutting sell would rest far away and rarely fill.
-            order = pricing.must_fill_plan(
-                order_plan(batch, ticker, side, quantity, expected_return=r, is_entry=is_entry)
-            )
-            stop = take = None
-            if is_entry:
-                _, stop, take = entry_levels(batch, ticker, side, order, expected_return=r)
-            proposals.append(
-                proposal_store(
-                    batch,
-                    ticker,
-                    action,
-                    side,
-                    quantity,
-                    order,
-                    [reason, *order.reasons],
-                    stop_loss=stop,
-                    take_profit=take,
-                )
-            )
-
-    final = plan.trades["final_weight"]
-    run = OptimizationRun.objects.create(
-        portfolio=portfolio,
-        created_by=user if getattr(user, "pk", None) else None,
-        as_of=as_of,
         objective=objective,
-        parameters={
-            "profile": asdict(profile),
-            "overrides": dict(overrides or {}),
-            "covariance": {
-                "estimator": settings.OPTIMIZE_COVARIANCE_ESTIMATOR,
-                "window": window,
-                "shrinkage": risk.shrinkage,
-                "excluded": risk.excluded,
-                "max_factors": max_factors,
-            },
-            "reliability": reliability,
-            "cost_profile": portfolio.cost_profile.name,
-            "min_net_benefit": settings.OPTIMIZE_MIN_NET_BENEFIT,
-            "execution": _execution(proposals),
-        },
-        inputs_fingerprint=_fingerprint(mu=mu, w0=w0, prices=prices, close=close, profile=asdict(profile)),
-        model_version=batch.model_version,
-        horizon_days=horizon,
-        solver=SOLVER,
-        solver_status=result.status,
-        solve_seconds=result.solve_time,
-        compile_seconds=result.compile_time,
-        current_weights=_weights(w0),
-        target_weights=_weights(result.weights),
-        final_weights=_weights(final),
-        expected_return_before=result.current_expected_return,
-        expected_return_after=float(mu.reindex(final.index).fillna(0.0) @ final),
-        volatility_before=result.current_volatility,
-        volatility_after=float(np.sqrt(max(portfolio_variance(risk, final), 0.0))),
-        turnover=result.turnover,
-        transaction_costs=result.transaction_costs,
-        borrow_cost=result.borrow_cost,
-        trade_costs_money=plan.total_cost,
-        frontier=[asdict(p) for p in result.frontier],
-        skipped=plan.skipped,
+        overrides=overrides,
+        result=result,
+        plan=plan,
+        max_factors=max_factors,
+        proposals=proposals,
+        user=user,
     )
-    run.proposals.set(proposals)
     # Callers show the run with its orders (API body, command, page): one query for all, not one per order.
     prefetch_related_objects([run], "proposals__ticker")
     logger.info(
@@ -309,28 +295,37 @@ def _execution(proposals: list[OrderProposal]) -> dict[str, float | None]:
     }
 
 
+def _risk_report(
+    inputs: OptimisationInputs,
+    profile: OptimizationProfile,
+    objective: str,
+    result: OptimizationResult,
+    final: pd.Series,
+) -> dict[str, Any]:
+    """What the objective solves, why risk rose (minimum variance), and the cost-free minimum beside it."""
+    volatility_after = float(np.sqrt(max(portfolio_variance(inputs.risk, final), 0.0)))
+    report: dict[str, Any] = {
+        "objective_solves": OBJECTIVE_SOLVES[objective],
+        "risk_change_reason": risk_change_reason(
+            objective=objective,
+            volatility_before=result.current_volatility,
+            volatility_after=volatility_after,
+            net_before=float(inputs.w0.sum()),
+            net_after=float(final.sum()),
+        ),
+    }
+    if objective == OptimizationRun.Objective.MIN_VARIANCE:
+        reference = reference_minimum_variance(inputs.risk, inputs.tickers, profile, ticker_sectors())
+        report["cost_free_minimum_variance"] = {
+            "volatility": reference.volatility,
+            "weights": _weights(reference.weights),
+            "what": "the same limits, no trading costs, starting from cash",
+        }
+    return report
+
+
 def _weights(series: pd.Series) -> dict[str, float]:
     return {str(t): round(float(v), 8) for t, v in series.items() if abs(v) > 1e-10}
-
-
-def _orders_for(current: int, delta: int) -> list[tuple[str, int, str]]:
-    """(side, quantity, action) of a signed share change; crossing zero is a close then an open."""
-    target = current + delta
-    if delta > 0:
-        if current < 0:
-            cover = min(delta, -current)
-            out = [(costs.COVER, cover, A.COVER if target >= 0 else A.TRIM)]
-            if target > 0:
-                out.append((costs.BUY, target, A.ENTER))
-            return out
-        return [(costs.BUY, delta, A.ENTER if current == 0 else A.ADD)]
-    if current > 0:
-        sell = min(-delta, current)
-        out = [(costs.SELL, sell, A.EXIT if target <= 0 else A.TRIM)]
-        if target < 0:
-            out.append((costs.SHORT, -target, A.ENTER))
-        return out
-    return [(costs.SHORT, -delta, A.ENTER if current == 0 else A.ADD)]
 
 
 def _reason(objective: str, row: pd.Series, target_weight: float) -> str:

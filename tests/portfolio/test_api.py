@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from portfolio.models import Portfolio
+from tests.factories import ModelVersionFactory
 from tests.portfolio.factories import PortfolioFactory, TickerFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,8 @@ def test_proposals_are_generated_listed_and_rejected_through_the_api(
     frame = pd.DataFrame(
         {"expected_return": {"AAPL": 0.04}, "predicted_volatility": {"AAPL": 0.04}, "score": {"AAPL": 1.0}}
     )
-    monkeypatch.setattr("mlcore.serving.predict.predictions_frame", lambda *, as_of=None: (frame, None))
+    champion = ModelVersionFactory()
+    monkeypatch.setattr("mlcore.serving.predict.predictions_frame", lambda *, as_of=None: (frame, champion))
     portfolio = PortfolioFactory(owner=investor)
     url = f"{BASE}/portfolios/{portfolio.pk}/proposals/"
     created = investor_client.post(url, {"as_of": "2021-04-01"}, format="json")

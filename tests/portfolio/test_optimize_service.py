@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 from portfolio.models import OptimizationRun, OrderProposal, Position
 from portfolio.services.optimization import portfolio_optimize
 from swingtrade.errors import DomainError, Unprocessable
+from tests.factories import ModelVersionFactory
 from tests.portfolio.factories import PortfolioFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +38,6 @@ VIEWS = {
 }
 
 
-class _Version:
-    pk = None
-    reliability = 0.8
-    horizon = 5
-
-
 @pytest.fixture
 def predictions(monkeypatch):
     frame = pd.DataFrame(
@@ -51,7 +46,8 @@ def predictions(monkeypatch):
     frame.index.name = "ticker"
     frame["rank"] = frame["expected_return"].rank(ascending=False)
     frame["side"] = ["buy" if v > 0 else "sell" for v in frame["expected_return"]]
-    monkeypatch.setattr("mlcore.serving.predict.predictions_frame", lambda *, as_of=None: (frame, _Version()))
+    champion = ModelVersionFactory(reliability=0.8)
+    monkeypatch.setattr("mlcore.serving.predict.predictions_frame", lambda *, as_of=None: (frame, champion))
     return frame
 
 

@@ -5,7 +5,8 @@ import pytest
 
 from portfolio import costs
 from portfolio.orders import fill, pricing
-from portfolio.orders.pricing import OrderContext, SizeLimits, size_from_risk
+from portfolio.orders.pricing import OrderContext
+from portfolio.orders.sizing import SizeLimits, size_from_risk
 
 
 def _context(**changes):

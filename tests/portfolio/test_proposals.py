@@ -16,15 +16,11 @@ import pytest
 from portfolio import services
 from portfolio.models import OrderProposal, Position
 from swingtrade.errors import Conflict, DomainError
+from tests.factories import ModelVersionFactory
 from tests.portfolio.factories import PortfolioFactory
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2021, 4, 1)  # the next session is Monday 5 April (Good Friday closed)
-
-
-class _Version:
-    pk = None
-    reliability = 1.0
 
 
 def _predictions(expected: dict[str, float]):
@@ -44,9 +40,10 @@ def _predictions(expected: dict[str, float]):
 @pytest.fixture
 def predictions(monkeypatch):
     values: dict[str, float] = {}
+    champion = ModelVersionFactory(reliability=1.0)
 
     def fake(*, as_of=None):
-        return _predictions(values), None
+        return _predictions(values), champion
 
     monkeypatch.setattr("mlcore.serving.predict.predictions_frame", fake)
     return values

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from django.test import Client
 
+from tests.factories import ModelVersionFactory
 from tests.mlcore.factories import champion_version
 
 
@@ -52,5 +53,6 @@ def strong_signals(market_sample, monkeypatch):
     frame.index.name = "ticker"
     frame["rank"] = frame["expected_return"].rank(ascending=False)
     frame["side"] = ["buy" if v > 0 else "sell" for v in frame["expected_return"]]
-    monkeypatch.setattr("mlcore.serving.predict.predictions_frame", lambda *, as_of=None: (frame, None))
+    version = ModelVersionFactory(reliability=1.0)
+    monkeypatch.setattr("mlcore.serving.predict.predictions_frame", lambda *, as_of=None: (frame, version))
     return expected

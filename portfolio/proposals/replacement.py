@@ -1,0 +1,24 @@
+"""The one rule for replacing open proposals when a new set is stored (engine and optimiser alike).
+
+When a new, non-empty set of proposals is stored for a portfolio, every proposal of that portfolio still
+``proposed`` from an earlier set expires: the user decides on the newest advice only. Accepted proposals
+stay (the user placed them; they expire with their validity, see ``services.proposals_expire``). An empty
+set replaces nothing: a run that finds nothing to propose leaves the earlier advice as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from portfolio.models import OrderProposal, Portfolio
+
+
+def replace_open_proposals(*, portfolio: Portfolio, new: Sequence[OrderProposal]) -> int:
+    """Expire ``portfolio``'s open proposals that are not in ``new``; returns how many expired."""
+    if not new:
+        return 0
+    return (
+        portfolio.proposals.filter(status=OrderProposal.Status.PROPOSED)
+        .exclude(pk__in=[p.pk for p in new])
+        .update(status=OrderProposal.Status.EXPIRED)
+    )
