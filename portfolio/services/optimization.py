@@ -316,6 +316,7 @@ def _risk_report(
     }
     if objective == OptimizationRun.Objective.MIN_VARIANCE:
         reference = reference_minimum_variance(inputs.risk, inputs.tickers, profile, ticker_sectors())
+        report["cost_aware_minimum_volatility"] = result.volatility  # the target, before rounding
         report["cost_free_minimum_variance"] = {
             "volatility": reference.volatility,
             "weights": _weights(reference.weights),
