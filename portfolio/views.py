@@ -290,7 +290,16 @@ def portfolio_optimize(request: HttpRequest, portfolio_id: int) -> HttpResponse:
             status = 400
     runs = list(optimization.optimization_runs_of(portfolio)[:RECENT_RUNS])
     wanted = request.GET.get("run", "")
-    run = next((r for r in runs if str(r.pk) == wanted), runs[0] if runs else None)
+    run = runs[0] if runs else None
+    if wanted:
+        # Another portfolio's run id (someone else's too) answers as a run that does not exist.
+        run = (
+            optimization.optimization_runs_of(portfolio).filter(pk=int(wanted)).first()
+            if wanted.isdigit()
+            else None
+        )
+        if run is None:
+            raise Http404("No such optimisation run for this portfolio.")
     if request.method != "POST":
         form = OptimizeForm(
             initial={"objective": run.objective if run else OptimizationRun.Objective.MEAN_VARIANCE}

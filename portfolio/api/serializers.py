@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from portfolio import selectors
 from portfolio.models import MONEY, CostProfile, OrderProposal, Portfolio, Position, Side, Trade
 from portfolio.services import PORTFOLIO_FIELDS
 
@@ -14,8 +15,17 @@ class CostProfileSerializer(serializers.ModelSerializer):
         validators: list = []  # name uniqueness per owner is the service's
 
 
+class VisibleCostProfileField(serializers.PrimaryKeyRelatedField):
+    """A cost profile id among the presets and the caller's own: another user's profile answers exactly
+    as an id that does not exist (its existence is not disclosed)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return selectors.cost_profiles_for(getattr(request, "user", None))
+
+
 class PortfolioSerializer(serializers.ModelSerializer):
-    cost_profile = serializers.PrimaryKeyRelatedField(queryset=CostProfile.objects.all(), required=False)
+    cost_profile = VisibleCostProfileField(required=False)
 
     class Meta:
         model = Portfolio

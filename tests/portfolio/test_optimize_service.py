@@ -329,3 +329,19 @@ def test_risk_reducing_sells_are_priced_to_fill(investor, investor_client, marke
     probabilities = [p["fill_probability"] for p in body["proposals"]]
     assert body["fill_probability"] == pytest.approx(float(np.prod(probabilities)))
     assert body["min_fill_probability"] == pytest.approx(min(probabilities)) and min(probabilities) >= 0.9
+
+
+def test_another_users_run_id_on_my_optimise_page_is_404(investor, market_sample, predictions):
+    from django.test import Client
+    from django.urls import reverse
+
+    theirs = portfolio_optimize(portfolio=PortfolioFactory(cash=Decimal("100000")))
+    mine = PortfolioFactory(owner=investor)
+    mine_run = portfolio_optimize(portfolio=mine)
+    browser = Client()
+    browser.force_login(investor)
+    page = reverse("portfolio:optimize", args=[mine.pk])
+    assert browser.get(f"{page}?run={theirs.pk}").status_code == 404
+    assert browser.get(f"{page}?run={theirs.pk + 1000}").status_code == 404
+    assert browser.get(f"{page}?run={mine_run.pk}").status_code == 200
+    assert OptimizationRun.objects.count() == 2
