@@ -69,6 +69,7 @@ class ReplayResult:
     naive: np.ndarray  # bool: the naive rule's prediction (see naive_touch_rule)
     side: np.ndarray  # "buy" / "sell"
     multiple: np.ndarray  # ladder distance in sigma * sqrt(T)
+    placed_on: np.ndarray  # datetime64: the close the order was placed at
     n_days: int
     n_tickers: int
 
@@ -143,8 +144,9 @@ def replay_limit_orders(
     f_low, f_high = future_low.to_numpy()[rows][valid], future_high.to_numpy()[rows][valid]
     p_low, p_high = past_low.to_numpy()[rows][valid], past_high.to_numpy()[rows][valid]
     log_drift = drift - 0.5 * s**2
+    days = np.broadcast_to(close.index.to_numpy()[rows][:, None], valid.shape)[valid]
 
-    predicted, filled, naive, sides, mults = [], [], [], [], []
+    predicted, filled, naive, sides, mults, placed = [], [], [], [], [], []
     for k in tqdm(list(multiples), desc="replaying limit ladder", disable=not progress):
         distance = k * s * np.sqrt(validity_days)
         for side, sign in ((costs.BUY, -1.0), (costs.SELL, 1.0)):
@@ -176,12 +178,14 @@ def replay_limit_orders(
                 naive.append(p_high >= limit)
             sides.append(np.full(c.shape, side))
             mults.append(np.full(c.shape, k))
+            placed.append(days)
     result = ReplayResult(
         predicted=np.concatenate(predicted),
         filled=np.concatenate(filled),
         naive=np.concatenate(naive),
         side=np.concatenate(sides),
         multiple=np.concatenate(mults),
+        placed_on=np.concatenate(placed),
         n_days=int(rows.sum()),
         n_tickers=close.shape[1],
     )
@@ -196,7 +200,10 @@ def replay_limit_orders(
 
 
 def brier_score(predicted: np.ndarray, outcome: np.ndarray) -> float:
-    return float(np.mean((np.asarray(predicted, dtype=float) - np.asarray(outcome, dtype=float)) ** 2))
+    """Mean squared gap between predicted probability and outcome (scikit-learn's ``brier_score_loss``)."""
+    from sklearn.metrics import brier_score_loss
+
+    return float(brier_score_loss(np.asarray(outcome, dtype=int), np.asarray(predicted, dtype=float)))
 
 
 def calibration_table(predicted: np.ndarray, outcome: np.ndarray, n_buckets: int = 10) -> pd.DataFrame:

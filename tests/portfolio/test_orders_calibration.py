@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from portfolio.orders import calibration as fe
+
+SAMPLE = Path(__file__).resolve().parents[2] / "market" / "data" / "sp500_sample50_daily_2016_2021.csv.gz"
 
 
 def _random_walk_ohlc(n_days=600, n_tickers=4, sigma=0.015, seed=0):
@@ -44,17 +48,51 @@ def test_replay_is_calibrated_on_data_from_its_own_model():
     assert scores["model"]["brier"] < scores["naive"]["brier"]
 
 
-def test_replay_does_not_look_ahead():
+def test_replay_does_not_look_ahead_when_every_bar_after_the_cut_changes():
     prices = _random_walk_ohlc(n_days=200, n_tickers=2)
-    first = fe.replay_limit_orders(prices, validity_days=3)
-    # Changing bars after the last judged window cannot change any prediction made before it.
-    changed = {k: v.copy() for k, v in prices.items()}
-    for frame in changed.values():
-        frame.iloc[-1] *= 1.5
-    second = fe.replay_limit_orders(changed, validity_days=3)
-    n = len(first.predicted)
-    assert len(second.predicted) == n
-    assert np.allclose(first.predicted, second.predicted)
+    validity = 3
+    cut = prices["close"].index[120]
+    rng = np.random.default_rng(1)
+    # Every bar after the cut rescaled by its own random factor (open, high, low, close together).
+    close = prices["close"]
+    noise = np.exp(rng.normal(0, 0.05, close.shape))
+    after_cut = (close.index > cut)[:, None]
+    factor = pd.DataFrame(np.where(after_cut, noise, 1.0), index=close.index, columns=close.columns)
+    changed = {k: v * factor for k, v in prices.items()}
+    first = fe.replay_limit_orders(prices, validity_days=validity)
+    second = fe.replay_limit_orders(changed, validity_days=validity)
+    assert np.array_equal(first.placed_on, second.placed_on)
+    known = first.placed_on <= np.datetime64(cut)
+    judged = first.placed_on <= np.datetime64(prices["close"].index[120 - validity])
+    assert known.sum() > 1000 and judged.sum() > 1000
+    assert np.array_equal(first.predicted[known], second.predicted[known])  # predictions: bars ≤ t only
+    assert np.array_equal(first.filled[judged], second.filled[judged])  # outcomes: bars ≤ t + T only
+    assert not np.array_equal(first.predicted[~known], second.predicted[~known])  # the change is real
+
+
+def test_fill_probabilities_are_calibrated_on_real_shipped_prices():
+    """Twelve tickers of the shipped sample, 2019-2021 (COVID crash included), five-session orders."""
+    from sklearn.calibration import calibration_curve
+    from sklearn.metrics import brier_score_loss
+
+    prices = fe.read_ohlc_csv(SAMPLE)
+    tickers = sorted(prices["close"].columns)[:12]
+    result = fe.replay_limit_orders(
+        {k: v.loc["2019-01-01":, tickers] for k, v in prices.items()}, validity_days=5
+    )
+    realised, predicted = result.filled.astype(int), result.predicted.astype(float)
+    scores = fe.summary(result)
+    assert len(predicted) > 50_000
+    assert scores["model"]["ece"] < 0.03  # measured 0.014 on this slice
+    brier = brier_score_loss(realised, predicted)
+    assert brier == pytest.approx(scores["model"]["brier"])
+    assert brier < 0.6 * brier_score_loss(realised, result.naive.astype(float))  # measured 0.53 x naive
+    rate, mean_predicted = calibration_curve(realised, predicted, n_bins=10, strategy="uniform")
+    table = fe.calibration_table(predicted, realised).dropna()
+    np.testing.assert_allclose(table["realised_rate"], rate, atol=1e-6)  # our buckets are sklearn's
+    np.testing.assert_allclose(table["mean_predicted"], mean_predicted, atol=1e-6)
+    weights = table["orders"] / table["orders"].sum()
+    assert float((weights * (rate - mean_predicted).__abs__()).sum()) == pytest.approx(scores["model"]["ece"])
 
 
 def test_tidy_frames_are_adjusted_by_the_close_ratio():
