@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from portfolio import services
+from portfolio import costs, services
 from portfolio.models import Portfolio
 
 DEMO_PORTFOLIO = "Demo portfolio"
@@ -40,7 +40,7 @@ def demo_portfolio_ensure(*, owner: Any) -> Portfolio | None:
             services.trade_record(
                 portfolio=portfolio,
                 ticker=symbol,
-                side="buy",
+                side=costs.BUY,
                 quantity=quantity,
                 price=Decimal(str(closes[symbol])),
                 traded_on=entry_date,

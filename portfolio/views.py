@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from market import clock
 from market.selectors import latest_bar_date
-from portfolio import selectors, services
+from portfolio import costs, selectors, services
 from portfolio.models import OptimizationRun, OrderProposal, Portfolio, Side
 from portfolio.services import optimization
 from swingtrade import charts
@@ -317,7 +317,7 @@ def portfolio_optimize(request: HttpRequest, portfolio_id: int) -> HttpResponse:
                 run.final_weights, compare=run.current_weights, label="Target (whole shares)"
             ),
             orders=sorted(
-                run.proposals.all(), key=lambda p: (p.side not in ("sell", "cover"), p.ticker.symbol)
+                run.proposals.all(), key=lambda p: (p.side not in (costs.SELL, costs.COVER), p.ticker.symbol)
             ),
         )
     return render(request, "portfolio/optimize.html", context, status=status)

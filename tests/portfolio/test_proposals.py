@@ -107,12 +107,13 @@ def test_a_new_run_expires_the_open_proposals(market_sample, predictions):
     assert {p.status for p in OrderProposal.objects.filter(pk__in=[p.pk for p in first])} == {"expired"}
 
 
-def test_a_proposal_past_its_validity_cannot_be_accepted(market_sample, predictions):
+def test_a_proposal_past_its_validity_cannot_be_accepted(market_sample, predictions, settings):
     predictions.update({"AAPL": 0.04})
     portfolio = PortfolioFactory()
     proposal = next(
         p for p in services.order_proposals_create(portfolio=portfolio, as_of=AS_OF) if p.action == "enter"
     )
+    settings.MARKET_CLOCK_DATE = proposal.valid_until + dt.timedelta(days=1)  # the market day after
     with pytest.raises(Conflict, match="expired"):
         services.proposal_decide(proposal=proposal, accept=True)
     proposal.refresh_from_db()
@@ -284,3 +285,45 @@ def test_the_entry_and_its_stop_show_in_the_api_and_on_the_page(
         f"{stop.stop_price:,.2f}" in html and f"Sell</span> {stop.get_order_type_display().lower()}" in html
     )
     assert reverse("portfolio:proposal_accept", args=[portfolio.pk, stop.pk]) in html
+
+
+def test_validity_is_counted_in_sessions_of_the_tickers_own_exchange(market_sample, predictions):
+    from market import calendar
+    from market.models import Ticker
+
+    Ticker.objects.filter(symbol="MSFT").update(exchange="XPAR")  # Paris is closed on Easter Monday
+    predictions.update({"AAPL": 0.04, "MSFT": 0.04})
+    portfolio = PortfolioFactory(cash=Decimal("100000"), order_validity_sessions=1)
+    created = services.order_proposals_create(portfolio=portfolio, as_of=AS_OF)
+    entries = {p.ticker.symbol: p for p in created if p.action == OrderProposal.Action.ENTER}
+    assert entries["AAPL"].valid_until == dt.date(2021, 4, 5)  # New York reopens on Easter Monday
+    assert entries["MSFT"].valid_until == dt.date(2021, 4, 6) == calendar.validity_date("XPAR", AS_OF, 1)
+
+
+def test_the_engine_and_the_optimiser_replace_open_proposals_by_the_same_rule(market_sample, predictions):
+    from portfolio.services.optimization import portfolio_optimize
+
+    predictions.update({"AAPL": 0.04, "MSFT": 0.03})
+    portfolio = PortfolioFactory(cash=Decimal("100000"))
+    first = services.order_proposals_create(portfolio=portfolio, as_of=AS_OF)
+    placed = next(p for p in first if p.action == OrderProposal.Action.ENTER)
+    OrderProposal.objects.filter(pk=placed.pk).update(status=OrderProposal.Status.ACCEPTED)
+    run = portfolio_optimize(portfolio=portfolio, as_of=AS_OF)
+    assert run.proposals.exists()
+    statuses = dict(OrderProposal.objects.filter(pk__in=[p.pk for p in first]).values_list("pk", "status"))
+    assert statuses.pop(placed.pk) == OrderProposal.Status.ACCEPTED  # the user's order stays
+    assert set(statuses.values()) == {OrderProposal.Status.EXPIRED}  # the rest of the old advice goes
+    assert set(run.proposals.values_list("status", flat=True)) == {OrderProposal.Status.PROPOSED}
+
+
+def test_a_run_with_nothing_to_propose_leaves_the_open_advice_alone(market_sample, predictions):
+    from portfolio.models import Portfolio
+    from portfolio.proposals import replace_open_proposals
+
+    predictions.update({"AAPL": 0.04})
+    portfolio = PortfolioFactory(cash=Decimal("100000"))
+    first = services.order_proposals_create(portfolio=portfolio, as_of=AS_OF)
+    assert replace_open_proposals(portfolio=Portfolio.objects.get(pk=portfolio.pk), new=[]) == 0
+    assert set(
+        OrderProposal.objects.filter(pk__in=[p.pk for p in first]).values_list("status", flat=True)
+    ) == {OrderProposal.Status.PROPOSED}
