@@ -13,7 +13,11 @@ from portfolio.orders import fill
 from swingtrade.errors import DomainError
 
 VOL_WINDOW = 20
-HISTORY_LOOKBACK_DAYS = 60  # calendar days searched for the VOL_WINDOW sessions the volatility needs
+# Sessions searched for the VOL_WINDOW sessions of prices the volatility needs (a few bars may be missing).
+HISTORY_LOOKBACK_SESSIONS = 2 * VOL_WINDOW
+# About 18 months of sessions: a year of closed order windows to measure the volatility estimate's error.
+VOLATILITY_ERROR_SESSIONS = 378
+LAST_CLOSE_SESSIONS = 7  # how far back a ticker's last close may be (a stale one is flagged by its date)
 
 
 @dataclass
@@ -51,7 +55,8 @@ def proposal_day(as_of: dt.date | None) -> tuple[dt.date, list[str]]:
         session = calendar.session_on_or_before(exchange, as_of)
     except ValueError as exc:
         raise DomainError(f"as_of {exc}.") from exc
-    closes = price_panel(field="close", start=session - dt.timedelta(days=HISTORY_LOOKBACK_DAYS), end=session)
+    start = calendar.window_start(exchange, session, HISTORY_LOOKBACK_SESSIONS)
+    closes = price_panel(field="close", start=start, end=session)
     days = closes.index.date if len(closes.index) else []
     if session not in set(days):
         day = f"{session}" + (f" (the session of {as_of})" if session != as_of else "")
@@ -61,7 +66,8 @@ def proposal_day(as_of: dt.date | None) -> tuple[dt.date, list[str]]:
     if len(days) < VOL_WINDOW:
         raise DomainError(
             f"Not enough history on {session}: {len(days)} sessions of prices in the "
-            f"{HISTORY_LOOKBACK_DAYS} days before it, the volatility estimate needs {VOL_WINDOW}."
+            f"{HISTORY_LOOKBACK_SESSIONS} {exchange} sessions up to it, the volatility estimate needs "
+            f"{VOL_WINDOW}."
         )
     notes = []
     if session != as_of:
@@ -80,8 +86,8 @@ def market_state(tickers: list[str], as_of: dt.date, validity: int) -> dict[str,
     from market.models import Ticker
     from market.selectors import adjusted_ohlcv, bars_frame
 
-    # About 18 months: a year of closed order windows to measure the volatility estimate's error.
-    start = as_of - dt.timedelta(days=550)
+    exchange = calendar.DEFAULT_EXCHANGE  # one history window for all tickers of the run
+    start = calendar.window_start(exchange, as_of, VOLATILITY_ERROR_SESSIONS)
     prices = adjusted_ohlcv(tickers=tickers, start=start, end=as_of)
     if prices["close"].empty:
         return {}
@@ -93,7 +99,8 @@ def market_state(tickers: list[str], as_of: dt.date, validity: int) -> dict[str,
         overnight = gap.iloc[-1]
     else:
         overnight = pd.Series(0.0, index=sigma.index)
-    raw = bars_frame(tickers=tickers, start=as_of - dt.timedelta(days=10), end=as_of)
+    recent = calendar.window_start(exchange, as_of, LAST_CLOSE_SESSIONS)
+    raw = bars_frame(tickers=tickers, start=recent, end=as_of)
     last_bar = raw.sort_values("date").groupby("ticker")[["date", "close"]].last()
     last_close, last_date = last_bar["close"], last_bar["date"]
     exchanges = dict(Ticker.objects.filter(symbol__in=tickers).values_list("symbol", "exchange"))
