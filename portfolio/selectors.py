@@ -26,6 +26,24 @@ def portfolio_get(*, user: Any, portfolio_id: int) -> Portfolio:
     return portfolio
 
 
+def calendar_of(exchange_code: str | None, *, symbol: str = "") -> str:
+    """The market calendar of a ticker's stored exchange code (blank: the default exchange).
+
+    A code ``exchange_calendars`` does not know (e.g. Yahoo's "NMS" typed in the admin) is a data problem the
+    user can fix, said in a 400 rather than a crash.
+    """
+    from market.calendar import exchange_for
+
+    try:
+        return exchange_for(exchange_code)
+    except ValueError:
+        raise DomainError(
+            f"{symbol or 'This ticker'} has an unknown exchange code {exchange_code!r}: set an ISO 10383 "
+            "MIC such as XNYS or XPAR (or leave it blank for the default) in the admin.",
+            details={"exchange": ["unknown"]},
+        )
+
+
 def cost_profiles_for(user: Any) -> QuerySet[CostProfile]:
     """Presets and the user's own profiles."""
     from django.db.models import Q

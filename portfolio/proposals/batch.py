@@ -69,7 +69,7 @@ class ProposalBatch:
 
     def exchange(self, ticker: str) -> str:
         """The calendar of ``ticker``'s listing (its ``Ticker.exchange``; blank means the default)."""
-        return calendar.exchange_for(self.markets[ticker].exchange)
+        return selectors.calendar_of(self.markets[ticker].exchange, symbol=ticker)
 
     def valid_until(self, ticker: str) -> dt.date:
         """Last session an order on ``ticker`` stays valid, on the calendar of its exchange."""

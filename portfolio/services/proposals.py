@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from market import clock
-from market.calendar import exchange_for
+from portfolio import selectors
 from portfolio.models import OrderProposal, Portfolio, Trade
 from portfolio.services.trades import trade_record
 from swingtrade.errors import Conflict, DomainError
@@ -26,7 +26,7 @@ def proposal_decide(*, proposal: OrderProposal, accept: bool) -> OrderProposal:
             raise Conflict(f"This proposal is already {locked.status}.")
         if locked.action in (OrderProposal.Action.HOLD, OrderProposal.Action.SKIP) and accept:
             raise DomainError("There is no order to accept in a hold or skip proposal.")
-        today = clock.today(exchange_for(locked.ticker.exchange))
+        today = clock.today(selectors.calendar_of(locked.ticker.exchange, symbol=locked.ticker.symbol))
         expired = accept and locked.valid_until is not None and locked.valid_until < today
         if expired:
             locked.status = OrderProposal.Status.EXPIRED

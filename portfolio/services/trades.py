@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from market import clock
-from market.calendar import exchange_for
 from portfolio import costs, ledger, selectors
 from portfolio.models import MONEY, OrderProposal, Portfolio, Position, Side, Trade
 from portfolio.services.amounts import MAX_SHARES, fit_amount, whole_shares
@@ -88,7 +87,7 @@ def _validated_request(
     instrument = Ticker.objects.filter(symbol=symbol).first()
     if instrument is None:
         raise DomainError(f"Unknown ticker {symbol!r}.", details={"ticker": ["unknown"]})
-    if clock.is_future(traded_on, exchange_for(instrument.exchange)):
+    if clock.is_future(traded_on, selectors.calendar_of(instrument.exchange, symbol=symbol)):
         raise DomainError("A trade cannot be dated in the future.", details={"traded_on": ["in the future"]})
     _check_price_band(instrument, unit_price, traded_on)
     fee = None

@@ -327,3 +327,14 @@ def test_a_run_with_nothing_to_propose_leaves_the_open_advice_alone(market_sampl
     assert set(
         OrderProposal.objects.filter(pk__in=[p.pk for p in first]).values_list("status", flat=True)
     ) == {OrderProposal.Status.PROPOSED}
+
+
+def test_an_unknown_exchange_code_is_a_clear_refusal_that_changes_nothing(market_sample, predictions):
+    from market.models import Ticker
+
+    Ticker.objects.filter(symbol="AAPL").update(exchange="NMS")  # Yahoo's code for Nasdaq, not a MIC
+    predictions.update({"AAPL": 0.04})
+    portfolio = PortfolioFactory(cash=Decimal("100000"))
+    with pytest.raises(DomainError, match="AAPL has an unknown exchange code 'NMS'"):
+        services.order_proposals_create(portfolio=portfolio, as_of=AS_OF)
+    assert not OrderProposal.objects.exists()
