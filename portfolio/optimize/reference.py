@@ -32,6 +32,12 @@ OBJECTIVE_SOLVES = {
         "from the current holdings."
     ),
 }
+# Short names that say the same, for the reasons of each order.
+OBJECTIVE_NAMES = {
+    "mean_variance": "Mean-variance (return − risk − costs)",
+    "min_variance": "Cost-aware minimum variance",
+    "max_sharpe": "Maximum Sharpe net of costs",
+}
 TOLERANCE = 1e-6  # below this, a change of volatility or exposure is solver noise
 
 

@@ -39,6 +39,7 @@ from portfolio.optimize import (
     weights_to_trades,
 )
 from portfolio.optimize.reference import (
+    OBJECTIVE_NAMES,
     OBJECTIVE_SOLVES,
     reference_minimum_variance,
     risk_change_reason,
@@ -330,9 +331,8 @@ def _weights(series: pd.Series) -> dict[str, float]:
 
 
 def _reason(objective: str, row: pd.Series, target_weight: float) -> str:
-    label = dict(OptimizationRun.Objective.choices)[objective]
     return (
-        f"{label} optimisation moves this position to {row['final_weight']:.2%} of equity "
-        f"(continuous target {target_weight:.2%}); expected value added {row['benefit']:.2f} "
+        f"{OBJECTIVE_NAMES[objective]} optimisation moves this position to {row['final_weight']:.2%} "
+        f"of equity (continuous target {target_weight:.2%}); expected value added {row['benefit']:.2f} "
         f"net of {row['cost']:.2f} of estimated costs."
     )

@@ -8,6 +8,7 @@ import pytest
 
 from portfolio.optimize import CostRates, OptimizationProfile, optimize_weights
 from portfolio.optimize.reference import (
+    OBJECTIVE_NAMES,
     OBJECTIVE_SOLVES,
     reference_minimum_variance,
     risk_change_reason,
@@ -87,5 +88,5 @@ def test_other_objectives_may_raise_risk_for_return_and_every_one_says_what_it_s
         net_after=1.0,
     )
     assert reason is None
-    assert set(OBJECTIVE_SOLVES) == {"mean_variance", "min_variance", "max_sharpe"}
+    assert set(OBJECTIVE_SOLVES) == set(OBJECTIVE_NAMES) == {"mean_variance", "min_variance", "max_sharpe"}
     assert "cost-aware" in OBJECTIVE_SOLVES["min_variance"]
