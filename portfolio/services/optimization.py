@@ -79,7 +79,7 @@ def _fingerprint(**arrays: Any) -> str:
 
 def solve(
     portfolio: Portfolio, inputs: OptimisationInputs, profile: OptimizationProfile, objective: str
-) -> tuple[OptimizationResult, TradePlan, CostRates, int | None]:
+) -> tuple[OptimizationResult, TradePlan, int | None]:
     """Step 2: the convex problem, then whole shares (the trades worth their costs)."""
     rates = CostRates.from_cost_model(
         portfolio.cost_profile.as_cost_model(),
@@ -117,7 +117,7 @@ def solve(
         min_net_benefit=settings.OPTIMIZE_MIN_NET_BENEFIT,
         target_cost=result.transaction_costs,
     )
-    return result, plan, rates, max_factors
+    return result, plan, max_factors
 
 
 def store_orders(
@@ -251,7 +251,7 @@ def portfolio_optimize(
         raise DomainError("No prices are loaded yet.")
 
     inputs = optimisation_inputs(portfolio, as_of)
-    result, plan, _, max_factors = solve(portfolio, inputs, profile, objective)
+    result, plan, max_factors = solve(portfolio, inputs, profile, objective)
     proposals = store_orders(portfolio, inputs, objective, result, plan)
     run = store_run(
         portfolio=portfolio,
