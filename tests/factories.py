@@ -36,7 +36,8 @@ class ModelVersionFactory(factory.django.DjangoModelFactory):
     predictions only through a test's hand-built frame).
 
     ``ModelVersion.reliability`` grows with the rank IC's t-statistic up to 1 at t = 3 when the hit rate
-    beats a coin, so the record says t = 3 × reliability; 0 is a model with no demonstrated edge.
+    beats a coin and t clears MLCORE_PROMOTION_MIN_T (2.0), so the record says t = 3 × reliability: use
+    0 (no demonstrated edge) or a reliability above 2/3.
     """
 
     class Meta:

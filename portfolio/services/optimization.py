@@ -1,12 +1,12 @@
 """Optimisation service: from a portfolio and the champion's predictions to a stored run and order proposals.
 
-Composition only — every rule lives elsewhere: expected returns and reliability in :mod:`mlcore.predict`,
-prices and sectors in :mod:`market.selectors`, sessions in :mod:`market.calendar`, cost rates in
-:mod:`portfolio.costs`, the convex problem and whole-share rounding in :mod:`portfolio.optimize` (this
-module is its database-facing service), order prices / fill probability in :mod:`portfolio.orders`, and the
-path from a share change to stored proposals and the replacement of open ones in :mod:`portfolio.proposals`
-(shared with the proposal engine). The steps: :func:`optimisation_inputs` → :func:`solve` →
-:func:`store_orders` → :func:`store_run`.
+Composition only — every rule lives elsewhere: expected returns and reliability in
+:mod:`mlcore.serving.predict`, prices and sectors in :mod:`market.selectors`, sessions in
+:mod:`market.calendar`, cost rates in :mod:`portfolio.costs`, the convex problem and whole-share rounding
+in :mod:`portfolio.optimize` (this module is its database-facing service), order prices / fill
+probability in :mod:`portfolio.orders`, and the path from a share change to stored proposals and the
+replacement of open ones in :mod:`portfolio.proposals` (shared with the proposal engine). The steps:
+:func:`optimisation_inputs` → :func:`solve` → :func:`store_orders` → :func:`store_run`.
 """
 
 from __future__ import annotations
