@@ -12,3 +12,7 @@ PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "adj_close")
 BAR_VALUE_FIELDS: tuple[str, ...] = (*PRICE_COLUMNS, "volume", "dividend", "split_factor")
 #: The tidy long frame of every source (see :mod:`market.sources`).
 TIDY_COLUMNS: tuple[str, ...] = ("date", "ticker", *BAR_VALUE_FIELDS)
+#: Optional per-row columns a source may add beside the tidy ones: ``line`` (1 = the header),
+#: ``parse_reason`` (a reject code of :mod:`market.validation`, ``None`` when the row was read) and
+#: ``parse_detail`` (the bad value, for the issue row).
+ROW_PROBLEM_COLUMNS: tuple[str, ...] = ("line", "parse_reason", "parse_detail")

@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from market.columns import BAR_VALUE_FIELDS, PRICE_COLUMNS
+from market.columns import BAR_VALUE_FIELDS, PRICE_COLUMNS, ROW_PROBLEM_COLUMNS
 
 #: Columns whose ±inf is rejected (NaN is "absent": allowed where the column is optional).
 FINITE_COLUMNS: tuple[str, ...] = BAR_VALUE_FIELDS
@@ -36,8 +36,11 @@ FIRST_BAR_DATE = date(1962, 1, 2)
 #: The latest date a query may name (a stored row is also refused after today: ``future_date``).
 LAST_BAR_DATE = date(2200, 12, 31)
 
-# Reason codes, in the order they are checked; the first that applies is recorded.
+# Reason codes, in the order they are checked; the first that applies is recorded. A reason the
+# source found while reading the row (``parse_reason``: the first three) comes before all others.
 REJECT_REASONS: dict[str, str] = {
+    "invalid_date": "date is missing or not a date as YYYY-MM-DD",
+    "invalid_number": "a price, volume, dividend or split factor is not a number",
     "invalid_ticker": "ticker symbol is empty or not a valid symbol",
     "missing_close": "close is missing",
     "non_finite": "a price, volume, dividend or split factor is infinite",
@@ -150,7 +153,11 @@ def _reject_reasons(frame: pd.DataFrame, *, today: date, known_symbols: set[str]
     }
     codes = list(conditions)
     choice = np.select([conditions[c].to_numpy(dtype=bool) for c in codes], codes, default="")
-    return pd.Series(choice, index=frame.index).replace("", None)
+    reasons = pd.Series(choice, index=frame.index, dtype=object).replace("", None)
+    if "parse_reason" in frame.columns:
+        read_problem = frame["parse_reason"].notna()
+        reasons[read_problem] = frame.loc[read_problem, "parse_reason"]
+    return reasons
 
 
 def _reject_detail(rows: pd.DataFrame) -> pd.Series:
@@ -158,6 +165,8 @@ def _reject_detail(rows: pd.DataFrame) -> pd.Series:
     culprits = {"non_finite": non_finite_values(rows), "out_of_range": out_of_range_values(rows)}
 
     def one(row: pd.Series) -> str:
+        if isinstance(row.get("parse_detail"), str):
+            return row["parse_detail"]
         base = REJECT_REASONS[row["reason"]]
         if row["reason"] in culprits:
             bad = culprits[row["reason"]].loc[row.name]
@@ -252,4 +261,5 @@ def validate_frame(
     if issues is None:
         issues = pd.DataFrame({column: pd.Series(dtype=object) for column in ISSUE_COLUMNS})
     issues = issues.sort_values("line", kind="stable").reset_index(drop=True)
-    return ValidationResult(accepted=accepted.drop(columns="line").reset_index(drop=True), issues=issues)
+    kept = accepted.drop(columns=[c for c in ROW_PROBLEM_COLUMNS if c in accepted.columns])
+    return ValidationResult(accepted=kept.reset_index(drop=True), issues=issues)

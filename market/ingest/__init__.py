@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from market.columns import ROW_PROBLEM_COLUMNS
 from market.ingest import writers
 from market.models import DailyBar, IngestionIssue, IngestionRun, Ticker
 from market.selectors import latest_closes
@@ -88,8 +89,9 @@ def _check_columns(frame: pd.DataFrame) -> pd.DataFrame:
         tidy = finish_frame(frame)
     except (ValueError, TypeError) as exc:
         raise MalformedData(f"The frame's dates or numbers cannot be read: {exc}")
-    if "line" in frame.columns:
-        tidy["line"] = frame["line"].to_numpy()
+    for column in ROW_PROBLEM_COLUMNS:
+        if column in frame.columns:
+            tidy[column] = frame[column].to_numpy()
     return tidy
 
 

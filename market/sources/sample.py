@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from market.columns import ROW_PROBLEM_COLUMNS
 from market.sources import csv_file
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -21,7 +22,9 @@ CONSTITUENTS = DATA_DIR / "sp500_constituents_2021.csv"
 
 @lru_cache(maxsize=1)
 def _sample_frame() -> pd.DataFrame:
-    return csv_file.read_csv(SAMPLE_PRICES).drop(columns="line")
+    frame = csv_file.read_csv(SAMPLE_PRICES)
+    # The shipped file has no unreadable row: only the tidy columns are kept.
+    return frame.drop(columns=list(ROW_PROBLEM_COLUMNS))
 
 
 def read_sample_frame() -> pd.DataFrame:

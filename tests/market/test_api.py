@@ -128,14 +128,31 @@ def test_an_upload_of_unknown_tickers_is_rejected_per_row_unless_creation_is_ask
     assert not Ticker.objects.exists()
 
 
-def test_a_malformed_upload_gets_400_with_the_reasons_and_writes_nothing(admin_client_api):
+def test_an_upload_with_one_unreadable_date_stores_the_other_rows_and_lists_the_rejection(
+    admin_client_api, django_capture_on_commit_callbacks
+):
+    content = b"date,ticker,close\n2021-04-19,AAPL,100\n19/04/2021,AAPL,101\n2021-04-20,AAPL,102\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_api.post(RUNS, upload(content, create_tickers="true"), format="multipart")
+    assert response.status_code == 202
+    detail = admin_client_api.get(response.json()["url"]).json()
+    assert (detail["status"], detail["inserted"], detail["rejected"]) == ("partial", 2, 1)
+    [issue] = detail["issues"]
+    assert (issue["reason"], issue["line"]) == ("invalid_date", 3)
+    assert "'19/04/2021'" in issue["detail"]
+
+
+def test_an_upload_without_one_readable_row_gets_400_with_the_reasons_and_writes_nothing(admin_client_api):
     response = admin_client_api.post(
-        RUNS, upload(b"date,ticker,close\n2021-04-19,AAPL,1\n19/04/2021,AAPL,2\n"), format="multipart"
+        RUNS, upload(b"date,ticker,close\n04/19/2021,AAPL,1\n19/04/2021,AAPL,2\n"), format="multipart"
     )
     assert response.status_code == 400
     body = response.json()
-    assert "unparsable date" in body["detail"]
-    assert body["errors"]["bad_dates"] == [{"line": 3, "value": "19/04/2021"}]
+    assert "2 row(s) have a missing or unparsable date" in body["detail"]
+    assert body["errors"]["bad_dates"] == [
+        {"line": 2, "value": "04/19/2021"},
+        {"line": 3, "value": "19/04/2021"},
+    ]
     assert not DailyBar.objects.exists()
     assert IngestionRun.objects.get().status == IngestionRun.Status.FAILED
 

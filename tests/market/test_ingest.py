@@ -148,13 +148,66 @@ def test_unknown_tickers_are_rejected_when_the_source_may_not_create_them():
 
 def test_a_malformed_csv_writes_nothing_and_the_run_is_failed(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text("date,ticker,close\n2021-04-20,AAPL,1\nnot-a-date,AAPL,2\n")
+    path.write_text("date,ticker,close,colour\n2021-04-20,AAPL,1,red\n")
     with pytest.raises(MalformedData):
         services.csv_load(source=path)
     assert not DailyBar.objects.exists() and not Ticker.objects.exists()
     run = IngestionRun.objects.get()
     assert run.status == IngestionRun.Status.FAILED
-    assert "unparsable date" in run.error
+    assert "unknown column(s) colour" in run.error
+
+
+def issue_example_csv() -> str:
+    """The issue's file: 18 rows of which one has ``not-a-date`` and 7 others break a value rule."""
+    rows = subset("2021-03-01", "2021-03-31", ["MSFT"]).head(18).reset_index(drop=True)
+    lines = [
+        f"{d:%Y-%m-%d},{t},{o},{h},{lo},{c},{v}"
+        for d, t, o, h, lo, c, v in rows[
+            ["date", "ticker", "open", "high", "low", "close", "volume"]
+        ].itertuples(index=False)
+    ]
+    lines[4] = lines[4].replace(lines[4].split(",")[0], "not-a-date")
+    for i in (6, 8, 10):
+        lines[i] = lines[i].rsplit(",", 2)[0] + ",-1," + lines[i].rsplit(",", 1)[1]  # close -1
+    for i in (12, 14):
+        d, t, o, h, lo, c, v = lines[i].split(",")
+        lines[i] = ",".join([d, t, o, lo, h, c, v])  # high below low
+    for i in (16, 17):
+        lines[i] = lines[i].rsplit(",", 1)[0] + ",-5"  # negative volume
+    return "date,ticker,open,high,low,close,volume\n" + "\n".join(lines) + "\n"
+
+
+def test_one_unparsable_date_rejects_its_row_and_the_valid_rows_are_stored(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text(issue_example_csv())
+    run = services.csv_load(source=path)
+    assert (run.rows_total, run.inserted, run.rejected) == (18, 10, 8)
+    assert run.status == IngestionRun.Status.PARTIAL
+    assert DailyBar.objects.filter(ticker__symbol="MSFT").count() == 10
+    invalid_date = run.issues.get(reason="invalid_date")
+    assert invalid_date.line == 6 and invalid_date.date is None
+    assert invalid_date.detail == "date is missing or not YYYY-MM-DD: 'not-a-date'"
+    assert run.issue_counts["rejected:invalid_date"] == 1
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "reason"),
+    [
+        ("0001-01-01,MSFT,230.0", "date_out_of_range"),
+        ("9999-12-31,MSFT,230.0", "date_out_of_range"),
+        ("2021-04-21,MS\x00FT,230.0", "invalid_ticker"),
+        ("2021-04-21,MSFT,23\x000.0", "invalid_number"),
+        ("2021-04-21\x00,MSFT,230.0", "invalid_date"),
+    ],
+)
+def test_an_extreme_date_or_a_nul_byte_rejects_its_row_and_the_run_finishes(tmp_path, bad_row, reason):
+    path = tmp_path / "odd.csv"
+    path.write_bytes(f"date,ticker,close\n2021-04-20,MSFT,231.0\n{bad_row}\n".encode())
+    run = services.csv_load(source=path)
+    assert (run.status, run.inserted, run.rejected) == (IngestionRun.Status.PARTIAL, 1, 1)
+    issue = run.issues.get()
+    assert (issue.reason, issue.line) == (reason, 3)
+    assert not IngestionRun.objects.filter(status=IngestionRun.Status.RUNNING).exists()
 
 
 def test_the_signal_is_sent_on_commit_only_when_rows_were_written(django_capture_on_commit_callbacks):

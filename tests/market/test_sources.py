@@ -56,9 +56,12 @@ def test_a_csv_file_becomes_the_tidy_frame_plain_or_gzip(tmp_path):
         (b"date,ticker,close\n", "no rows"),
         (b"day,symbol,price\n2021-04-20,AAPL,1\n", "missing column(s) date, ticker, close"),
         (b"date,ticker,close,colour\n2021-04-20,AAPL,1,red\n", "unknown column(s) colour"),
+        # Every row unreadable: the file is refused (one readable row and it would be stored).
         (b"date,ticker,close\n20/04/2021,AAPL,1\n", "unparsable date"),
         (b"date,ticker,close\n2021-02-30,AAPL,1\n", "unparsable date"),
-        (b"date,ticker,close\n2021-04-20,AAPL,abc\n", "Non-numeric values in column(s) close"),
+        (b"date,ticker,close\n0001-01-01,AAPL,1\n", "1 row(s) have a date out of range"),
+        (b"date,ticker,close\n2021-04-20,AAPL,abc\n", "non-numeric values in column(s) close"),
+        (b"date\x00,ticker,close\n2021-04-20,AAPL,1\n", "binary"),
         (os.urandom(64) + b"\x00" * 8, "binary"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
         (b"\xff\xfe\xfa garbage \xff", "not UTF-8"),
@@ -71,10 +74,37 @@ def test_a_malformed_file_is_refused_with_a_clear_message(content, message):
     assert message in excinfo.value.message
 
 
-def test_unparsable_dates_are_reported_with_their_line():
+def test_a_file_of_unreadable_rows_is_refused_with_their_lines():
     with pytest.raises(MalformedData) as excinfo:
-        csv_file.read_csv(b"date,ticker,close\n2021-04-19,AAPL,1\nyesterday,AAPL,2\n")
-    assert excinfo.value.details["bad_dates"] == [{"line": 3, "value": "yesterday"}]
+        csv_file.read_csv(b"date,ticker,close\nyesterday,AAPL,1\n2021-04-20,AAPL,1.2.3\n")
+    assert excinfo.value.details["bad_dates"] == [{"line": 2, "value": "yesterday"}]
+    assert excinfo.value.details["bad_numbers"] == {"close": [{"line": 3, "value": "1.2.3"}]}
+
+
+def test_an_unreadable_field_is_a_problem_of_its_row_only():
+    frame = csv_file.read_csv(
+        b"date,ticker,close,volume\n"
+        b"2021-04-19,AAPL,1,100\n"
+        b"yesterday,AAPL,2,100\n"
+        b"9999-12-31,AAPL,3,100\n"
+        b"2021-04-20,AAPL,4,lots\n"
+        b"2021-04-21,AA\x00PL,5,100\n"
+        b"2021-04-22,AAPL,6\x007,100\n"
+        b"2021-04-23,AAPL,8,100\n"
+    )
+    problems = frame.set_index("line")["parse_reason"].dropna()
+    # Line 6 reads, but a NUL in the ticker makes it an invalid symbol: validation rejects it.
+    assert problems.to_dict() == {
+        3: "invalid_date",
+        4: "date_out_of_range",
+        5: "invalid_number",
+        7: "invalid_number",
+    }
+    assert len(frame) == 7
+    assert frame["date"].dtype == "datetime64[ns]"
+    assert frame.loc[frame["line"] == 5, "parse_detail"].item() == "volume is not a number: 'lots'"
+    assert frame.loc[frame["line"] == 7, "parse_detail"].item() == "close is not a number: '6\\x007'"
+    assert frame.loc[frame["line"] == 6, "ticker"].item() != "AA PL"  # pandas' silent reading of a NUL
 
 
 def test_a_yfinance_download_becomes_the_tidy_frame_with_raw_prices():
