@@ -1,5 +1,6 @@
 """Admin: tickers, bars (read-only: prices change only through audited ingestion), ingestion runs
-(read-only, with their rejected/flagged rows and revisions), a re-run action and a CSV upload form."""
+(read-only, with their rejected/flagged rows and revisions), a re-run action, a CSV upload form, and
+the rejected/flagged rows with the tickers held out of scoring and a "confirm the bar" action."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from market import services
+from market import selectors, services
 from market.models import BarRevision, DailyBar, IngestionIssue, IngestionRun, Ticker
 from swingtrade.accounts import roles
 from swingtrade.errors import DomainError
@@ -92,6 +93,60 @@ class RevisionInline(ReadOnlyMixin, admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[BarRevision]:
         return super().get_queryset(request).select_related("bar__ticker")
+
+
+class BreakFilter(admin.SimpleListFilter):
+    title = "price break"
+    parameter_name = "break"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("unconfirmed", "unconfirmed (may hold out)"), ("confirmed", "confirmed by an admin")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[IngestionIssue]) -> QuerySet[IngestionIssue]:
+        if self.value() == "unconfirmed":
+            return queryset.filter(pk__in=selectors.unconfirmed_breaks().values("pk"))
+        if self.value() == "confirmed":
+            return queryset.filter(confirmed_at__isnull=False)
+        return queryset
+
+
+@admin.register(IngestionIssue)
+class IngestionIssueAdmin(AdminRoleMixin, ReadOnlyMixin, admin.ModelAdmin):
+    """Rejected and flagged rows of every run; the page says which tickers are held out of scoring."""
+
+    list_display = (
+        "run",
+        "severity",
+        "reason",
+        "ticker",
+        "date",
+        "line",
+        "detail",
+        "confirmed_by",
+        "confirmed_at",
+    )
+    list_filter = (BreakFilter, "severity", "reason")
+    list_select_related = ("confirmed_by",)
+    search_fields = ("ticker",)
+    readonly_fields = [f.name for f in IngestionIssue._meta.fields]
+    actions = ["confirm_breaks"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        as_of = selectors.latest_bar_date()
+        held_out = selectors.held_out_tickers(as_of) if as_of else {}
+        for symbol, reason in sorted(held_out.items()):
+            self.message_user(
+                request, f"Held out of scoring and optimisation: {symbol}: {reason}.", messages.WARNING
+            )
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(
+        description="Confirm the selected price breaks as genuine (score the tickers again)",
+        permissions=["view"],
+    )
+    def confirm_breaks(self, request: HttpRequest, queryset: QuerySet[IngestionIssue]) -> None:
+        confirmed = services.confirm_breaks(issues=queryset, user=request.user)
+        self.message_user(request, f"{confirmed} price break flag(s) confirmed.", messages.SUCCESS)
 
 
 class CsvUploadForm(forms.Form):

@@ -150,9 +150,19 @@ class IngestionIssue(models.Model):
         null=True, blank=True, help_text="Row number in the source (1 = first data row)."
     )
     detail = models.CharField(max_length=255, blank=True)
+    # A break that holds its ticker out of scoring (market.validation.HOLDING_FLAGS) ends when an admin
+    # confirms the bar (market.services.confirm_breaks) — who and when are kept for the audit trail.
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["run_id", "id"]
+        indexes = [
+            # held_out_tickers: the unconfirmed breaks, a handful among thousands of rejections.
+            models.Index(fields=["reason", "ticker", "date"], name="market_issue_reason_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.severity} {self.reason} {self.ticker} {self.date}"

@@ -11,12 +11,15 @@ from collections.abc import Iterable
 from datetime import date
 
 import pandas as pd
+from django.conf import settings
 from django.db import connection
-from django.db.models import F, Max, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, QuerySet
 
+from market import calendar
 from market.columns import BAR_VALUE_FIELDS, TIDY_COLUMNS
-from market.models import BarRevision, DailyBar, IngestionRun, Ticker
+from market.models import BarRevision, DailyBar, IngestionIssue, IngestionRun, Ticker
 from market.sources import empty_frame
+from market.validation import HOLDING_FLAGS
 
 PANEL_FIELDS = frozenset(BAR_VALUE_FIELDS)
 
@@ -216,3 +219,50 @@ def revisions_since(run_id: int) -> QuerySet[BarRevision]:
 
 def runs_queryset() -> QuerySet[IngestionRun]:
     return IngestionRun.objects.select_related("started_by")
+
+
+def unconfirmed_breaks() -> QuerySet[IngestionIssue]:
+    """Flags that may hold a ticker out (:data:`~market.validation.HOLDING_FLAGS`), not confirmed by an
+    admin for their (ticker, date) — a re-ingest of the same file flags the same bar again."""
+    confirmed = IngestionIssue.objects.filter(
+        reason__in=HOLDING_FLAGS, confirmed_at__isnull=False, ticker=OuterRef("ticker"), date=OuterRef("date")
+    )
+    return IngestionIssue.objects.filter(reason__in=HOLDING_FLAGS, confirmed_at__isnull=True).exclude(
+        Exists(confirmed)
+    )
+
+
+def held_out_tickers(as_of: date) -> dict[str, str]:
+    """Tickers kept out of scoring and optimisation on ``as_of``: ``{symbol: reason}``.
+
+    A ticker is held out from an unconfirmed break (an ``unadjusted_break`` flag: a large move in
+    prices without adjusted closes, maybe a corporate action the source does not record) dated on or
+    before ``as_of`` until ``MARKET_BREAK_HOLD_SESSIONS`` sessions of its exchange have passed after
+    it, or an admin confirms the bar. A break after ``as_of`` is ignored (no look-ahead).
+    """
+    hold = settings.MARKET_BREAK_HOLD_SESSIONS
+    breaks = list(
+        unconfirmed_breaks()
+        .filter(date__lte=as_of)
+        .order_by("ticker", "-date")
+        .values_list("ticker", "date", "detail")
+    )
+    exchanges = dict(
+        Ticker.objects.filter(symbol__in={symbol for symbol, _, _ in breaks}).values_list(
+            "symbol", "exchange"
+        )
+    )
+    held: dict[str, str] = {}
+    seen: set[str] = set()
+    for symbol, day, detail in breaks:  # each ticker's latest break first
+        if symbol in seen:
+            continue
+        seen.add(symbol)
+        passed = calendar.sessions_after(calendar.exchange_for(exchanges.get(symbol)), day, as_of)
+        if passed < hold:
+            move = detail.rsplit(": ", 1)[-1]
+            held[symbol] = (
+                f"unconfirmed price break on {day.isoformat()} ({move}); held out until an admin "
+                f"confirms the bar or {hold} sessions pass ({passed} so far)"
+            )
+    return held

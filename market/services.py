@@ -11,12 +11,14 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from market.ingest import exchange_today, fail_run, ingest_frame, start_run
-from market.models import IngestionRun, Ticker
+from market.models import IngestionIssue, IngestionRun, Ticker
+from market.selectors import unconfirmed_breaks
 from market.sources import MalformedData, csv_file, normalise_symbol, sample
-from market.validation import FIRST_BAR_DATE, LAST_BAR_DATE, outside_bar_dates
+from market.validation import FIRST_BAR_DATE, HOLDING_FLAGS, LAST_BAR_DATE, outside_bar_dates
 from swingtrade.errors import DomainError, NotFound
 
 logger = logging.getLogger("swingtrade.market")
@@ -182,6 +184,19 @@ def yahoo_load(
         failed_tickers=result.failed,
         progress=progress,
     )
+
+
+def confirm_breaks(*, issues: QuerySet[IngestionIssue], user: Any) -> int:
+    """An admin confirms flagged bars as genuine: their tickers are scored again. Returns how many
+    break flags were confirmed (every unconfirmed flag of the same ticker and date, whichever run
+    raised it); other issues in ``issues`` are ignored. Who and when are recorded on each flag."""
+    pairs = set(issues.filter(reason__in=HOLDING_FLAGS).values_list("ticker", "date"))
+    if not pairs:
+        return 0
+    tickers = {ticker for ticker, _ in pairs}
+    candidates = unconfirmed_breaks().filter(ticker__in=tickers).values_list("pk", "ticker", "date")
+    ids = [pk for pk, ticker, day in candidates if (ticker, day) in pairs]
+    return IngestionIssue.objects.filter(pk__in=ids).update(confirmed_by=user, confirmed_at=timezone.now())
 
 
 def rerun(*, run: IngestionRun, user: Any = None) -> IngestionRun:

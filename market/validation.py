@@ -3,8 +3,12 @@
 Every row gets at most one rejection reason (the first in :data:`REJECT_REASONS` order). Values a
 bar cannot hold (±inf, prices beyond 1e9, volumes beyond 64 bits, dates before 1962) are rejected
 here, the one place of these rules: the writers only refuse, never wrap, what slips past. Accepted
-rows with a one-day move beyond the limit that no split explains are kept but *flagged*: real
-markets do move 50 % in a day (OXY, March 2020), so a human decides, not the loader.
+rows with a one-day move beyond the limit that no split or dividend explains are kept but *flagged*:
+real markets do move 50 % in a day (OXY, March 2020), so a human decides, not the loader. Where the
+source gave no adjusted close, ``adj_close`` is computed from its own dividend and split columns
+(:mod:`market.adjustment`) and such a flag is an ``unadjusted_break``: maybe a corporate action the
+source does not record, so the ticker is held out of scoring until an admin confirms the bar
+(:func:`market.selectors.held_out_tickers`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from market.adjustment import back_adjusted_close, one_day_total_returns
 from market.columns import BAR_VALUE_FIELDS, PRICE_COLUMNS, ROW_PROBLEM_COLUMNS
 
 #: Columns whose ±inf is rejected (NaN is "absent": allowed where the column is optional).
@@ -60,8 +65,14 @@ REJECT_REASONS: dict[str, str] = {
     "duplicate": "the same (ticker, date) appears more than once in the input",
 }
 FLAG_REASONS: dict[str, str] = {
-    "large_move": "one-day move beyond the limit, not explained by a split",
+    "large_move": "one-day move beyond the limit, not explained by a split or dividend",
+    "unadjusted_break": (
+        "one-day move beyond the limit in prices without adjusted closes, not explained by a split or "
+        "dividend of the file (held out of scoring until confirmed)"
+    ),
 }
+#: Flags that keep a ticker out of scoring and optimisation (market.selectors.held_out_tickers).
+HOLDING_FLAGS: tuple[str, ...] = ("unadjusted_break",)
 SYMBOL_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9.^]{0,15}\Z")
 
 
@@ -189,7 +200,7 @@ def _reject_detail(rows: pd.DataFrame) -> pd.Series:
 def one_day_moves(
     frame: pd.DataFrame, previous_close: dict[str, tuple[date, float]] | None = None
 ) -> pd.Series:
-    """Split-neutral one-day return of ``close`` per row: ``close_t * split_t / close_{t-1} - 1``.
+    """One-day move of each row, its split and dividend included (see ``one_day_total_returns``).
 
     Parameters
     ----------
@@ -211,8 +222,7 @@ def one_day_moves(
         joined = ordered.loc[first, ["ticker", "date"]].join(known, on="ticker")
         usable = joined["prev_date"].notna() & (pd.to_datetime(joined["prev_date"]) < joined["date"])
         prev.loc[joined.index[usable]] = joined.loc[usable, "prev_close"].astype(float)
-    moves = ordered["close"] * ordered["split_factor"] / prev - 1.0
-    return moves.reindex(frame.index)
+    return one_day_total_returns(ordered, prev).reindex(frame.index)
 
 
 def validate_frame(
@@ -223,7 +233,7 @@ def validate_frame(
     known_symbols: set[str] | None = None,
     previous_close: dict[str, tuple[date, float]] | None = None,
 ) -> ValidationResult:
-    """Split a tidy frame into accepted rows and issues.
+    """Split a tidy frame into accepted rows and issues; fill ``adj_close`` where the source has none.
 
     Parameters
     ----------
@@ -248,13 +258,20 @@ def validate_frame(
     rejected = rejected.assign(detail=_reject_detail(rejected))
 
     accepted = frame.loc[~bad].copy()
-    accepted["adj_close"] = accepted["adj_close"].fillna(accepted["close"])
+    # Per ticker: did the source give adjusted closes? If not, compute them from its own actions.
+    vendor_adjusted = accepted["adj_close"].notna().groupby(accepted["ticker"]).transform("any")
+    computed = back_adjusted_close(accepted)
+    accepted["adj_close"] = accepted["adj_close"].where(vendor_adjusted, computed).fillna(accepted["close"])
     moves = one_day_moves(accepted, previous_close)
     large = moves.abs() > max_move
-    flagged = accepted.loc[large].assign(severity="flagged", reason="large_move")
+    flagged = accepted.loc[large].assign(severity="flagged")
+    flagged["reason"] = np.where(vendor_adjusted[large], "large_move", "unadjusted_break")
     flagged["detail"] = [
-        f"{FLAG_REASONS['large_move']}: {move:+.1%} (limit ±{max_move:.0%}, split factor {split:g})"
-        for move, split in zip(moves[large], flagged["split_factor"], strict=True)
+        f"{FLAG_REASONS[reason]}: {move:+.1%} (limit ±{max_move:.0%}, split factor {split:g}, "
+        f"dividend {dividend:g})"
+        for reason, move, split, dividend in zip(
+            flagged["reason"], moves[large], flagged["split_factor"], flagged["dividend"], strict=True
+        )
     ]
 
     issues = pd.concat([rejected, flagged])[list(ISSUE_COLUMNS)] if len(rejected) + len(flagged) else None

@@ -32,7 +32,7 @@ from market.selectors import latest_closes
 from market.signals import ingestion_succeeded
 from market.sources import REQUIRED_COLUMNS, MalformedData, finish_frame
 from market.sources.sample import read_constituents
-from market.validation import validate_frame
+from market.validation import HOLDING_FLAGS, validate_frame
 
 logger = logging.getLogger("swingtrade.market.ingest")
 
@@ -135,7 +135,9 @@ def _store_issues(run: IngestionRun, issues: pd.DataFrame) -> dict[str, int]:
         else {}
     )
     limit = settings.MARKET_MAX_STORED_ISSUES
-    head = issues.head(limit)
+    beyond = issues.iloc[limit:]
+    # A break that holds a ticker out is always stored, however many rejections come before it.
+    head = pd.concat([issues.head(limit), beyond[beyond["reason"].isin(HOLDING_FLAGS)]])
     IngestionIssue.objects.bulk_create(
         [
             IngestionIssue(

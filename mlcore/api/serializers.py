@@ -40,6 +40,14 @@ class RankingSerializer(serializers.Serializer):
     sells = RankingEntrySerializer(many=True)
     in_sample = serializers.BooleanField()
     warning = serializers.CharField(allow_null=True)
+    held_out = serializers.SerializerMethodField(
+        help_text="Tickers not scored on data_date, with the reason."
+    )
+
+    def get_held_out(self, ranking) -> list[dict[str, str]]:
+        from market.selectors import held_out_tickers
+
+        return [{"ticker": t, "reason": r} for t, r in sorted(held_out_tickers(ranking.data_date).items())]
 
 
 class RegistryEventSerializer(serializers.ModelSerializer):

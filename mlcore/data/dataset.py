@@ -112,4 +112,11 @@ def history_start(*, end: date, trading_days: int) -> date | None:
 
 def load_history(*, trading_days: int, end: date) -> Panels:
     """Panels reaching ``trading_days`` sessions back from ``end`` (inclusive), by the exchange calendar."""
-    return load_panels(start=history_start(end=end, trading_days=trading_days), end=end)
+    from market import selectors
+
+    panels = load_panels(start=history_start(end=end, trading_days=trading_days), end=end)
+    # Not scored: tickers with an unconfirmed price break on ``end`` (market.selectors.held_out_tickers).
+    held_out = list(selectors.held_out_tickers(end))
+    return Panels(
+        {k: v.drop(columns=held_out, errors="ignore") for k, v in panels.prices.items()}, panels.sectors
+    )

@@ -73,12 +73,14 @@ def optimisation_inputs(portfolio: Portfolio, as_of: dt.date) -> OptimisationInp
     expected returns are the champion's shrunk by its reliability (no demonstrated edge: none).
     """
     from market import calendar
-    from market.selectors import price_panel
+    from market.selectors import held_out_tickers, price_panel
     from mlcore.serving.predict import predictions_frame
     from portfolio.proposals import market_state
 
     horizon = portfolio.horizon_days
     frame, model_version = predictions_frame(as_of=as_of)
+    # No view on a ticker with an unconfirmed price break (held positions stay, risk only).
+    frame = frame.drop(index=list(held_out_tickers(as_of)), errors="ignore")
     reliability = model_version.reliability
     mu_all = horizon_expected_returns(
         frame["expected_return"],

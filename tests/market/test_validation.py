@@ -96,8 +96,8 @@ def test_close_only_rows_are_accepted_and_adj_close_defaults_to_close():
 
 def test_a_large_move_is_flagged_but_kept():
     frame = bars(
-        {"date": "2021-04-19", "close": 10.0},
-        {"date": "2021-04-20", "close": 4.0, "low": 3.9, "high": 10.0},
+        {"date": "2021-04-19", "close": 10.0, "adj_close": 10.0},
+        {"date": "2021-04-20", "close": 4.0, "adj_close": 4.0, "low": 3.9, "high": 10.0},
     )
     result = validate_frame(frame, today=TODAY, max_move=0.5)
     assert len(result.accepted) == 2
@@ -105,6 +105,16 @@ def test_a_large_move_is_flagged_but_kept():
     assert result.issues["severity"].tolist() == ["flagged"]
     assert "-60.0%" in result.issues["detail"].iloc[0]
     assert result.rejected_count == 0 and result.flagged_count == 1
+
+
+def test_a_large_move_in_prices_without_adjusted_closes_is_a_break_that_holds_the_ticker_out():
+    frame = bars(
+        {"date": "2021-04-19", "close": 10.0},
+        {"date": "2021-04-20", "close": 4.0, "low": 3.9, "high": 10.0},
+    )
+    result = validate_frame(frame, today=TODAY, max_move=0.5)
+    assert result.issues["reason"].tolist() == ["unadjusted_break"]
+    assert "-60.0%" in result.issues["detail"].iloc[0]
 
 
 def test_a_move_explained_by_a_split_is_not_flagged():
@@ -120,7 +130,7 @@ def test_a_move_explained_by_a_split_is_not_flagged():
 def test_the_first_row_of_an_update_is_compared_with_the_stored_close():
     frame = bars({"date": "2021-04-20", "close": 30.0, "high": 31.0, "low": 29.0})
     previous = {"AAPL": (date(2021, 4, 19), 10.0)}
-    assert reasons(frame, previous_close=previous) == ["large_move"]
+    assert reasons(frame, previous_close=previous) == ["unadjusted_break"]  # no adjusted close sent
     # A stored bar on or after the row's date is not a "previous" close.
     assert reasons(frame, previous_close={"AAPL": (date(2021, 4, 20), 10.0)}) == []
 
