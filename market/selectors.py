@@ -262,7 +262,7 @@ def held_out_tickers(as_of: date) -> dict[str, str]:
         if passed < hold:
             move = detail.rsplit(": ", 1)[-1]
             held[symbol] = (
-                f"unconfirmed price break on {day.isoformat()} ({move}); held out until an admin "
+                f"unconfirmed price break on {day.isoformat()}: {move}; held out until an admin "
                 f"confirms the bar or {hold} sessions pass ({passed} so far)"
             )
     return held
