@@ -3,19 +3,29 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.txt requirements/prod.txt | sha256sum | cut -c1-12)
+# The lock files (requirements/*.txt, every package pinned with its hashes) are generated from the
+# sources requirements/*.in by `make lock`; pip-compile keeps the pins already in a lock file unless
+# an .in file asks otherwise. Hashes come from PyPI alone (no local mirror or wheel folder).
+PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null $(VENV)/bin/pip-compile \
+	--quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv setup lint format worker beat bench clean
+.PHONY: run test venv setup lint format worker beat bench clean lock
 
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/prod.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements/dev.txt -r requirements/prod.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt -r requirements/prod.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+lock:
+	@test -x $(VENV)/bin/pip-compile || { echo "pip-tools is missing: make venv first" >&2; exit 1; }
+	$(PIP_COMPILE) --output-file=requirements/base.txt requirements/base.in
+	$(PIP_COMPILE) --output-file=requirements/dev.txt requirements/dev.in
+	$(PIP_COMPILE) --output-file=requirements/prod.txt requirements/prod.in
 
 # Idempotent set-up: migrations, embedded market sample, first model, demo logins.
 setup: venv
