@@ -35,8 +35,23 @@ setup: venv
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# `make test`: the whole suite on what the environment names (SQLite and eager Celery when DATABASE_URL
+# and REDIS_URL are unset), then, for each of those left unset whose service answers on 127.0.0.1, a
+# second pass of the tests of that path: `postgres` (COPY, bulk-load DDL, real commit/rollback) and
+# `integration` (a Celery worker through Redis). CI (.ci/run) sets both URLs: one pass runs everything.
+TEST_DATABASE_URL ?= postgres://swingtrade:swingtrade@127.0.0.1:5432/swingtrade
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+	@extra=""; marks=""; \
+	if [ -z "$$DATABASE_URL" ] && command -v pg_isready >/dev/null && pg_isready -h 127.0.0.1 -p 5432 -q; then \
+		extra="DATABASE_URL=$(TEST_DATABASE_URL)"; marks="postgres"; fi; \
+	if [ -z "$$REDIS_URL" ] && command -v redis-cli >/dev/null && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then \
+		extra="$$extra REDIS_URL=$(TEST_REDIS_URL)"; marks="$${marks:+$$marks or }integration"; fi; \
+	if [ -n "$$marks" ]; then \
+		echo "== services answer: the '$$marks' tests again with $$extra"; \
+		env $$extra $(PY) -m pytest -m "$$marks" $(PYTEST_ARGS); \
+	else echo "== no PostgreSQL/Redis on 127.0.0.1 (or their URLs set): no second pass"; fi
 
 lint: venv
 	$(VENV)/bin/ruff check .

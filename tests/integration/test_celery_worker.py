@@ -53,6 +53,8 @@ def worker():
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
+    process.stdout.close()  # an unclosed pipe is a ResourceWarning, an error in the tests
 
 
 def test_a_task_sent_through_redis_is_completed_by_a_worker_process(worker):

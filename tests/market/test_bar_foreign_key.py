@@ -9,10 +9,10 @@ from django.db import IntegrityError, connection, transaction
 from market.ingest import ingest_frame, writers
 from market.models import DailyBar, IngestionRun, Ticker
 from market.sources import sample
+from tests.market.postgres import postgresql_only
 
 pytestmark = pytest.mark.django_db
 
-postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL bulk-load path")
 
 TICKER_FK = "FOREIGN KEY (ticker_id) REFERENCES market_ticker(id) DEFERRABLE INITIALLY DEFERRED"
 

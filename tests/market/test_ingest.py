@@ -13,6 +13,7 @@ from market.ingest import ingest_frame, writers
 from market.models import BarRevision, DailyBar, IngestionRun, Ticker
 from market.signals import ingestion_succeeded
 from market.sources import MalformedData, sample
+from tests.market.postgres import postgresql_only
 
 pytestmark = pytest.mark.django_db
 
@@ -265,7 +266,7 @@ def test_a_failure_during_a_first_load_leaves_no_bars(monkeypatch):
     assert IngestionRun.objects.get().status == IngestionRun.Status.FAILED
 
 
-@pytest.mark.skipif(writers.connection.vendor != "postgresql", reason="PostgreSQL bulk-load path")
+@postgresql_only
 def test_a_bulk_first_load_rebuilds_the_indexes_it_dropped(monkeypatch):
     # Whatever the table's size estimate (index builds of earlier, rolled-back tests update it).
     monkeypatch.setattr(writers, "_is_bulk_load", lambda new_rows: True)
