@@ -91,7 +91,7 @@ def test_no_fold_before_min_train_size_plus_purge_dates_where_scikit_learn_would
     # waits for min_train_size training dates.
     splitter = WalkForward(test_size=21, purge=5, min_train_size=100)
     assert splitter.split(trading_days(105)) == []
-    assert len(list(TimeSeriesSplit(n_splits=1, test_size=21, gap=5).split(np.zeros(105)))) == 1
+    assert len(list(TimeSeriesSplit(n_splits=2, test_size=21, gap=5).split(np.zeros(105)))) == 2
     [fold] = fold_indices(splitter, trading_days(106))
     np.testing.assert_array_equal(fold[0], np.arange(100))
     np.testing.assert_array_equal(fold[1], [105])
