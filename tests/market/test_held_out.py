@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 BREAK_DAY = date(2021, 4, 19)
 
 
-def ko_without_adjusted_closes_and_a_special_dividend_drop() -> bytes:
-    """KO's real April 2021 raw bars as a vendor without adjusted closes nor dividend columns would send
-    them after a special dividend of 60 % of the price, ex-date 2021-04-19."""
+def without_adjusted_closes_and_a_special_dividend_drop(ticker: str = "KO") -> bytes:
+    """A ticker's real April 2021 raw bars as a vendor without adjusted closes nor dividend columns would
+    send them after a special dividend of 60 % of the price, ex-date 2021-04-19."""
     frame = sample.read_sample_frame()
-    ko = frame[(frame["ticker"] == "KO") & frame["date"].between("2021-04-01", "2021-04-21")].copy()
+    ko = frame[(frame["ticker"] == ticker) & frame["date"].between("2021-04-01", "2021-04-21")].copy()
     after = ko["date"] >= pd.Timestamp(BREAK_DAY)
     for column in ("open", "high", "low", "close"):
         ko.loc[after, column] = (ko.loc[after, column] * 0.4).round(2)
@@ -33,9 +33,7 @@ def ko_without_adjusted_closes_and_a_special_dividend_drop() -> bytes:
 
 @pytest.fixture
 def ko_break(market_sample):
-    run = services.csv_load(
-        source=ko_without_adjusted_closes_and_a_special_dividend_drop(), filename="ko.csv"
-    )
+    run = services.csv_load(source=without_adjusted_closes_and_a_special_dividend_drop(), filename="ko.csv")
     assert run.flagged == 1
     return run.issues.get(reason="unadjusted_break")
 
@@ -63,7 +61,7 @@ def test_a_break_stops_holding_out_after_the_configured_sessions(ko_break, setti
 
 def test_an_admin_confirms_the_bar_in_the_admin_and_the_ticker_is_scored_again(ko_break, admin_user, client):
     # A second ingestion of the same file flags the same bar again: one confirmation covers both.
-    services.csv_load(source=ko_without_adjusted_closes_and_a_special_dividend_drop(), filename="ko.csv")
+    services.csv_load(source=without_adjusted_closes_and_a_special_dividend_drop(), filename="ko.csv")
     assert IngestionIssue.objects.filter(reason="unadjusted_break").count() == 2
     client.force_login(admin_user)
     changelist = reverse("admin:market_ingestionissue_changelist")
@@ -93,3 +91,31 @@ def test_the_ranking_leaves_the_held_out_ticker_unscored_and_says_why(
     assert len(scored) == 11 and "KO" not in scored  # the other eleven of the sample are scored
     [held] = body["held_out"]
     assert held["ticker"] == "KO" and "unconfirmed price break on 2021-04-19" in held["reason"]
+
+
+def test_the_optimiser_takes_no_view_on_a_held_out_ticker(market_sample, investor, monkeypatch):
+    from decimal import Decimal
+
+    from portfolio.optimization import portfolio_optimize
+    from tests.portfolio.factories import PortfolioFactory
+
+    # Stand-in predictions (the ranking test above covers how they are made): AAPL has the best view.
+    views = dict.fromkeys(
+        ["MSFT", "AMZN", "GOOGL", "KO", "XOM", "JPM", "JNJ", "CAT", "NEE", "AMT", "DD"], 0.005
+    )
+    views["AAPL"] = 0.03
+    frame = pd.DataFrame({"expected_return": views, "predicted_volatility": 0.04, "score": views})
+    frame.index.name = "ticker"
+    frame["rank"] = frame["expected_return"].rank(ascending=False)
+    frame["side"] = "buy"
+    version = type("Version", (), {"pk": None, "reliability": 0.8, "horizon": 5})()
+    monkeypatch.setattr("mlcore.predict.predictions_frame", lambda *, as_of=None: (frame, version))
+    portfolio = PortfolioFactory(owner=investor, cash=Decimal("100000"), max_position_weight=0.25)
+
+    before = portfolio_optimize(portfolio=portfolio)
+    assert before.target_weights.get("AAPL", 0) > 0.1
+
+    services.csv_load(source=without_adjusted_closes_and_a_special_dividend_drop("AAPL"), filename="aapl.csv")
+    assert "AAPL" in selectors.held_out_tickers(date(2021, 4, 21))
+    after = portfolio_optimize(portfolio=portfolio)
+    assert after.target_weights.get("AAPL", 0) < 1e-6
