@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, F, Max, OuterRef, QuerySet
 
-from market import calendar
 from market.columns import BAR_VALUE_FIELDS, TIDY_COLUMNS
 from market.models import BarRevision, DailyBar, IngestionIssue, IngestionRun, Ticker
 from market.sources import empty_frame
@@ -237,28 +236,18 @@ def held_out_tickers(as_of: date) -> dict[str, str]:
 
     A ticker is held out from an unconfirmed break (an ``unadjusted_break`` flag: a large move in
     prices without adjusted closes, maybe a corporate action the source does not record) dated on or
-    before ``as_of`` until ``MARKET_BREAK_HOLD_SESSIONS`` sessions of its exchange have passed after
-    it, or an admin confirms the bar. A break after ``as_of`` is ignored (no look-ahead).
+    before ``as_of`` until ``MARKET_BREAK_HOLD_SESSIONS`` of its bars are stored after it (the break
+    then lies beyond every feature window), or an admin confirms the bar. A break after ``as_of`` is
+    ignored (no look-ahead).
     """
     hold = settings.MARKET_BREAK_HOLD_SESSIONS
-    breaks = list(
-        unconfirmed_breaks()
-        .filter(date__lte=as_of)
-        .order_by("ticker", "-date")
-        .values_list("ticker", "date", "detail")
-    )
-    exchanges = dict(
-        Ticker.objects.filter(symbol__in={symbol for symbol, _, _ in breaks}).values_list(
-            "symbol", "exchange"
-        )
-    )
+    latest: dict[str, tuple[date, str]] = {}
+    breaks = unconfirmed_breaks().filter(date__lte=as_of).order_by("ticker", "-date")
+    for symbol, day, detail in breaks.values_list("ticker", "date", "detail"):
+        latest.setdefault(symbol, (day, detail))  # each ticker's latest break
     held: dict[str, str] = {}
-    seen: set[str] = set()
-    for symbol, day, detail in breaks:  # each ticker's latest break first
-        if symbol in seen:
-            continue
-        seen.add(symbol)
-        passed = calendar.sessions_after(calendar.exchange_for(exchanges.get(symbol)), day, as_of)
+    for symbol, (day, detail) in latest.items():
+        passed = DailyBar.objects.filter(ticker__symbol=symbol, date__gt=day, date__lte=as_of).count()
         if passed < hold:
             move = detail.rsplit(": ", 1)[-1]
             held[symbol] = (

@@ -192,8 +192,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 MARKET_CLOCK_DATE = env.str("MARKET_CLOCK_DATE", default="") or None
 MARKET_MAX_DAILY_MOVE = env.float("MARKET_MAX_DAILY_MOVE", default=0.5)
 # An unconfirmed price break in prices without adjusted closes (flag `unadjusted_break`) keeps its
-# ticker out of scoring and optimisation for this many sessions after it, unless an admin confirms it
-# first. 252 = mlcore's longest feature lookback (features.MAX_LOOKBACK): after it, no feature sees it.
+# ticker out of scoring and optimisation until this many of its bars are stored after it, unless an
+# admin confirms it first. 252 = mlcore's longest feature lookback (features.MAX_LOOKBACK).
 MARKET_BREAK_HOLD_SESSIONS = env.int("MARKET_BREAK_HOLD_SESSIONS", default=252)
 # Rejected/flagged rows stored per run (counts stay exact beyond it): a broken file must not flood the db.
 MARKET_MAX_STORED_ISSUES = env.int("MARKET_MAX_STORED_ISSUES", default=5000)
