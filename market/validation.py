@@ -42,7 +42,8 @@ FIRST_BAR_DATE = date(1962, 1, 2)
 LAST_BAR_DATE = date(2200, 12, 31)
 
 # Reason codes, in the order they are checked; the first that applies is recorded. A reason the
-# source found while reading the row (``parse_reason``: the first three) comes before all others.
+# source found while reading the row (``parse_reason``: ``invalid_date``, ``invalid_number``,
+# ``date_out_of_range``) comes before all others.
 REJECT_REASONS: dict[str, str] = {
     "invalid_date": "date is missing or not a date as YYYY-MM-DD",
     "invalid_number": "a price, volume, dividend or split factor is not a number",

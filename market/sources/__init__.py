@@ -9,9 +9,9 @@ The tidy frame has one row per (ticker, date)::
     dividend      float64, cash dividend with ex-date on that row (0.0 if none)
     split_factor  float64, split coefficient on the ex-date (1.0 if none; 4.0 means 4:1)
 
-A source may add :data:`ROW_PROBLEM_COLUMNS`: the row's line in the source and, when the row could
-not be read (a date or number that does not parse), the reason code and a detail; validation
-rejects those rows with that reason and stores the others.
+A source may add :data:`market.columns.ROW_PROBLEM_COLUMNS`: the row's line in the source and, when
+the row could not be read (a date or number that does not parse), the reason code and a detail;
+validation rejects those rows with that reason and stores the others.
 
 Sources never touch the database; :mod:`market.ingest` validates and writes.
 """

@@ -5,7 +5,7 @@ Plain or gzip (recognised by its magic bytes, not the file name, so uploads work
 :class:`~market.sources.MalformedData` with the reason and the first offending lines. A row's own
 problem is that row's: an unparsable date (``invalid_date``), a date outside the bars' range
 (``date_out_of_range``), an unparsable number (``invalid_number``) or a NUL byte in a field is
-recorded in the :data:`~market.sources.ROW_PROBLEM_COLUMNS` and rejected by validation, with its
+recorded in the :data:`~market.columns.ROW_PROBLEM_COLUMNS` and rejected by validation, with its
 line; the other rows are stored.
 """
 
@@ -82,10 +82,12 @@ class _RowProblems:
         self.reason = pd.Series(None, index=index, dtype=object)
         self.detail = pd.Series(None, index=index, dtype=object)
 
-    def mark(self, rows: pd.Series, reason: str, detail: pd.Series) -> None:
+    def mark(self, rows: pd.Series, reason: str, prefix: str, values: pd.Series) -> None:
+        """``reason`` for ``rows`` without an earlier problem; detail: ``prefix`` and the quoted value."""
         new = rows & self.reason.isna()
-        self.reason[new] = reason
-        self.detail[new] = detail[new]
+        if new.any():  # details are built for the bad rows only (a million good rows cost nothing)
+            self.reason[new] = reason
+            self.detail[new] = prefix + values[new].map(_shown)
 
 
 def read_csv(source: CsvInput) -> pd.DataFrame:
@@ -99,7 +101,7 @@ def read_csv(source: CsvInput) -> pd.DataFrame:
     Returns
     -------
     The tidy frame plus ``line`` (1 = header) and the row-problem columns
-    (:data:`~market.sources.ROW_PROBLEM_COLUMNS`): ``parse_reason`` is ``None`` for readable rows.
+    (:data:`~market.columns.ROW_PROBLEM_COLUMNS`): ``parse_reason`` is missing for readable rows.
 
     Raises
     ------
@@ -155,13 +157,14 @@ def read_csv(source: CsvInput) -> pd.DataFrame:
     date_text = frame["date"].astype("string").str.strip()
     dates = pd.to_datetime(date_text, format="%Y-%m-%d", errors="coerce")
     unreadable = dates.isna()
-    problems.mark(unreadable, "invalid_date", "date is missing or not YYYY-MM-DD: " + date_text.map(_shown))
+    problems.mark(unreadable, "invalid_date", "date is missing or not YYYY-MM-DD: ", date_text)
     # 0001-01-01 and 9999-12-31 are dates, but not of any bar (nor representable as datetime64[ns]).
     out_of_range = ~unreadable & outside_bar_dates(dates)
     problems.mark(
         out_of_range,
         "date_out_of_range",
-        f"date is outside {FIRST_BAR_DATE.isoformat()} to {LAST_BAR_DATE.isoformat()}: " + date_text,
+        f"date is outside {FIRST_BAR_DATE.isoformat()} to {LAST_BAR_DATE.isoformat()}: ",
+        date_text,
     )
     frame["date"] = dates.mask(out_of_range).astype("datetime64[ns]")
 
@@ -174,7 +177,7 @@ def read_csv(source: CsvInput) -> pd.DataFrame:
         bad = (parsed.isna() & as_text.notna() & (as_text != "")).fillna(False).astype(bool)
         if bad.any():
             bad_numbers[column] = _examples(lines[bad][:MAX_EXAMPLES], as_text[bad])
-            problems.mark(bad, "invalid_number", f"{column} is not a number: " + as_text.map(_shown))
+            problems.mark(bad, "invalid_number", f"{column} is not a number: ", as_text)
         frame[column] = parsed
 
     if problems.reason.notna().all():
