@@ -261,8 +261,10 @@ def validate_frame(
     accepted = frame.loc[~bad].copy()
     # Per ticker: did the source give adjusted closes? If not, compute them from its own actions.
     vendor_adjusted = accepted["adj_close"].notna().groupby(accepted["ticker"]).transform("any")
-    computed = back_adjusted_close(accepted)
-    accepted["adj_close"] = accepted["adj_close"].where(vendor_adjusted, computed).fillna(accepted["close"])
+    if not vendor_adjusted.all():
+        unadjusted = accepted.loc[~vendor_adjusted]
+        accepted.loc[~vendor_adjusted, "adj_close"] = back_adjusted_close(unadjusted)
+    accepted["adj_close"] = accepted["adj_close"].fillna(accepted["close"])
     moves = one_day_moves(accepted, previous_close)
     large = moves.abs() > max_move
     flagged = accepted.loc[large].assign(severity="flagged")
