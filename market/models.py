@@ -147,7 +147,9 @@ class IngestionIssue(models.Model):
     ticker = models.CharField(max_length=32, blank=True)
     date = models.DateField(null=True, blank=True)
     line = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Row number in the source (1 = first data row)."
+        null=True,
+        blank=True,
+        help_text="Line in the source file (1 = the header); row number for other sources.",
     )
     detail = models.CharField(max_length=255, blank=True)
     # A break that holds its ticker out of scoring (market.validation.HOLDING_FLAGS) ends when an admin
