@@ -96,7 +96,8 @@ def test_the_ranking_leaves_the_held_out_ticker_unscored_and_says_why(
 def test_the_optimiser_takes_no_view_on_a_held_out_ticker(market_sample, investor, monkeypatch):
     from decimal import Decimal
 
-    from portfolio.optimization import portfolio_optimize
+    from portfolio.services.optimization import portfolio_optimize
+    from tests.factories import ModelVersionFactory
     from tests.portfolio.factories import PortfolioFactory
 
     # Stand-in predictions (the ranking test above covers how they are made): AAPL has the best view.
@@ -108,8 +109,8 @@ def test_the_optimiser_takes_no_view_on_a_held_out_ticker(market_sample, investo
     frame.index.name = "ticker"
     frame["rank"] = frame["expected_return"].rank(ascending=False)
     frame["side"] = "buy"
-    version = type("Version", (), {"pk": None, "reliability": 0.8, "horizon": 5})()
-    monkeypatch.setattr("mlcore.predict.predictions_frame", lambda *, as_of=None: (frame, version))
+    version = ModelVersionFactory(reliability=0.8)
+    monkeypatch.setattr("mlcore.serving.predict.predictions_frame", lambda *, as_of=None: (frame, version))
     portfolio = PortfolioFactory(owner=investor, cash=Decimal("100000"), max_position_weight=0.25)
 
     before = portfolio_optimize(portfolio=portfolio)

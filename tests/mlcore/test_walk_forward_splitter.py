@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import TimeSeriesSplit
 
-from mlcore.training import WalkForward
+from mlcore.training.walkforward import WalkForward
 
 
 def trading_days(n: int) -> pd.DatetimeIndex:
