@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from swingtrade import health, views
+from swingtrade import health
+from swingtrade.web.views import home
 
 api_v1 = [
     path("", include("swingtrade.accounts.api.urls")),
@@ -20,9 +21,9 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("", views.dashboard, name="dashboard"),
-    path("", include("market.urls")),
-    path("", include("mlcore.urls")),
-    path("", include("portfolio.urls")),
+    path("accounts/signup/", home.signup, name="signup"),
+    path("", home.dashboard, name="dashboard"),
+    path("", include("swingtrade.web.urls.tickers")),
+    path("", include("swingtrade.web.urls.models")),
+    path("", include("swingtrade.web.urls.portfolios")),
 ]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "market",
     "mlcore",
     "portfolio",
+    "swingtrade.web",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +87,7 @@ TEMPLATES = [
                 "mlcore.context_processors.prediction_gate",
             ],
             # Number formatting filters of the web pages (pct, signed, money), usable without {% load %}.
-            "builtins": ["swingtrade.templatetags.web"],
+            "builtins": ["swingtrade.web.templatetags.web"],
         },
     },
 ]

@@ -6,7 +6,7 @@ import json
 import math
 from datetime import date
 
-from swingtrade import charts
+from swingtrade.web import charts
 
 
 def test_nan_and_infinity_become_gaps_so_the_json_stays_valid():
@@ -36,7 +36,7 @@ def test_scatter_points_carry_their_names():
 
 
 def test_tiny_returns_show_two_significant_digits_instead_of_zero():
-    from swingtrade.templatetags.web import pct, spct
+    from swingtrade.web.templatetags.web import pct, spct
 
     assert pct(0.0123) == "1.23 %"
     assert spct(0.00003) == "+0.0030 %"

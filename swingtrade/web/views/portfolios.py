@@ -24,9 +24,9 @@ from market.selectors import latest_bar_date
 from portfolio import costs, selectors, services
 from portfolio.models import OptimizationRun, OrderProposal, Portfolio, Side
 from portfolio.services import optimization
-from swingtrade import charts
 from swingtrade.errors import DomainError, NotFound
-from swingtrade.pages import add_domain_error
+from swingtrade.web import charts
+from swingtrade.web.pages import add_domain_error
 
 RECENT_TRADES = 50
 RECENT_RUNS = 10

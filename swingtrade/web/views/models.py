@@ -20,10 +20,10 @@ from mlcore.models import ModelVersion, RegistryEvent
 from mlcore.monitoring import gate
 from mlcore.monitoring import selectors as monitoring_selectors
 from mlcore.registry import versions as registry
-from swingtrade import charts
 from swingtrade.accounts import roles
 from swingtrade.errors import DomainError
-from swingtrade.pages import admin_required, analyst_required
+from swingtrade.web import charts
+from swingtrade.web.pages import admin_required, analyst_required
 
 RECENT_REPORTS = 30
 RECENT_ALERTS = 20

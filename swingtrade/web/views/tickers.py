@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from market import selectors
 from market.models import Ticker
 from mlcore.models import Prediction
-from swingtrade import charts
+from swingtrade.web import charts
 
 # Bars shown by the price chart for each period choice (trading days).
 PERIODS = {"6m": 126, "1y": 252, "3y": 756, "all": None}
