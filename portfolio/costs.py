@@ -356,3 +356,14 @@ def backtest_cost_rates(
 def borrow_rate_per_day(model: CostModel) -> float:
     """Borrow fee per trading day per unit of short notional (for daily backtests)."""
     return model.borrow_rate_annual / TRADING_DAYS_PER_YEAR
+
+
+def preset_backtest_cost_rates(
+    preset: str, sigma_daily: np.ndarray, trade_notional: float
+) -> tuple[float, float]:
+    """:func:`backtest_cost_rates` of the preset named ``preset`` (KeyError when there is none).
+
+    Registered with mlcore's walk-forward evaluator in ``PortfolioConfig.ready``: mlcore is a lower
+    layer and asks for these rates without importing this module.
+    """
+    return backtest_cost_rates(PRESETS[preset], sigma_daily=sigma_daily, trade_notional=trade_notional)

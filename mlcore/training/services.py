@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
@@ -28,6 +27,7 @@ from mlcore.json_values import json_safe
 from mlcore.models import ModelVersion
 from mlcore.registry import versions as registry
 from mlcore.serving.scoring import ModelBundle, fit_calibration
+from mlcore.training import backtest_costs as backtest_cost_rates
 from mlcore.training import candidates
 from mlcore.training.walkforward import (
     Dataset,
@@ -120,24 +120,17 @@ def training_config(
 
 
 def backtest_costs(config: TrainingConfig, dataset: Dataset) -> tuple[float, float]:
-    """Cost per unit of turnover and borrow per day for the evaluator, from ``portfolio.costs``.
+    """Cost per unit of turnover and borrow per day for the evaluator (``portfolio.costs`` via the registry
+    of :mod:`mlcore.training.backtest_costs`).
 
     The spread part depends on each ticker's daily volatility over the dataset: a cost parameter,
     not a signal, so using the whole panel leaks nothing into the scores.
     """
     if config.cost_per_turnover is not None:
         return config.cost_per_turnover, 0.0
-    from portfolio import costs
-
-    try:
-        model = costs.PRESETS[config.cost_preset]
-    except KeyError:
-        raise ImproperlyConfigured(
-            f"MLCORE_BACKTEST_COST_PRESET {config.cost_preset!r} is not one of {', '.join(costs.PRESETS)}"
-        )
     sigma = dataset.returns.std().to_numpy(dtype=float)
-    return costs.backtest_cost_rates(
-        model, sigma_daily=sigma, trade_notional=settings.MLCORE_BACKTEST_ORDER_NOTIONAL
+    return backtest_cost_rates.rates(
+        config.cost_preset, sigma_daily=sigma, trade_notional=settings.MLCORE_BACKTEST_ORDER_NOTIONAL
     )
 
 
