@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from market import selectors, services
+from market import jobs, selectors, services
 from market.models import BarRevision, DailyBar, IngestionIssue, IngestionRun, Ticker
 from swingtrade.accounts import roles
 from swingtrade.errors import DomainError
@@ -229,7 +229,7 @@ class IngestionRunAdmin(AdminRoleMixin, ReadOnlyMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                run = services.csv_upload_start(
+                run = jobs.csv_upload_start(
                     content=upload.read(),
                     filename=upload.name,
                     user=request.user,

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from market import selectors, services
+from market import jobs, selectors, services
 from market.api import serializers as s
 from market.models import IngestionRun, Ticker
 from market.sources import normalise_symbol
@@ -90,7 +90,7 @@ class IngestionRunListCreateView(generics.ListAPIView):
             upload = s.CsvUploadSerializer(data=request.data)
             upload.is_valid(raise_exception=True)
             file = upload.validated_data["file"]
-            run = services.csv_upload_start(
+            run = jobs.csv_upload_start(
                 content=file.read(),
                 filename=file.name,
                 user=request.user,
@@ -100,7 +100,7 @@ class IngestionRunListCreateView(generics.ListAPIView):
             yahoo = s.YahooRequestSerializer(data=request.data)
             yahoo.is_valid(raise_exception=True)
             data = yahoo.validated_data
-            run = services.yahoo_request_start(
+            run = jobs.yahoo_request_start(
                 symbols=data["symbols"], start=data["start"], end=data.get("end"), user=request.user
             )
         run.refresh_from_db()

@@ -199,9 +199,9 @@ def test_admins_list_runs_with_counts_and_see_revisions(admin_client_api, market
 
 
 def test_an_oversized_upload_gets_400(admin_client_api, monkeypatch):
-    from market import services
+    from market import jobs
 
-    monkeypatch.setattr(services, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(jobs, "MAX_UPLOAD_BYTES", 10)
     response = admin_client_api.post(RUNS, upload(GOOD_CSV), format="multipart")
     assert response.status_code == 400 and "at most" in response.json()["detail"]
     assert not IngestionRun.objects.exists()

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from django.utils import timezone
 
-from market import selectors, services
+from market import jobs, selectors, services
 from market.ingest import ingest_frame, writers
 from market.models import BarRevision, DailyBar, IngestionRun, Ticker
 from market.signals import ingestion_succeeded
@@ -363,7 +363,7 @@ def test_rerun_of_an_upload_keeps_its_refusal_to_create_tickers(django_capture_o
     ingest_frame(frame=subset(tickers=["AAPL"], start="2021-04-19"), source="sample")
     content = b"date,ticker,close\n2021-04-20,AAPL,133.11\n2021-04-20,NEWCO,10\n"
     with django_capture_on_commit_callbacks(execute=True):
-        upload = services.csv_upload_start(content=content, filename="bars.csv")
+        upload = jobs.csv_upload_start(content=content, filename="bars.csv")
     upload.refresh_from_db()
     again = services.rerun(run=upload)
     assert again.params == upload.params and again.params["allow_create_tickers"] is False
@@ -387,7 +387,7 @@ def test_every_yahoo_entry_point_refuses_bad_dates_before_recording_a_run(monkey
     with pytest.raises(services.DomainError, match=message):
         services.yahoo_load(symbols=["AAPL"], start=start, end=end)
     with pytest.raises(services.DomainError, match=message):
-        services.yahoo_request_start(symbols=["AAPL"], start=start, end=end)
+        jobs.yahoo_request_start(symbols=["AAPL"], start=start, end=end)
     if start is not None:  # the update plan computes a default start
         with pytest.raises(services.DomainError, match=message):
             services.yahoo_update_plan(symbols=["AAPL"], start=start, end=end)
