@@ -24,8 +24,8 @@ import pandas as pd  # noqa: E402
 from mlcore.data.dataset import panels_from_frame, read_csv_frame  # noqa: E402
 from mlcore.evaluation.metrics import evaluate  # noqa: E402
 from mlcore.features.indicators import compute_features  # noqa: E402
-from mlcore.serving.scoring import ModelBundle, fit_calibration, score_date  # noqa: E402
 from mlcore.training import candidates  # noqa: E402
+from mlcore.training.scoring import ModelBundle, fit_calibration, score_date  # noqa: E402
 from mlcore.training.walkforward import WalkForward, build_dataset, fit_estimator, walk_forward  # noqa: E402
 from portfolio import costs  # noqa: E402
 

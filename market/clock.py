@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from market import calendar
+from swingtrade.errors import DomainError
 
 _pinned_day: contextvars.ContextVar[dt.date | None] = contextvars.ContextVar("market_clock_day", default=None)
 
@@ -92,3 +93,17 @@ def pinned(day: dt.date) -> Iterator[dt.date]:
         yield day
     finally:
         _pinned_day.reset(token)
+
+
+def refuse_future(day: dt.date, *, market_today: dt.date | None = None) -> None:
+    """The as-of rule shared by predictions, rankings and monitoring: no day after the market's today.
+
+    Nothing can be predicted or judged about a day that has not happened yet. ``market_today`` defaults
+    to this clock's date (pinned in a demo or a replay, live otherwise), never the wall clock.
+    """
+    current = market_today or today()
+    if day > current:
+        raise DomainError(
+            f"as_of {day.isoformat()} is in the future (today is {current.isoformat()}).",
+            details={"as_of": ["in the future"]},
+        )

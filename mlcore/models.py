@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from mlcore.registry import promotion
+from mlcore.evaluation import promotion
 
 
 class ModelVersion(models.Model):
@@ -88,7 +88,7 @@ class ModelVersion(models.Model):
 
     @property
     def edge_status(self) -> str:
-        """``"demonstrated edge"`` or ``"no demonstrated edge"`` (:mod:`mlcore.registry.promotion`)."""
+        """``"demonstrated edge"`` or ``"no demonstrated edge"`` (:mod:`mlcore.evaluation.promotion`)."""
         return promotion.edge_status(self.rank_ic, self.oos.get("rank_ic_t"))
 
     @property

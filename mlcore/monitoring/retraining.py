@@ -3,7 +3,7 @@ promoted only if it beats the champion on the recent window and passes monitorin
 
 Called weekly (beat) and when the champion turns CRITICAL (``mlcore.monitoring.tasks.retrain``).
 Training itself is the model engineer's service (:mod:`mlcore.training.services`); the decision goes
-through the promotion policy (:func:`mlcore.registry.promotion.decide`) and the registry's ``promote`` /
+through the promotion policy (:func:`mlcore.evaluation.promotion.decide`) and the registry's ``promote`` /
 ``reject``.
 """
 
@@ -17,13 +17,12 @@ import pandas as pd
 
 from mlcore import monitoring
 from mlcore.data.dataset import load_panels
-from mlcore.evaluation import ic
+from mlcore.evaluation import ic, promotion
 from mlcore.json_values import json_safe
 from mlcore.models import ModelVersion
 from mlcore.monitoring.models import MonitoringThresholds
 from mlcore.monitoring.services import monitoring_run, validate_as_of
 from mlcore.monitoring.snapshot import MarketSnapshot, iso, model_scores, oos_dates
-from mlcore.registry import promotion
 from mlcore.registry import versions as registry
 from mlcore.training import services
 from mlcore.training.challenger import promotion_apply, rank_ic_by_date
@@ -48,7 +47,7 @@ def retrain(*, as_of: date | None = None, reason: str, user: Any = None) -> dict
 
     Comparison: the champion's realised rank IC on the last ``long_window`` matured dates (its live,
     out-of-sample record) against the challenger's walk-forward out-of-sample rank IC on exactly those
-    dates, date by date, through the promotion policy (:func:`mlcore.registry.promotion.decide`).
+    dates, date by date, through the promotion policy (:func:`mlcore.evaluation.promotion.decide`).
     """
     validate_as_of(as_of)
     thresholds = MonitoringThresholds.load()

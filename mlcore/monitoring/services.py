@@ -26,7 +26,6 @@ from mlcore.monitoring import selectors as monitoring_selectors
 from mlcore.monitoring.models import MonitoringReport, MonitoringThresholds
 from mlcore.monitoring.snapshot import MarketSnapshot, iso, load_market, model_scores, oos_dates
 from mlcore.registry import versions as registry
-from mlcore.serving import predict
 from swingtrade.errors import DomainError
 
 logger = logging.getLogger("swingtrade.mlcore.monitoring")
@@ -58,7 +57,7 @@ def validate_as_of(as_of: date | None, *, now: datetime | None = None) -> None:
     """
     if as_of is None:
         return
-    predict.refuse_future(as_of, today=_today(now))
+    clock.refuse_future(as_of, market_today=_today(now))
     first_session, last_session = calendar.bounds()
     if not first_session <= as_of <= last_session:
         raise DomainError(

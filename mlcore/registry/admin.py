@@ -11,8 +11,8 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from mlcore.admin_roles import AdminRoleMixin
+from mlcore.evaluation import promotion
 from mlcore.models import ModelVersion, Prediction, RegistryEvent, TrainingJob
-from mlcore.registry import promotion
 from mlcore.registry import versions as registry
 from swingtrade.errors import DomainError
 

@@ -1,6 +1,6 @@
 """The model registry: artefacts with their sha256, the champion, promotion, rejection and rollback.
 
-When to promote is decided by :mod:`mlcore.registry.promotion`; this module records the change.
+When to promote is decided by :mod:`mlcore.evaluation.promotion`; this module records the change.
 
 Every status change goes through this module and writes a :class:`RegistryEvent` (who, why, numbers),
 so the history of which model served when can always be reconstructed. An artefact whose file is
@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 from django.conf import settings
@@ -21,8 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from mlcore.models import ModelVersion, RegistryEvent
-from mlcore.serving.scoring import ModelBundle
 from swingtrade.errors import Conflict, DomainError, NotFound, ServiceUnavailable
+
+if TYPE_CHECKING:  # the registry stores any bundle; training, a higher layer, defines it
+    from mlcore.training.scoring import ModelBundle
 
 logger = logging.getLogger("swingtrade.mlcore.registry")
 

@@ -19,26 +19,12 @@ from mlcore.features.indicators import HISTORY_FOR_PREDICTION
 from mlcore.models import ModelVersion, Prediction
 from mlcore.monitoring import gate
 from mlcore.registry import versions as registry
-from mlcore.serving.scoring import MissingFeatures, NotScorable, score_date
+from mlcore.training.scoring import MissingFeatures, NotScorable, score_date
 from swingtrade.errors import DomainError, NotFound, ServiceUnavailable
 
 logger = logging.getLogger("swingtrade.mlcore.predict")
 
 FRAME_COLUMNS = ["score", "expected_return", "predicted_volatility", "confidence", "rank", "side"]
-
-
-def refuse_future(day: date, *, today: date | None = None) -> None:
-    """The as-of rule shared by predictions, rankings and monitoring: no day after ``today``.
-
-    Nothing can be predicted or judged about a day that has not happened yet. ``today`` defaults to
-    the market clock's date (pinned in a demo or a replay, live otherwise), never the wall clock.
-    """
-    today = today or clock.today()
-    if day > today:
-        raise DomainError(
-            f"as_of {day.isoformat()} is in the future (today is {today.isoformat()}).",
-            details={"as_of": ["in the future"]},
-        )
 
 
 def parse_as_of(value: date | str | None) -> date | None:
@@ -52,7 +38,7 @@ def parse_as_of(value: date | str | None) -> date | None:
             parsed = date.fromisoformat(str(value).strip())
         except ValueError:
             raise DomainError(f"as_of must be a date as YYYY-MM-DD, got {value!r}.")
-    refuse_future(parsed)
+    clock.refuse_future(parsed)
     return parsed
 
 

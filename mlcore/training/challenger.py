@@ -1,6 +1,6 @@
 """Training-time promotion: the champion re-run on the challenger's folds, then the promotion policy.
 
-The rule itself is :func:`mlcore.registry.promotion.decide` (paired HAC t-test of per-date rank IC);
+The rule itself is :func:`mlcore.evaluation.promotion.decide` (paired HAC t-test of per-date rank IC);
 this module gathers its inputs against the database and records the outcome through the registry.
 :func:`promotion_apply` is also the ending of a monitoring-triggered retraining.
 """
@@ -12,10 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from mlcore.evaluation import ic
+from mlcore.evaluation import ic, promotion
 from mlcore.json_values import json_safe
 from mlcore.models import ModelVersion
-from mlcore.registry import promotion
 from mlcore.registry import versions as registry
 from mlcore.training.services import TrainingConfig, evaluate_config, train_scored
 from mlcore.training.walkforward import Dataset

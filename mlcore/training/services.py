@@ -26,9 +26,9 @@ from mlcore.evaluation.metrics import evaluate
 from mlcore.json_values import json_safe
 from mlcore.models import ModelVersion
 from mlcore.registry import versions as registry
-from mlcore.serving.scoring import ModelBundle, fit_calibration
 from mlcore.training import backtest_costs as backtest_cost_rates
 from mlcore.training import candidates
+from mlcore.training.scoring import ModelBundle, fit_calibration
 from mlcore.training.walkforward import (
     Dataset,
     WalkForward,
@@ -327,33 +327,3 @@ def train_scored(
         },
     )
     return Trained(version, dataset, scores)
-
-
-def first_model_ensure(*, user: Any = None) -> ModelVersion | None:
-    """Train and promote the first champion when none can serve; a no-op when one can.
-
-    What ``make run`` calls after loading the sample: the default (linear) model trains in seconds.
-    Returns the champion, or None when there are no prices yet.
-    """
-    from market import selectors
-
-    current = registry.champion()
-    if current is not None and registry.artefact_problem(current) is None:
-        return current
-    if selectors.latest_bar_date() is None:
-        logger.warning("no prices stored; the first model waits for market data")
-        return None
-    config = training_config()
-    version, _ = train_version(config=config, user=user)
-    version = registry.promote(
-        version,
-        user=user,
-        reason="First champion, trained at set-up"
-        if current is None
-        else f"Set-up: champion {current.pk} cannot serve ({registry.artefact_problem(current)})",
-    )
-    from mlcore.serving import predict
-
-    # Store the latest date's ranking now so the first page view does not wait for it.
-    predict.predictions_for(version=version)
-    return version

@@ -33,7 +33,7 @@ def has_history(features: pd.DataFrame) -> np.ndarray:
     """Boolean mask of the rows with enough history to be trained on or scored.
 
     The one rule shared by training (:meth:`Dataset.trainable`) and serving
-    (:func:`mlcore.serving.scoring.score_date`): a row the model would never have been fitted on is never
+    (:func:`mlcore.training.scoring.score_date`): a row the model would never have been fitted on is never
     scored.
     """
     if REQUIRED_FEATURE not in features.columns:

@@ -142,7 +142,7 @@ MLCORE_HORIZON_DAYS = env.int("MLCORE_HORIZON_DAYS", default=5)  # label horizon
 # Walk-forward: a refit every MLCORE_TEST_DAYS dates, the first once MLCORE_MIN_TRAIN_DAYS exist.
 MLCORE_TEST_DAYS = env.int("MLCORE_TEST_DAYS", default=252)
 MLCORE_MIN_TRAIN_DAYS = env.int("MLCORE_MIN_TRAIN_DAYS", default=252)
-# Promotion policy (mlcore/registry/promotion.py): a challenger replaces the champion when the HAC t-stat
+# Promotion policy (mlcore/evaluation/promotion.py): a challenger replaces the champion when the HAC t-stat
 # of its per-date rank IC minus the champion's, on the same dates, exceeds this; a model whose own OOS
 # rank IC t-stat is below it has "no demonstrated edge" and serves with reliability 0.
 MLCORE_PROMOTION_MIN_T = env.float("MLCORE_PROMOTION_MIN_T", default=2.0)

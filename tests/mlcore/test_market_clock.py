@@ -9,15 +9,14 @@ import pytest
 from market import calendar, clock
 from mlcore.data.dataset import history_start, load_history
 from mlcore.monitoring import services as monitoring_services
-from mlcore.serving import predict
 from swingtrade.errors import DomainError
 
 
 def test_a_day_after_the_pinned_market_date_is_refused_as_future():
     with clock.pinned(date(2021, 4, 21)):
-        predict.refuse_future(date(2021, 4, 21))  # the market date itself is fine
+        clock.refuse_future(date(2021, 4, 21))  # the market date itself is fine
         with pytest.raises(DomainError, match="in the future \\(today is 2021-04-21\\)"):
-            predict.refuse_future(date(2021, 4, 22))
+            clock.refuse_future(date(2021, 4, 22))
 
 
 def test_the_scheduled_monitoring_run_judges_the_pinned_market_day(champion):

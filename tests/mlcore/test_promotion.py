@@ -1,4 +1,4 @@
-"""The promotion policy (mlcore/registry/promotion.py) on hand-built per-date rank IC series."""
+"""The promotion policy (mlcore/evaluation/promotion.py) on hand-built per-date rank IC series."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlcore.registry import promotion
+from mlcore.evaluation import promotion
 
 DATES = pd.bdate_range("2021-01-04", periods=250, name="date")
 

@@ -8,7 +8,7 @@ from mlcore.data.dataset import load_panels
 from mlcore.health import check_champion
 from mlcore.models import ModelVersion, Prediction, RegistryEvent
 from mlcore.registry import versions as registry
-from mlcore.serving import predict
+from mlcore.serving import first_champion, predict
 from mlcore.training import services
 from mlcore.training.challenger import promotion_attempt, train_and_maybe_promote
 from mlcore.training.walkforward import build_dataset
@@ -206,20 +206,20 @@ def test_rollback_skips_versions_whose_artefact_does_not_verify(market_sample, f
 
 
 def test_first_model_ensure_trains_once(market_sample, fast_training):
-    first = services.first_model_ensure()
+    first = first_champion.first_model_ensure()
     assert first is not None and first.status == Status.CHAMPION
-    assert services.first_model_ensure() == first
+    assert first_champion.first_model_ensure() == first
     assert ModelVersion.objects.count() == 1
     # the latest date's ranking is stored right away
     assert Prediction.objects.filter(model_version=first, as_of=market_sample_date()).count() == 12
 
 
 def test_first_model_ensure_waits_for_prices(db):
-    assert services.first_model_ensure() is None
+    assert first_champion.first_model_ensure() is None
 
 
 def test_a_model_never_scores_data_missing_its_inputs(sample_panels, fast_training):
-    from mlcore.serving.scoring import MissingFeatures, ModelBundle, score_date
+    from mlcore.training.scoring import MissingFeatures, ModelBundle, score_date
     from mlcore.training.walkforward import build_dataset, fit_estimator
 
     dataset = build_dataset(sample_panels)

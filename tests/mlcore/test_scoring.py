@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mlcore.data.dataset import Panels
-from mlcore.serving.scoring import ModelBundle, NotScorable, score_date
+from mlcore.training.scoring import ModelBundle, NotScorable, score_date
 from mlcore.training.walkforward import build_dataset, fit_estimator
 
 

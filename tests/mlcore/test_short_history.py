@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from mlcore.evaluation import promotion
 from mlcore.models import ModelVersion
-from mlcore.registry import promotion
-from mlcore.training import services
+from mlcore.serving import first_champion
 from mlcore.training.walkforward import (
     MIN_TRAIN_FLOOR,
     TEST_BLOCK_FLOOR,
@@ -73,7 +73,7 @@ def test_train_on_one_year_with_the_default_settings_and_serve_without_an_edge(
     assert version.status == ModelVersion.Status.CHAMPION
     assert version.reliability == 0.0
     assert version.edge_status == "no demonstrated edge"
-    services.first_model_ensure()  # stores the latest ranking
+    first_champion.first_model_ensure()  # stores the latest ranking
     ranking = investor_client.get("/api/v1/rankings/").json()
     assert ranking["model_version"]["reliability"] == 0.0
     assert ranking["model_version"]["edge_status"] == "no demonstrated edge"

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         from market import services as market_services
         from market.models import IngestionRun
         from mlcore.registry import versions as registry
-        from mlcore.training import services as ml_services
+        from mlcore.serving import first_champion
         from portfolio.demo import demo_portfolio_ensure
         from swingtrade.accounts import services as account_services
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         before = registry.champion()
         if before is None:
             self.stdout.write("Training the first model (walk-forward on the sample)…")
-        champion = ml_services.first_model_ensure()
+        champion = first_champion.first_model_ensure()
         if champion is None:
             raise CommandError("no champion model could be trained: no market data")
         verb = "Trained and promoted the first champion" if before != champion else "Champion model"
