@@ -57,7 +57,7 @@ def trade_effects(
     def money(value: float | Decimal) -> Decimal:
         return Decimal(str(value)).quantize(money_quantum, rounding=ROUND_HALF_UP)
 
-    fee = money(costs.commission(cost_model, float(notional)) if fees is None else fees)
+    fee = money(float(costs.commission(cost_model, float(notional))) if fees is None else fees)
     ftt = money(costs.transaction_tax(cost_model, side, float(notional), ticker=ticker, exchange=exchange))
     signed = shares if side in costs.BUYING_SIDES else -shares
     after, realised = costs.apply_fill(

@@ -320,7 +320,11 @@ def compute_features(
 
 
 def stack_wide(
-    arrays: list[np.ndarray], columns: list[str], like: pd.DataFrame, *, start=None
+    arrays: list[np.ndarray],
+    columns: list[str],
+    like: pd.DataFrame,
+    *,
+    start: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Long (date, ticker) frame from T × N arrays, keeping only cells where ``like`` has a value."""
     valid = ~np.isnan(like.to_numpy())

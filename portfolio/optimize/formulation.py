@@ -135,8 +135,11 @@ def risk_expr(arrays: Arrays, w: cp.Expression) -> cp.Expression:
 
 def constraint_groups(
     arrays: Arrays, profile: OptimizationProfile, kappa: cp.Expression | float
-) -> tuple[cp.Expression, cp.Expression, cp.Expression, dict[str, list[cp.Constraint]]]:
-    """Variables and named constraint groups; ``kappa`` homogenises every bound (1 outside max-Sharpe)."""
+) -> tuple[cp.Variable, cp.Variable, cp.Expression | float, dict[str, list[cp.Constraint]]]:
+    """Weights, trade costs paid, borrow cost and named constraint groups.
+
+    ``kappa`` homogenises every bound (1 outside max-Sharpe).
+    """
     n = len(arrays.tickers)
     long = cp.Variable(n, nonneg=True)
     short = None if profile.long_only else cp.Variable(n, nonneg=True)

@@ -138,15 +138,20 @@ def optimize_weights(
     solve_time = float(built.problem.solver_stats.solve_time or max(wall - compile_time, 0.0))
 
     w = np.asarray(built.weights.value, dtype=float).ravel()
-    paid = float(built.paid.value)  # read now: the frontier below re-solves this same problem
+    paid = _solved(built.paid)  # read now: the frontier below re-solves this same problem
     if built.kappa is not None:
-        w = w / float(built.kappa.value)
-        paid = paid / float(built.kappa.value)
+        kappa = _solved(built.kappa)
+        w, paid = w / kappa, paid / kappa
     w[np.abs(w) < 1e-10] = 0.0  # solver noise, so "no position" reads as exactly zero
 
     frontier: list[FrontierPoint] = []
     if frontier_points:
-        if arrays is full and isinstance(risk, RiskModel) and 0 < (frontier_factors or 0) < len(full.tickers):
+        if (
+            arrays is full
+            and isinstance(risk, RiskModel)
+            and frontier_factors is not None
+            and 0 < frontier_factors < len(full.tickers)
+        ):
             traced = _compressed(full, risk, frontier_factors)
             frontier = _frontier(
                 build_utility(traced, profile), traced, profile, frontier_points, report=full
@@ -212,6 +217,13 @@ def portfolio_variance(risk: RiskModel, weights: pd.Series) -> float:
     """w'Σw for weights aligned by ticker (missing → 0), via the factor form."""
     w = weights.reindex(risk.tickers).fillna(0.0).to_numpy(dtype=float)
     return float(np.sum((risk.factor @ w) ** 2) + risk.diagonal @ w**2)
+
+
+def _solved(variable: cp.Variable) -> float:
+    """A scalar variable's value after an optimal solve (cvxpy types every value as optional)."""
+    if variable.value is None:
+        raise RuntimeError(f"{variable.name()} has no value: the problem was not solved")
+    return float(variable.value)
 
 
 def _compressed(full: Arrays, risk: RiskModel, factors: int) -> Arrays:

@@ -21,7 +21,7 @@ tolerance of one share of the most expensive ticker; every other constraint is e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +32,9 @@ from portfolio.risk import RiskModel
 from swingtrade.errors import DomainError, Unprocessable
 
 TOL = 1e-9
+# The constraint violation of the current holdings (0 when feasible), and whether ticker i may hold q_i.
+Violation = Callable[[], float]
+Allowed = Callable[[int, float], bool]
 
 
 @dataclass
@@ -60,7 +63,22 @@ class TradePlan:
 class _State:
     """Holdings and the running sums every constraint needs, updated in O(N) per move."""
 
-    def __init__(self, *, q, q0, prices, equity, cash, sigma, mu, lam, buy, sell, borrow, sector_matrix):
+    def __init__(
+        self,
+        *,
+        q: np.ndarray,
+        q0: np.ndarray,
+        prices: np.ndarray,
+        equity: float,
+        cash: float,
+        sigma: np.ndarray,
+        mu: np.ndarray,
+        lam: float,
+        buy: np.ndarray,
+        sell: np.ndarray,
+        borrow: np.ndarray,
+        sector_matrix: np.ndarray,
+    ) -> None:
         self.q, self.q0, self.p, self.E, self.cash0 = q.astype(float), q0, prices, equity, cash
         self.sigma, self.mu, self.lam = sigma, mu, lam
         self.buy, self.sell, self.borrow = buy, sell, borrow
@@ -257,7 +275,9 @@ def weights_to_trades(
     )
 
 
-def _start(q_star, q0, p, equity, profile) -> np.ndarray:
+def _start(
+    q_star: np.ndarray, q0: np.ndarray, p: np.ndarray, equity: float, profile: OptimizationProfile
+) -> np.ndarray:
     """Each trade rounded toward the current holding, unless that breaks the position bound."""
     toward = q0 + np.trunc(q_star - q0 + np.sign(q_star - q0) * 1e-9)
     zero_side = np.trunc(q_star + np.sign(q_star) * 1e-9)
@@ -268,7 +288,7 @@ def _start(q_star, q0, p, equity, profile) -> np.ndarray:
     return start
 
 
-def _repair(state: _State, violation, allowed) -> None:
+def _repair(state: _State, violation: Violation, allowed: Allowed) -> None:
     """Remove constraint violations at the least loss of value per unit of violation removed."""
     current = violation()
     for _ in range(10 * len(state.q) + 10):
@@ -301,14 +321,14 @@ def _move_value(state: _State, i: int, target: float) -> float:
     return state.utility_delta(i, target) - (state.trade_cost(i, target) - state.trade_cost(i, state.q[i]))
 
 
-def _add_back(state: _State, violation, allowed, threshold: float) -> None:
+def _add_back(state: _State, violation: Violation, allowed: Allowed, threshold: float) -> None:
     """Coordinate ascent over one-share moves, best first, while feasible and worth more than it costs."""
     blocked: set[tuple[int, float]] = set()
     for _ in range(20 * len(state.q) + 10):
         candidates = []
         for step in (1.0, -1.0):
             values = state.step_values(step)
-            for i in np.flatnonzero(values > threshold):
+            for i in np.flatnonzero(values > threshold).tolist():
                 if (i, state.q[i] + step) not in blocked and allowed(i, state.q[i] + step):
                     candidates.append((values[i], i, step))
         if not candidates:
@@ -330,13 +350,13 @@ def _revert_gain(state: _State, i: int) -> float:
     return state.utility_delta(i, state.q0[i]) + state.trade_cost(i, state.q[i])
 
 
-def _skip_unprofitable(state: _State, violation, threshold: float) -> dict[int, str]:
+def _skip_unprofitable(state: _State, violation: Violation, threshold: float) -> dict[int, str]:
     skipped: dict[int, str] = {}
     refused: set[int] = set()
     while True:
         candidates = [
             (_revert_gain(state, i), i)
-            for i in np.flatnonzero(state.q != state.q0)
+            for i in np.flatnonzero(state.q != state.q0).tolist()
             if i not in refused and _revert_gain(state, i) > -threshold
         ]
         if not candidates:

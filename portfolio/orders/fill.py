@@ -176,7 +176,7 @@ def session_touch_probability(
     sd = np.asarray(vol_log_sd, dtype=float)
     if not np.any(sd > 0) and not np.any(mean != 0):
         return _session_touch(log_barrier, sigma, horizon, drift, overnight_fraction)
-    total = 0.0
+    total: np.ndarray | float = 0.0
     for z, weight in zip(_HERMITE_NODES, _HERMITE_WEIGHTS, strict=True):
         scaled = np.asarray(sigma, dtype=float) * np.exp(mean + np.nan_to_num(sd) * z)
         total = total + weight * _session_touch(log_barrier, scaled, horizon, drift, overnight_fraction)
