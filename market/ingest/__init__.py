@@ -26,7 +26,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from market.columns import ROW_PROBLEM_COLUMNS
-from market.ingest import writers
+from market.ingest import generic, writers
 from market.models import DailyBar, IngestionIssue, IngestionRun, Ticker
 from market.selectors import latest_closes
 from market.signals import ingestion_succeeded
@@ -153,7 +153,7 @@ def _store_issues(run: IngestionRun, issues: pd.DataFrame) -> dict[str, int]:
             )
             for row in head.itertuples(index=False)
         ],
-        batch_size=writers.BATCH_SIZE,
+        batch_size=generic.BATCH_SIZE,
     )
     return counts
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from market import jobs, selectors, services
-from market.ingest import ingest_frame, writers
+from market.ingest import generic, ingest_frame, writers
 from market.models import BarRevision, DailyBar, IngestionRun, Ticker
 from market.signals import ingestion_succeeded
 from market.sources import MalformedData, sample
@@ -103,7 +103,7 @@ def test_a_failure_in_the_middle_leaves_no_partial_rows_and_marks_the_run_failed
 
     # Each chunk is written (SQLite) or copied (PostgreSQL) by one of these.
     monkeypatch.setattr(writers, "_copy_chunk", crash_on_third_chunk(writers._copy_chunk))
-    monkeypatch.setattr(writers, "_write_generic", crash_on_third_chunk(writers._write_generic))
+    monkeypatch.setattr(generic, "write_chunk", crash_on_third_chunk(generic.write_chunk))
     corrected = subset()
     corrected["close"] = corrected["close"] * 1.001
     with pytest.raises(RuntimeError, match="disk full"):
@@ -249,7 +249,7 @@ def test_rerun_repeats_a_run_with_its_parameters():
 
 def test_a_failure_during_a_first_load_leaves_no_bars(monkeypatch):
     monkeypatch.setattr(writers, "TICKERS_PER_CHUNK", 1)
-    real = writers._copy_chunk if writers.connection.vendor == "postgresql" else writers._write_generic
+    real = writers._copy_chunk if writers.connection.vendor == "postgresql" else generic.write_chunk
     calls = []
 
     def crash_on_second_chunk(chunk, **kwargs):
@@ -259,7 +259,7 @@ def test_a_failure_during_a_first_load_leaves_no_bars(monkeypatch):
         return real(chunk, **kwargs)
 
     monkeypatch.setattr(writers, "_copy_chunk", crash_on_second_chunk)
-    monkeypatch.setattr(writers, "_write_generic", crash_on_second_chunk)
+    monkeypatch.setattr(generic, "write_chunk", crash_on_second_chunk)
     with pytest.raises(RuntimeError):
         ingest_frame(frame=subset(), source="sample")
     assert not DailyBar.objects.exists() and not Ticker.objects.exists()
