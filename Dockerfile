@@ -8,7 +8,8 @@ COPY requirements/ requirements/
 RUN pip install -r requirements/prod.txt
 COPY . .
 # collectstatic needs settings; a build-time key is used only for this step.
-RUN SECRET_KEY=build-only-$(python -c "import secrets;print(secrets.token_hex(32))") ALLOWED_HOSTS=localhost \
+RUN SECRET_KEY=build-only-$(python -c "import secrets;print(secrets.token_hex(32))") \
+    JWT_SIGNING_KEY=build-only-$(python -c "import secrets;print(secrets.token_hex(32))") ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput
 RUN useradd --create-home --uid 1000 swingtrade && mkdir -p /app/var && chown -R swingtrade /app/var
 USER swingtrade

@@ -62,10 +62,10 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 
 worker: venv
-	$(VENV)/bin/celery -A swingtrade worker --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-swingtrade.settings.base} $(VENV)/bin/celery -A swingtrade worker --loglevel=INFO
 
 beat: venv
-	$(VENV)/bin/celery -A swingtrade beat --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-swingtrade.settings.base} $(VENV)/bin/celery -A swingtrade beat --loglevel=INFO
 
 bench: venv
 	$(PY) bench/ingest.py

@@ -8,6 +8,8 @@ import sys
 
 
 def main() -> None:
+    # The developer's tool keeps the development settings: they refuse the built-in keys unless DEBUG is on
+    # and every allowed host is local, so a deployment that forgets DJANGO_SETTINGS_MODULE fails to start.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swingtrade.settings.base")
     from django.core.management import execute_from_command_line
 

@@ -4,5 +4,7 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swingtrade.settings.base")
+# A server started without settings gets production ones (no built-in key, DEBUG off): a forgotten
+# variable must fail at start-up, never serve with the repository's key. Developers use `manage.py runserver`.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swingtrade.settings.production")
 application = get_asgi_application()

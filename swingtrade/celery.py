@@ -6,7 +6,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swingtrade.settings.base")
+# Workers and beat default to production settings, like the web servers; `make worker` picks the development
+# ones explicitly, and the eager embedded default needs no worker at all.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swingtrade.settings.production")
 
 app = Celery("swingtrade")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -32,9 +32,40 @@ def env_fraction(name: str, default: float) -> float:
 
 
 DEBUG = env.bool("DEBUG", default=True)
-# Only the embedded (local) default may fall back to a throw-away key; production.py refuses it.
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-default-key-do-not-use-in-production")
+# The repository's throw-away keys: only a developer (DEBUG on, local hosts) may use them.
+BUILTIN_SECRET_KEY = "insecure-embedded-default-key-do-not-use-in-production"
+BUILTIN_JWT_SIGNING_KEY = "insecure-embedded-jwt-signing-key-do-not-use-in-production"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "testserver", "::1", "[::1]"})
+SECRET_KEY = env.str("SECRET_KEY", default=BUILTIN_SECRET_KEY)
+# Access/refresh tokens are signed with their own secret: leaking one key does not forge the other's output.
+JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default=BUILTIN_JWT_SIGNING_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+
+
+def refuse_builtin_keys(
+    *, secret_key: str, jwt_signing_key: str, debug: bool, allowed_hosts: list[str]
+) -> None:
+    """Fail at start-up when a key written in the repository would sign anything off a developer's machine.
+
+    Anyone can read the built-in keys, so with them a session cookie or an admin JWT can be forged. They are
+    accepted only with DEBUG on and every allowed host local (``make run``, the tests).
+    """
+    developer = debug and bool(allowed_hosts) and set(allowed_hosts) <= LOCAL_HOSTS
+    if developer:
+        return
+    for name, value, builtin in (
+        ("SECRET_KEY", secret_key, BUILTIN_SECRET_KEY),
+        ("JWT_SIGNING_KEY", jwt_signing_key, BUILTIN_JWT_SIGNING_KEY),
+    ):
+        if not value or value == builtin or value.startswith("insecure-"):
+            raise ImproperlyConfigured(
+                f"{name} must be set in the environment: the built-in key is only for DEBUG on local hosts"
+            )
+
+
+refuse_builtin_keys(
+    secret_key=SECRET_KEY, jwt_signing_key=JWT_SIGNING_KEY, debug=DEBUG, allowed_hosts=ALLOWED_HOSTS
+)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -269,6 +300,8 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    "ALGORITHM": "HS256",
 }
 
 # --- Logging: one JSON line per record on stdout ------------------------------------------

@@ -5,15 +5,23 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import SIMPLE_JWT, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY or SECRET_KEY.startswith("insecure-"):
+# "change-me…" is the placeholder of .env.example: a copied file must not run with a published key.
+if not SECRET_KEY or SECRET_KEY.startswith(("insecure-", "change-me")):
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production settings")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("SECRET_KEY is too weak: use at least 50 characters of random text")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+
+JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default="")
+if not JWT_SIGNING_KEY or JWT_SIGNING_KEY.startswith(("insecure-", "change-me")):
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must be set in the environment for production settings")
+if len(JWT_SIGNING_KEY) < 50 or JWT_SIGNING_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must be 50+ random characters, different from SECRET_KEY")
+SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": JWT_SIGNING_KEY}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

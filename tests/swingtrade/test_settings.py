@@ -70,6 +70,7 @@ def test_production_settings_refuse_a_weak_secret_key(tmp_path):
         SWINGTRADE_VAR_DIR=str(tmp_path),
         ALLOWED_HOSTS="example.com",
         SECRET_KEY="short",
+        JWT_SIGNING_KEY="j" * 64,
     )
     assert result.returncode != 0
     assert "too weak" in result.stderr
@@ -81,6 +82,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     env.update(
         DJANGO_SETTINGS_MODULE="swingtrade.settings.production",
         SECRET_KEY="p" + "x9!Qz#4kLm2Vb7Rt8Yw1Nc5Hj3Gf6Ds0Ae-Uo_Ip+Tr=Ew*Ql@Zk%Xm^Cn&Bv" * 2,
+        JWT_SIGNING_KEY="j" + "x9!Qz#4kLm2Vb7Rt8Yw1Nc5Hj3Gf6Ds0Ae-Uo_Ip+Tr=Ew*Ql@Zk%Xm^Cn&Bv" * 2,
         ALLOWED_HOSTS="swingtrade.example.com",
         SWINGTRADE_VAR_DIR=str(tmp_path),
     )
@@ -101,6 +103,7 @@ def test_production_answers_the_container_health_check_without_redirecting(tmp_p
     env.update(
         DJANGO_SETTINGS_MODULE="swingtrade.settings.production",
         SECRET_KEY="q" + "x9!Qz#4kLm2Vb7Rt8Yw1Nc5Hj3Gf6Ds0Ae-Uo_Ip+Tr=Ew*Ql@Zk%Xm^Cn&Bv" * 2,
+        JWT_SIGNING_KEY="k" + "x9!Qz#4kLm2Vb7Rt8Yw1Nc5Hj3Gf6Ds0Ae-Uo_Ip+Tr=Ew*Ql@Zk%Xm^Cn&Bv" * 2,
         ALLOWED_HOSTS="swingtrade.example.com,localhost",
         SWINGTRADE_VAR_DIR=str(tmp_path),
     )
