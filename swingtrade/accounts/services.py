@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -44,8 +45,17 @@ DEMO_ACCOUNTS = (
 )
 
 
+class DemoAccountsRefused(Exception):
+    """Demo logins were asked for under settings that forbid them (production)."""
+
+
 def demo_accounts_ensure() -> list[DemoAccount]:
-    """Create the demo logins if missing; existing ones (and their passwords) are left alone."""
+    """Create the demo logins if missing; existing ones (and their passwords) are left alone.
+
+    Their passwords are in the repository, so production settings refuse them here, below every caller.
+    """
+    if not settings.DEMO_ACCOUNTS_ALLOWED:
+        raise DemoAccountsRefused("demo accounts are never created under production settings")
     User = get_user_model()
     result = []
     for username, password, role in DEMO_ACCOUNTS:

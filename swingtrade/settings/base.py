@@ -66,6 +66,10 @@ def refuse_builtin_keys(
 refuse_builtin_keys(
     secret_key=SECRET_KEY, jwt_signing_key=JWT_SIGNING_KEY, debug=DEBUG, allowed_hosts=ALLOWED_HOSTS
 )
+# Demo logins (published passwords): created by `bootstrap` by default while developing, on request
+# (`--demo`) under these settings otherwise, and never under production settings (production.py).
+DEMO_ACCOUNTS_ALLOWED = True
+DEMO_ACCOUNTS_BY_DEFAULT = DEBUG
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [

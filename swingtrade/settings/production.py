@@ -22,6 +22,9 @@ if not JWT_SIGNING_KEY or JWT_SIGNING_KEY.startswith(("insecure-", "change-me"))
 if len(JWT_SIGNING_KEY) < 50 or JWT_SIGNING_KEY == SECRET_KEY:
     raise ImproperlyConfigured("JWT_SIGNING_KEY must be 50+ random characters, different from SECRET_KEY")
 SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": JWT_SIGNING_KEY}
+# Published demo passwords never exist here, whatever flag `bootstrap` is given.
+DEMO_ACCOUNTS_ALLOWED = False
+DEMO_ACCOUNTS_BY_DEFAULT = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -1,5 +1,7 @@
 """Idempotent set-up behind `make run`: market sample, first model, demo logins and portfolio.
 
+Demo logins: by default with DEBUG on (development settings), with `--demo` otherwise, never in production.
+
 Each step checks first and does nothing when its work is already there, so a second run is fast.
 """
 
@@ -7,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,7 +18,13 @@ class Command(BaseCommand):
     help = "Load the embedded market sample, train the first model, create demo accounts (idempotent)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--no-demo", action="store_true", help="skip demo accounts and portfolio")
+        demo = parser.add_mutually_exclusive_group()
+        demo.add_argument(
+            "--demo",
+            action="store_true",
+            help="create demo accounts and portfolio (the default with DEBUG on; refused in production)",
+        )
+        demo.add_argument("--no-demo", action="store_true", help="skip demo accounts and portfolio")
 
     def handle(self, *args, **options) -> None:
         from market import selectors as market_selectors
@@ -26,6 +35,10 @@ class Command(BaseCommand):
         from portfolio.demo import demo_portfolio_ensure
         from swingtrade.accounts import services as account_services
 
+        with_demo = options["demo"] or (settings.DEMO_ACCOUNTS_BY_DEFAULT and not options["no_demo"])
+        # Checked before any work: a refused --demo must not leave a half-done set-up behind.
+        if with_demo and not settings.DEMO_ACCOUNTS_ALLOWED:
+            raise CommandError("demo accounts are never created under production settings (--demo refused)")
         started = time.perf_counter()
         if market_selectors.latest_bar_date() is None:
             self.stdout.write("Loading the embedded market sample (50 tickers, 2016-2021)…")
@@ -45,7 +58,7 @@ class Command(BaseCommand):
         verb = "Trained and promoted the first champion" if before != champion else "Champion model"
         self.stdout.write(self.style.SUCCESS(f"{verb}: {champion}"))
 
-        if not options["no_demo"]:
+        if with_demo:
             accounts = account_services.demo_accounts_ensure()
             investor = next(a for a in accounts if a.role == "investor")
             owner = get_user_model().objects.get(username=investor.username)
