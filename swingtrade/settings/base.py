@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "django_celery_beat",
+    "axes",
     "swingtrade.accounts",
     "market",
     "mlcore",
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lockout on the login form or admin into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "swingtrade.urls"
@@ -145,6 +148,11 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# AxesStandaloneBackend first: a locked-out (username, IP) pair is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -202,6 +210,25 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Brute-force protection (django-axes; swingtrade/accounts/lockout.py explains the back-off) ----
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Counters live where every web process sees them: Redis when configured, else the database.
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOCKOUT_BASE_SECONDS = env.int("LOCKOUT_BASE_SECONDS", default=60)
+LOCKOUT_MAX_SECONDS = env.int("LOCKOUT_MAX_SECONDS", default=3600)
+AXES_COOLOFF_TIME = "swingtrade.accounts.lockout.cool_off"
+AXES_LOCKOUT_CALLABLE = "swingtrade.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+# The client address is the socket's unless a proxy is declared: a forged X-Forwarded-For must not give
+# a guesser a fresh counter per request. Behind a proxy, name its header (e.g. HTTP_X_FORWARDED_FOR).
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
 
 # --- Celery ---------------------------------------------------------------------------
 if REDIS_URL:
