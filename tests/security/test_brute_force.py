@@ -1,4 +1,4 @@
-"""Finding 3: repeated wrong passwords lock the (username, IP) pair with back-off; the token view is throttled."""
+"""Finding 3: wrong passwords lock the (username, IP) pair with back-off; the token view is throttled."""
 
 from __future__ import annotations
 
