@@ -1,11 +1,15 @@
-"""Shared REST API plumbing: the exception handler that turns domain errors into 4xx/5xx JSON."""
+"""Shared REST API plumbing: the exception handler that turns domain errors into 4xx/5xx JSON, and the
+JSON 404 for unknown URLs under /api/ (the JSON parser is swingtrade/parsers.py)."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, JsonResponse
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
@@ -18,6 +22,29 @@ logger = logging.getLogger("swingtrade.api")
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": f"The request body is too large ({exc}).", "code": "too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, OverflowError):
+        # Date or number arithmetic on a value past what Python/NumPy can hold (as_of=0001-01-01 minus a
+        # window): only client input reaches such values, so it is a 400, not a server error.
+        return Response(
+            {
+                "detail": "A date or number in the request is out of the supported range.",
+                "code": "out_of_range",
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.error("database unavailable", extra={"error": str(exc)})
+        return _unavailable("The database is unavailable; try again shortly.", "database_unavailable")
+    if _is_broker_error(exc):
+        logger.error("broker unavailable", extra={"error": str(exc)})
+        return _unavailable(
+            "The task queue is unavailable; nothing was queued. Try again shortly.", "broker_unavailable"
+        )
     if isinstance(exc, DomainError):
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
         if exc.details is not None:
@@ -32,6 +59,26 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     response.data = _uniform_body(exc, response.data)
     return response
+
+
+def _unavailable(detail: str, code: str) -> Response:
+    response = Response({"detail": detail, "code": code}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = "30"
+    return response
+
+
+def _is_broker_error(exc: Exception) -> bool:
+    """Kombu's connection errors and the Redis client's, raised when a task cannot be published."""
+    from kombu.exceptions import OperationalError as KombuOperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return isinstance(exc, KombuOperationalError | RedisConnectionError | RedisTimeoutError)
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any URL under /api/ that no route matches (also ``/models/-1/promote/``): the JSON 404 body."""
+    return JsonResponse({"detail": "No such API endpoint.", "code": "not_found"}, status=404)
 
 
 def _uniform_body(exc: Exception, data: Any) -> Any:

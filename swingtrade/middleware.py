@@ -1,4 +1,5 @@
-"""One structured log line per API call: request id, user id, status and duration."""
+"""Request middleware: one structured log line per API call (request id, user id, status, duration), and
+the refusal of NUL characters in URLs before any view or database sees them."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from urllib.parse import unquote
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 
 from swingtrade.logging import request_id_var, user_id_var
 
@@ -51,3 +54,21 @@ class RequestLogMiddleware:
                 },
             )
         return response
+
+
+class NulCharacterGuardMiddleware:
+    """A NUL character in the path or query string is a 400: PostgreSQL text cannot hold one, so a
+    filter such as ``?ticker=%00`` would otherwise reach the database as a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "\x00" in unquote(query):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": "The URL may not contain NUL (%00) characters.", "code": "invalid"}, status=400
+                )
+            return HttpResponse(loader.render_to_string("400.html"), status=400)
+        return self.get_response(request)

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from swingtrade import health
+from swingtrade.api import api_not_found
 from swingtrade.web.views import home
 
 api_v1 = [
@@ -12,12 +13,15 @@ api_v1 = [
     path("", include("market.api.urls")),
     path("", include("mlcore.api.urls")),
     path("", include("portfolio.api.urls")),
+    # Last: any other URL under /api/v1/ is the JSON 404, in development too (DEBUG shows HTML otherwise).
+    re_path(r"^.*$", api_not_found),
 ]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    re_path(r"^api/", api_not_found),
     path("api-auth/", include("rest_framework.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -27,3 +31,9 @@ urlpatterns = [
     path("", include("swingtrade.web.urls.models")),
     path("", include("swingtrade.web.urls.portfolios")),
 ]
+
+# The site's own error pages, and the JSON error body under /api/ (swingtrade/error_views.py).
+handler400 = "swingtrade.error_views.bad_request"
+handler403 = "swingtrade.error_views.permission_denied"
+handler404 = "swingtrade.error_views.page_not_found"
+handler500 = "swingtrade.error_views.server_error"

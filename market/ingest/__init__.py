@@ -48,9 +48,12 @@ def fail_interrupted_runs() -> int:
     """Mark runs still ``running`` long after any run could take as failed; return how many.
 
     A killed process cannot mark its own run: its data transaction was rolled back by the database,
-    and this says so on the run. "Long" is twice Celery's hard time limit.
+    and this says so on the run. "Long" is Celery's hard time limit plus a grace period: no live task
+    runs past its limit, and the periodic sweep (``swingtrade.fail_interrupted_runs``) calls this.
     """
-    cutoff = timezone.now() - timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
+    cutoff = timezone.now() - timedelta(
+        seconds=settings.CELERY_TASK_TIME_LIMIT + settings.STALE_RUN_GRACE_SECONDS
+    )
     return IngestionRun.objects.filter(status=IngestionRun.Status.RUNNING, started_at__lt=cutoff).update(
         status=IngestionRun.Status.FAILED,
         finished_at=timezone.now(),

@@ -8,6 +8,10 @@ from portfolio.services import PORTFOLIO_FIELDS
 
 
 class CostProfileSerializer(serializers.ModelSerializer):
+    # Lists of codes, not any JSON: a number or an object here would crash the cost model later (issue 12).
+    ftt_tickers = serializers.ListField(child=serializers.CharField(max_length=16), required=False)
+    ftt_exchanges = serializers.ListField(child=serializers.CharField(max_length=8), required=False)
+
     class Meta:
         model = CostProfile
         exclude = ["owner"]

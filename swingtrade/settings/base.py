@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "swingtrade.middleware.RequestLogMiddleware",
+    "swingtrade.middleware.NulCharacterGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -241,9 +242,31 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Fault recovery (issue 12): a task is acknowledged only when it ends, so a killed worker's task goes back to
+# the queue; Redis hands it out again once the visibility timeout passes, set just above the hard time limit
+# (no live task is ever handed out twice). Runs still `running` past the limit + STALE_RUN_GRACE_SECONDS
+# are failed by the `swingtrade.fail_interrupted_runs` sweep every minute.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 60 * 60
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+STALE_RUN_GRACE_SECONDS = env.int("STALE_RUN_GRACE_SECONDS", default=60)
+# Publishing from a request must fail fast when the broker is down (JSON 503 within 2 s), not retry for ~20 s.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 30,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "max_retries": 0,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_BEAT_SCHEDULE = {
+    "fail-interrupted-runs": {"task": "swingtrade.fail_interrupted_runs", "schedule": 60.0},
+}
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -322,6 +345,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "swingtrade.api.Pagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "swingtrade.api.exception_handler",
+    # Refuses over-deep JSON and NUL characters with a 400 (see swingtrade.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "swingtrade.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
