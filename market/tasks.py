@@ -18,7 +18,9 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError
 
 from market import services
+from market.ingest import fail_run
 from market.models import IngestionRun
+from swingtrade.celery import on_publish_failure
 
 logger = logging.getLogger("swingtrade.market.tasks")
 
@@ -168,3 +170,11 @@ def ingest_yahoo(
 def ingest_yahoo_daily() -> dict[str, Any]:
     """Beat's weekday job after the US close: bring every active ticker up to today."""
     return ingest_yahoo()
+
+
+@on_publish_failure("market.ingest_csv", "market.ingest_yahoo")
+def _fail_unqueued_run(*args: Any, run_id: int | None = None, **kwargs: Any) -> None:
+    """The broker refused the task: its run would stay ``running`` for ever (issue 12)."""
+    run = IngestionRun.objects.filter(pk=run_id).first() if run_id else None
+    if run is not None:
+        fail_run(run, "Not queued: the task broker was unavailable. Nothing was stored; try again.")

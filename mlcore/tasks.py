@@ -9,6 +9,7 @@ from celery import shared_task
 # Celery autodiscovery imports ``mlcore.tasks`` only: importing the monitoring tasks (daily run, retrain)
 # here registers them with the worker; ``retrain`` also serves the legacy weekly name below.
 from mlcore.monitoring.tasks import monitor, retrain  # noqa: F401
+from swingtrade.celery import on_publish_failure
 from swingtrade.errors import DomainError
 
 logger = logging.getLogger("swingtrade.mlcore.tasks")
@@ -61,3 +62,17 @@ def on_ingestion_succeeded(sender, run=None, **kwargs) -> None:
         logger.exception(
             "could not queue predictions after ingestion", extra={"run_id": getattr(run, "pk", None)}
         )
+
+
+@on_publish_failure("mlcore.tasks.run_training_job")
+def _fail_unqueued_job(job_id: int, *args, **kwargs) -> None:
+    """The broker refused the task: its job would stay queued for ever (issue 12)."""
+    from django.utils import timezone
+
+    from mlcore.models import TrainingJob
+
+    TrainingJob.objects.filter(pk=job_id).update(
+        status=TrainingJob.Status.FAILED,
+        error="Not queued: the task broker was unavailable. Try again.",
+        finished_at=timezone.now(),
+    )
