@@ -56,7 +56,7 @@ def test_broker_down_is_a_json_503_within_2_seconds_and_leaves_no_orphan_run(tmp
     assert result.returncode == 0, result.stderr[-3000:]
     lines = [line for line in result.stdout.splitlines() if not line.startswith("{")][-3:]
     for line in lines[:2]:
-        path, status, content_type, seconds, code = line.split()
+        _path, status, content_type, seconds, code = line.split()
         assert status == "503", line
         assert content_type == "application/json"
         assert float(seconds) < 2.0, line
