@@ -13,6 +13,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swingtrade.settings.base")
     from django.core.management import execute_from_command_line
 
+    from swingtrade.audit.context import Actor, actor_var
+
+    # Writes made by a command are attributed to it in the audit trail (swingtrade/audit).
+    actor_var.set(Actor(name=f"command:{sys.argv[1] if len(sys.argv) > 1 else 'help'}"))
+
     execute_from_command_line(sys.argv)
 
 

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("market.api.urls")),
     path("", include("mlcore.api.urls")),
     path("", include("portfolio.api.urls")),
+    path("", include("swingtrade.audit.api.urls")),
     # Last: any other URL under /api/v1/ is the JSON 404, in development too (DEBUG shows HTML otherwise).
     re_path(r"^.*$", api_not_found),
 ]

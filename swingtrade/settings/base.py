@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "swingtrade.accounts",
+    "swingtrade.audit",
     "market",
     "mlcore",
     "portfolio",
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Makes the request (and so its user, JWT ones included once DRF authenticates) the audit actor.
+    "swingtrade.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a lockout on the login form or admin into the 429 page.
