@@ -24,6 +24,28 @@ STATE_CHOICES = [(s, s) for s in monitoring.STATES]
 _fraction = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
 
+#: Allowed range of each numeric threshold, inclusive (issue 12): a value outside switches alerting off
+#: in effect (critical_t=1e308 never fires, psi_threshold=0 flags every feature, coverage_critical=0 never
+#: fires) or makes the monitor meaningless. Checked by ``clean`` (admin and API alike).
+THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
+    "short_window": (5, 250),
+    "long_window": (10, 1000),
+    "min_dates": (3, 250),
+    "warn_t": (0.5, 10.0),
+    "critical_t": (0.5, 10.0),
+    "psi_threshold": (0.01, 5.0),
+    "drift_share_warn": (0.01, 1.0),
+    "stale_warn_sessions": (1, 20),
+    "stale_critical_sessions": (1, 60),
+    "coverage_warn": (0.05, 1.0),
+    "coverage_critical": (0.05, 1.0),
+    "training_window_years": (1, 30),
+    "alert_max_emails": (1, 100),
+    "alert_window_hours": (1, 24 * 30),
+    "override_max_hours": (1, 24 * 30),
+}
+
+
 class MonitoringThresholds(models.Model):
     """The single row of monitoring settings (pk=1); defaults come from ``settings.MONITORING_DEFAULTS``."""
 
@@ -88,8 +110,14 @@ class MonitoringThresholds(models.Model):
         return row
 
     def clean(self) -> None:
-        """Cross-field rules; every pair compared only once both values are set."""
+        """Ranges (:data:`THRESHOLD_RANGES`), then cross-field rules, each pair once both values are valid."""
         errors: dict[str, str] = {}
+        for name, (low, high) in THRESHOLD_RANGES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or (value is not None and not isinstance(value, int | float)):
+                errors[name] = "Must be a number."
+            elif value is not None and not low <= value <= high:
+                errors[name] = f"Must be between {low:g} and {high:g}."
         pairs = [
             ("short_window", "long_window", "The short window cannot be longer than the long window."),
             ("min_dates", "short_window", "Cannot exceed the short window."),
@@ -99,6 +127,8 @@ class MonitoringThresholds(models.Model):
         ]
         for low, high, message in pairs:
             a, b = getattr(self, low), getattr(self, high)
+            if low in errors or high in errors:
+                continue
             if a is not None and b is not None and a > b:
                 errors[low] = message
         if errors:

@@ -7,7 +7,13 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from mlcore.monitoring.models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
+from mlcore.monitoring.models import (
+    THRESHOLD_RANGES,
+    Alert,
+    GateOverride,
+    MonitoringReport,
+    MonitoringThresholds,
+)
 
 
 class MonitoringReportSerializer(serializers.ModelSerializer):
@@ -99,6 +105,23 @@ class MonitoringThresholdsSerializer(serializers.ModelSerializer):
         model = MonitoringThresholds
         exclude = ["id", "updated_by"]
         read_only_fields = ["updated_at"]
+        # The allowed range of each number, shown in the API schema (the model's clean enforces it).
+        extra_kwargs = {
+            name: {"help_text": f"Allowed range: {low:g} to {high:g}."}
+            for name, (low, high) in THRESHOLD_RANGES.items()
+        }
+
+    def to_internal_value(self, data: Any) -> Any:
+        # DRF's FloatField takes true/false as 1.0/0.0: for a threshold that is a typo, not a number.
+        if isinstance(data, dict):
+            booleans = {
+                name: ["Must be a number, not true/false."]
+                for name in THRESHOLD_RANGES
+                if isinstance(data.get(name), bool)
+            }
+            if booleans:
+                raise serializers.ValidationError(booleans)
+        return super().to_internal_value(data)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # The cross-field rules live on the model (admin form and API share them).
