@@ -1,4 +1,4 @@
-"""``/healthz``: the state of each part the product needs, and 503 when a required one is down.
+"""``/healthz``: up (200) or down (503); the state of each part only for staff or a health token.
 
 Apps add their own checks in ``AppConfig.ready`` with :func:`register_check` (mlcore adds the
 champion model), so this module knows no app's internals.
@@ -6,6 +6,7 @@ champion model), so this module knows no app's internals.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from collections.abc import Callable
@@ -83,10 +84,20 @@ def run_checks() -> tuple[bool, dict[str, Any]]:
     return healthy, parts
 
 
+def may_see_details(request: HttpRequest) -> bool:
+    """Staff, or a monitor sending ``X-Health-Token``: versions, latencies and errors help an attacker."""
+    token = settings.HEALTHZ_TOKEN
+    if token and hmac.compare_digest(request.headers.get("X-Health-Token", ""), token):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     healthy, parts = run_checks()
-    return JsonResponse(
-        {"status": "ok" if healthy else "down", "checks": parts}, status=200 if healthy else 503
-    )
+    body: dict[str, Any] = {"status": "ok" if healthy else "down"}
+    if may_see_details(request):
+        body["checks"] = parts
+    return JsonResponse(body, status=200 if healthy else 503)

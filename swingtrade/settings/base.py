@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "swingtrade.middleware.RequestLogMiddleware",
     "swingtrade.middleware.NulCharacterGuardMiddleware",
+    "swingtrade.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -397,6 +398,27 @@ LOGGING = {
         "swingtrade": {"level": LOG_LEVEL},
     },
 }
+
+# --- Content-Security-Policy (swingtrade.middleware.ContentSecurityPolicyMiddleware) -----------------
+# Nothing external, no inline script; inline style attributes only (style-src-attr).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "style-src-attr 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# /healthz details (each part's state, latency, errors) for staff or callers sending this token in
+# the X-Health-Token header; anonymous callers get only up/down.
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 
 # Serve static files straight from the apps while developing; production serves collectstatic's output.
 WHITENOISE_USE_FINDERS = DEBUG

@@ -18,3 +18,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING["root"]["level"] = "WARNING"
+# /healthz details for tests that read them (anonymous callers get only up/down).
+HEALTHZ_TOKEN = "test-health-token"

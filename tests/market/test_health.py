@@ -24,6 +24,6 @@ def test_market_data_is_down_when_nothing_is_stored(db):
 
 
 def test_healthz_lists_the_market_check(client, market_sample):
-    body = client.get("/healthz").json()
+    body = client.get("/healthz", HTTP_X_HEALTH_TOKEN="test-health-token").json()
     assert body["checks"]["market_data"]["status"] == "ok"
     assert body["checks"]["market_data"]["required"] is False

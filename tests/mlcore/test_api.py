@@ -202,12 +202,12 @@ def test_ranking_before_any_stored_price_is_404(investor_client, market_sample, 
 
 
 def test_healthz_reports_the_champion_without_failing_the_site(client, market_sample, fast_training):
-    body = client.get("/healthz").json()
+    body = client.get("/healthz", HTTP_X_HEALTH_TOKEN="test-health-token").json()
     assert body["status"] == "ok"
     assert body["checks"]["champion_model"]["status"] == "down"
     assert body["checks"]["champion_model"]["required"] is False
     version = champion_version()
-    check = client.get("/healthz").json()["checks"]["champion_model"]
+    check = client.get("/healthz", HTTP_X_HEALTH_TOKEN="test-health-token").json()["checks"]["champion_model"]
     assert check["status"] == "ok" and check["model_version"] == version.pk
 
 

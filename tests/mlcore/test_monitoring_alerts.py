@@ -114,7 +114,7 @@ def test_a_second_retraining_waits_for_the_first(db):
 
 def test_healthz_reports_a_closed_gate_without_going_down(db, client):
     report = _report("CRITICAL", "data is 15 sessions behind")
-    body = client.get("/healthz").json()
+    body = client.get("/healthz", HTTP_X_HEALTH_TOKEN="test-health-token").json()
     assert body["checks"]["prediction_gate"]["status"] == "down"
     assert body["checks"]["prediction_gate"]["report_url"] == report.get_absolute_url()
     assert body["checks"]["prediction_gate"]["required"] is False
