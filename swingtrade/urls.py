@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
 
-from swingtrade import health
+from swingtrade import health, schema_views
 from swingtrade.api import api_not_found
 from swingtrade.web.views import home
 
@@ -14,6 +15,9 @@ api_v1 = [
     path("", include("mlcore.api.urls")),
     path("", include("portfolio.api.urls")),
     path("", include("swingtrade.audit.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/swagger/", schema_views.SwaggerView.as_view(url_name="api-schema"), name="api-swagger"),
+    path("schema/redoc/", schema_views.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     # Last: any other URL under /api/v1/ is the JSON 404, in development too (DEBUG shows HTML otherwise).
     re_path(r"^.*$", api_not_found),
 ]

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_celery_beat",
     "axes",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "swingtrade.accounts",
     "swingtrade.audit",
     "market",
@@ -357,6 +359,28 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "swingtrade.schema.AutoSchema",
+}
+# OpenAPI 3 at /api/v1/schema/, Swagger UI and ReDoc from the bundled sidecar (nothing fetched elsewhere).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SwingTrade API",
+    "DESCRIPTION": (
+        "Swing-trading decisions from daily closes for retail investors. Authenticate with a JWT from "
+        "`POST /api/v1/auth/token/` (`Authorization: Bearer <access>`). Every error is the JSON body "
+        "`ErrorBody`. Rankings and proposals are model outputs, not investment advice."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "swingtrade.schema.add_error_responses",
+    ],
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
