@@ -60,8 +60,8 @@ class RegistryEventSerializer(serializers.ModelSerializer):
 
 class ModelVersionListSerializer(serializers.ModelSerializer):
     rank_ic = serializers.FloatField(read_only=True)
-    trained_by = serializers.CharField(source="trained_by.username", default=None)
-    promoted_by = serializers.CharField(source="promoted_by.username", default=None)
+    trained_by = serializers.CharField(source="trained_by.username", default=None, allow_null=True)
+    promoted_by = serializers.CharField(source="promoted_by.username", default=None, allow_null=True)
     url = serializers.HyperlinkedIdentityField(view_name="mlcore-model-detail")
 
     class Meta:

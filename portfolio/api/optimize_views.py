@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -116,6 +117,7 @@ class OptimizationRunSerializer(serializers.ModelSerializer):
 
 
 class OptimizeView(_PortfolioChild):
+    @extend_schema(request=OptimizeInputSerializer, responses={201: OptimizationRunSerializer})
     def post(self, request: Request, portfolio_id: int) -> Response:
         portfolio = self.portfolio(request, portfolio_id)
         data = OptimizeInputSerializer(data=request.data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
@@ -32,6 +33,7 @@ class PortfolioViewSet(viewsets.ModelViewSet):
             portfolio=serializer.instance, **serializer.validated_data
         )
 
+    @extend_schema(responses=s.ValuationSerializer)
     @action(detail=True, methods=["get"])
     def valuation(self, request: Request, pk: str | None = None) -> Response:
         portfolio = self.get_object()

@@ -25,7 +25,8 @@ class LogoutSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    roles = serializers.ListField(source="role_names", read_only=True)
+    roles = serializers.ListField(source="role_names", child=serializers.CharField(), read_only=True)
+    email = serializers.CharField(read_only=True, help_text="May be empty.")
 
     class Meta:
         model = get_user_model()
