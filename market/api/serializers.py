@@ -52,7 +52,7 @@ class BarRevisionSerializer(serializers.ModelSerializer):
 
 class IngestionRunSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="market-api:ingestion-run-detail")
-    started_by = serializers.CharField(source="started_by.username", default=None)
+    started_by = serializers.CharField(source="started_by.username", default=None, allow_null=True)
 
     class Meta:
         model = IngestionRun

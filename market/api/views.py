@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +16,7 @@ from market.models import IngestionRun, Ticker
 from market.sources import normalise_symbol
 from swingtrade.accounts.permissions import IsAdmin, IsInvestor
 from swingtrade.errors import NotFound
+from swingtrade.parsers import JSONParser
 
 
 def _ticker(symbol: str) -> Ticker:
@@ -77,7 +79,7 @@ class IngestionRunListCreateView(generics.ListAPIView):
 
     permission_classes = [IsAdmin]
     serializer_class = s.IngestionRunSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]  # the project's JSON parser (depth, NUL)
 
     def get_queryset(self) -> QuerySet[IngestionRun]:
         qs = selectors.runs_queryset()
@@ -85,6 +87,10 @@ class IngestionRunListCreateView(generics.ListAPIView):
             qs = qs.filter(status=run_status)
         return qs
 
+    @extend_schema(
+        request={"application/json": s.YahooRequestSerializer, "multipart/form-data": s.CsvUploadSerializer},
+        responses={202: s.IngestionRunSerializer},
+    )
     def post(self, request: Request) -> Response:
         if "file" in request.FILES:
             upload = s.CsvUploadSerializer(data=request.data)

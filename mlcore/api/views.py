@@ -3,6 +3,7 @@ from __future__ import annotations
 from functools import partial
 
 from django.db import transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -77,6 +78,7 @@ class TrainView(APIView):
 
     permission_classes = [IsAdmin]
 
+    @extend_schema(request=s.TrainRequestSerializer, responses={202: s.TrainingJobSerializer})
     def post(self, request: Request) -> Response:
         body = s.TrainRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)

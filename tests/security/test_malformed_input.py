@@ -130,3 +130,11 @@ def test_a_csv_row_holding_a_nul_byte_is_rejected_by_row():
     assert run.status != IngestionRun.Status.RUNNING
     assert run.issues.filter(reason="invalid_ticker").count() == 1
     assert DailyBar.objects.filter(ticker__symbol="AAPL").count() == 1
+
+
+def test_the_ingestion_endpoint_with_its_own_parsers_refuses_deep_json_too(admin_client_api):
+    response = admin_client_api.post(
+        f"{API}/ingestion/runs/", data="[" * 100_000, content_type="application/json"
+    )
+    _assert_error_body(response, 400)
+    assert not IngestionRun.objects.exists()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, status
+from rest_framework import serializers as drf_serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -59,11 +61,21 @@ class MonitoringReportLatestView(APIView):
         return Response({**MonitoringReportSerializer(report).data, "gate": gate.gate_state().as_dict()})
 
 
+QUEUED_MONITORING_RUN = inline_serializer(
+    "MonitoringRunQueued",
+    {"task_id": drf_serializers.CharField(), "reports_url": drf_serializers.CharField()},
+)
+
+
 class MonitoringRunView(APIView):
     """Queue a monitoring run now (e.g. after fixing the data); ``as_of`` optional. 202 with the task."""
 
     permission_classes = [IsAdmin]
 
+    @extend_schema(
+        request=MonitoringRunSerializer,
+        responses={202: QUEUED_MONITORING_RUN},
+    )
     def post(self, request: Request) -> Response:
         serializer = MonitoringRunSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
