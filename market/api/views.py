@@ -111,7 +111,7 @@ class IngestionRunListCreateView(generics.ListAPIView):
             )
         run.refresh_from_db()
         body = s.IngestionRunSerializer(run, context={"request": request}).data
-        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": str(body["url"])})
 
 
 class IngestionRunDetailView(generics.RetrieveAPIView):

@@ -51,7 +51,7 @@ class RankingSerializer(serializers.Serializer):
 
 
 class RegistryEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
         model = RegistryEvent
@@ -97,7 +97,7 @@ class TrainRequestSerializer(serializers.Serializer):
 class TrainingJobSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="mlcore-training-job")
     model_version_url = serializers.HyperlinkedRelatedField(
-        source="model_version", view_name="mlcore-model-detail", read_only=True
+        source="model_version", view_name="mlcore-model-detail", read_only=True, allow_null=True
     )
 
     class Meta:

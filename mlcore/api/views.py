@@ -85,7 +85,7 @@ class TrainView(APIView):
         job = jobs.training_job_create(user=request.user, **body.validated_data)
         transaction.on_commit(partial(tasks.run_training_job.delay, job.pk))
         data = s.TrainingJobSerializer(job, context={"request": request}).data
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": str(data["url"])})
 
 
 class TrainingJobView(generics.RetrieveAPIView):

@@ -20,7 +20,7 @@ from mlcore.models import ModelVersion, Prediction
 from mlcore.monitoring import gate
 from mlcore.registry import versions as registry
 from mlcore.training.scoring import MissingFeatures, NotScorable, score_date
-from swingtrade.errors import DomainError, NotFound, ServiceUnavailable
+from swingtrade.errors import DomainError, NotFound, ServiceUnavailable, Unprocessable
 
 logger = logging.getLogger("swingtrade.mlcore.predict")
 
@@ -115,7 +115,8 @@ def predictions_compute(*, version: ModelVersion, data_date: date) -> pd.DataFra
             side_fraction=settings.MLCORE_SIDE_FRACTION,
         )
     except (MissingFeatures, NotScorable) as exc:
-        raise ServiceUnavailable(f"Model version {version.pk} cannot score {data_date.isoformat()}: {exc}.")
+        # The date lacks the history the model needs: no retry will change that (422, not 503).
+        raise Unprocessable(f"Model version {version.pk} cannot score {data_date.isoformat()}: {exc}.")
     rows = [
         Prediction(
             model_version=version,

@@ -66,7 +66,7 @@ def test_ranking_refuses_a_date_without_enough_history(investor_client, market_s
     version = champion_version()
     # The stored prices start 2019-01-02: two days later no ticker has the 60-day history training needs.
     response = investor_client.get(RANKINGS, {"as_of": "2019-01-04"})
-    assert response.status_code == 503
+    assert response.status_code == 422
     detail = response.json()["detail"]
     assert f"Model version {version.pk} cannot score 2019-01-04" in detail
     assert "none of the 12 tickers has the history" in detail
