@@ -60,6 +60,7 @@ class TradeListCreateView(_PortfolioChild, ListAPIView):
     def get_queryset(self):
         return selectors.trades_of(self.portfolio(self.request, self.kwargs["portfolio_id"]))
 
+    @extend_schema(request=s.TradeInputSerializer, responses={201: s.TradeSerializer})
     def post(self, request: Request, portfolio_id: int) -> Response:
         portfolio = self.portfolio(request, portfolio_id)
         data = s.TradeInputSerializer(data=request.data)
@@ -75,6 +76,7 @@ class ProposalListCreateView(_PortfolioChild, ListAPIView):
         portfolio = self.portfolio(self.request, self.kwargs["portfolio_id"])
         return selectors.proposals_of(portfolio, status=self.request.query_params.get("status"))
 
+    @extend_schema(request=s.ProposalCreateSerializer, responses={201: s.ProposalSerializer(many=True)})
     def post(self, request: Request, portfolio_id: int) -> Response:
         portfolio = self.portfolio(request, portfolio_id)
         data = s.ProposalCreateSerializer(data=request.data)
@@ -86,6 +88,7 @@ class ProposalListCreateView(_PortfolioChild, ListAPIView):
 class ProposalDecisionView(_PortfolioChild):
     accept = True
 
+    @extend_schema(request=None, responses={200: s.ProposalSerializer})
     def post(self, request: Request, portfolio_id: int, proposal_id: int) -> Response:
         portfolio = self.portfolio(request, portfolio_id)
         proposal = selectors.proposal_get(portfolio=portfolio, proposal_id=proposal_id)
@@ -94,6 +97,7 @@ class ProposalDecisionView(_PortfolioChild):
 
 
 class ProposalFillView(_PortfolioChild):
+    @extend_schema(request=s.ProposalFillSerializer, responses={201: s.TradeSerializer})
     def post(self, request: Request, portfolio_id: int, proposal_id: int) -> Response:
         portfolio = self.portfolio(request, portfolio_id)
         proposal = selectors.proposal_get(portfolio=portfolio, proposal_id=proposal_id)

@@ -33,6 +33,7 @@ from swingtrade.accounts import services
 admin = services.user_create(username="root", password="x-long-password-2026", role="admin")
 client = APIClient()
 client.force_authenticate(admin)
+import market.tasks, mlcore.tasks  # warm: the first request of a fresh process also pays for imports
 for path, body in (("/api/v1/ingestion/runs/", {"symbols": ["AAPL"], "start": "2021-01-04"}),
                    ("/api/v1/models/train/", {})):
     started = time.perf_counter()
