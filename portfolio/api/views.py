@@ -76,7 +76,11 @@ class ProposalListCreateView(_PortfolioChild, ListAPIView):
         portfolio = self.portfolio(self.request, self.kwargs["portfolio_id"])
         return selectors.proposals_of(portfolio, status=self.request.query_params.get("status"))
 
-    @extend_schema(request=s.ProposalCreateSerializer, responses={201: s.ProposalSerializer(many=True)})
+    # A plain array (the list view's pagination does not apply to what POST creates).
+    @extend_schema(
+        request=s.ProposalCreateSerializer,
+        responses={201: {"type": "array", "items": {"$ref": "#/components/schemas/Proposal"}}},
+    )
     def post(self, request: Request, portfolio_id: int) -> Response:
         portfolio = self.portfolio(request, portfolio_id)
         data = s.ProposalCreateSerializer(data=request.data)
