@@ -172,6 +172,14 @@ def ingest_yahoo_daily() -> dict[str, Any]:
     return ingest_yahoo()
 
 
+@shared_task(name="market.fail_interrupted_runs")
+def fail_interrupted_runs() -> int:
+    """Every minute (beat, settings.CELERY_BEAT_SCHEDULE): runs left ``running`` by a killed process fail."""
+    from market.ingest import fail_interrupted_runs as fail_runs
+
+    return fail_runs()
+
+
 @on_publish_failure("market.ingest_csv", "market.ingest_yahoo")
 def _fail_unqueued_run(*args: Any, run_id: int | None = None, **kwargs: Any) -> None:
     """The broker refused the task: its run would stay ``running`` for ever (issue 12)."""

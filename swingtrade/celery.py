@@ -71,11 +71,3 @@ app.autodiscover_tasks()
 def ping(payload: str = "pong") -> str:
     """Round trip through the broker; used by the worker integration test and health checks."""
     return payload
-
-
-@app.task(name="swingtrade.fail_interrupted_runs")
-def fail_interrupted_runs() -> int:
-    """Every minute (beat): runs left ``running`` by a killed process are marked failed."""
-    from market.ingest import fail_interrupted_runs as fail_ingestion_runs
-
-    return fail_ingestion_runs()

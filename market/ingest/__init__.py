@@ -49,7 +49,7 @@ def fail_interrupted_runs() -> int:
 
     A killed process cannot mark its own run: its data transaction was rolled back by the database,
     and this says so on the run. "Long" is Celery's hard time limit plus a grace period: no live task
-    runs past its limit, and the periodic sweep (``swingtrade.fail_interrupted_runs``) calls this.
+    runs past its limit, and the periodic sweep (``market.fail_interrupted_runs``) calls this.
     """
     cutoff = timezone.now() - timedelta(
         seconds=settings.CELERY_TASK_TIME_LIMIT + settings.STALE_RUN_GRACE_SECONDS

@@ -251,7 +251,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Fault recovery (issue 12): a task is acknowledged only when it ends, so a killed worker's task goes back to
 # the queue; Redis hands it out again once the visibility timeout passes, set just above the hard time limit
 # (no live task is ever handed out twice). Runs still `running` past the limit + STALE_RUN_GRACE_SECONDS
-# are failed by the `swingtrade.fail_interrupted_runs` sweep every minute.
+# are failed by the `market.fail_interrupted_runs` sweep every minute.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -271,7 +271,7 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0, "i
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_BEAT_SCHEDULE = {
-    "fail-interrupted-runs": {"task": "swingtrade.fail_interrupted_runs", "schedule": 60.0},
+    "fail-interrupted-runs": {"task": "market.fail_interrupted_runs", "schedule": 60.0},
 }
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from market.models import IngestionRun
-from swingtrade.celery import fail_interrupted_runs
+from market.tasks import fail_interrupted_runs
 from tests.security.processes import run_python, strong_key
 
 pytestmark = pytest.mark.integration

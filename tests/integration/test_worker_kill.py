@@ -85,7 +85,7 @@ def test_a_killed_ingestion_is_redelivered_or_failed_within_the_time_limit_plus_
         while time.monotonic() - killed_at < budget:
             if dict(_runs(db))[killed_run] != "running":
                 break
-            _send(env, queue, "swingtrade.fail_interrupted_runs")
+            _send(env, queue, "market.fail_interrupted_runs")
             time.sleep(10)
         statuses = dict(_runs(db))
         assert statuses[killed_run] == "failed", statuses
