@@ -184,3 +184,27 @@ class BarRevision(models.Model):
 
     def __str__(self) -> str:
         return f"revision of bar {self.bar_id} by run {self.run_id}"
+
+
+class FxRate(models.Model):
+    """A daily reference rate: ``rate`` units of ``quote`` per ``base`` (EURUSD 1.20: 1 € = 1.20 $).
+
+    Loaded from the ECB's euro reference rates (market/data/eurusd_ecb_*.csv.gz, by ``bootstrap``);
+    read through ``market.fx.fx_rate`` only, which also answers the inverse pair.
+    """
+
+    base = models.CharField(max_length=3)
+    quote = models.CharField(max_length=3)
+    date = models.DateField()
+    rate = models.FloatField()
+    source = models.CharField(max_length=32, default="ECB")
+
+    class Meta:
+        ordering = ["base", "quote", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["base", "quote", "date"], name="market_fxrate_unique"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="market_fxrate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.base}{self.quote} {self.date} {self.rate}"

@@ -24,6 +24,8 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # The language switcher posts here (set_language stores the choice in a cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", api_not_found),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", home.signup, name="signup"),
     path("", home.dashboard, name="dashboard"),
+    path("glossary/", home.glossary, name="glossary"),
     path("", include("swingtrade.web.urls.tickers")),
     path("", include("swingtrade.web.urls.models")),
     path("", include("swingtrade.web.urls.portfolios")),

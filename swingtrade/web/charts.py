@@ -13,6 +13,10 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from swingtrade.web.formatting import format_number
 
 BUY_COLOUR = "#1a7f37"
 SELL_COLOUR = "#cf222e"
@@ -29,7 +33,8 @@ def clean(value: Any) -> float | None:
 
 
 def _label(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value)
+    """Axis labels in the page's language: a date in its short format, anything else as text."""
+    return formats.date_format(value, "SHORT_DATE_FORMAT") if isinstance(value, date) else str(value)
 
 
 def series(label: str, values: Iterable[Any], **style: Any) -> dict[str, Any]:
@@ -80,8 +85,8 @@ def weights_bar_chart(
     weights: Mapping[str, Any],
     *,
     compare: Mapping[str, Any] | None = None,
-    label: str = "Weight",
-    compare_label: str = "Current",
+    label: str | None = None,
+    compare_label: str | None = None,
 ) -> dict[str, Any]:
     """Bars of portfolio weights by ticker (largest absolute first), optionally beside a second set."""
     tickers = sorted(
@@ -89,6 +94,8 @@ def weights_bar_chart(
         key=lambda t: -abs(clean(weights.get(t, 0)) or clean((compare or {}).get(t, 0)) or 0),
     )
     values = [weights.get(t, 0) for t in tickers]
+    label = label or _("Weight")
+    compare_label = compare_label or _("Current")
     datasets = []
     if compare is not None:
         datasets.append(series(compare_label, [compare.get(t, 0) for t in tickers], color=MUTED_COLOUR))
@@ -117,12 +124,77 @@ def price_with_moving_averages(prices: pd.Series, *, last: int | None = None) ->
     if last is not None:
         prices = prices.iloc[-last:]
         averages = {w: avg.loc[prices.index] for w, avg in averages.items()}
-    datasets = [series("Adjusted close", prices.to_numpy(), color=NEUTRAL_COLOUR)]
+    datasets = [series(_("Adjusted close"), prices.to_numpy(), color=NEUTRAL_COLOUR)]
     colours = {20: "#9a6700", 60: "#8250df"}
     for window, avg in averages.items():
-        datasets.append(series(f"{window}-day average", avg.to_numpy(), color=colours[window], dashed=True))
+        datasets.append(
+            series(
+                _("%(days)d-day average") % {"days": window},
+                avg.to_numpy(),
+                color=colours[window],
+                dashed=True,
+            )
+        )
     labels = [pd.Timestamp(d).date() for d in prices.index]
     return line_chart(labels, datasets, y_format="num")
+
+
+def price_chart(
+    bars: pd.DataFrame,
+    *,
+    currency: str,
+    last: int | None = None,
+    signals: Iterable[tuple[Any, str]] = (),
+    levels: Iterable[tuple[str, Any]] = (),
+) -> dict[str, Any]:
+    """Daily candles with volume when the bars have OHLC, else the adjusted-close line with its averages.
+
+    Parameters
+    ----------
+    bars : DataFrame
+        One ticker's bars indexed by date (ascending): ``open, high, low, close, adj_close, volume``.
+        Candles use the traded (raw) prices, the ones a broker shows and orders are priced in.
+    currency : str
+        Trading currency, printed on the price axis.
+    signals : iterable of (date, side)
+        The model's past signals (``buy`` / ``sell``), drawn as triangles on that day's close.
+    levels : iterable of (label, price)
+        Horizontal lines, e.g. an order's entry, stop-loss and take-profit.
+    """
+    bars = bars.sort_index()
+    if last is not None:
+        bars = bars.iloc[-last:]
+    has_ohlc = not bars.empty and bars[["open", "high", "low", "close"]].notna().all(axis=None)
+    if not has_ohlc:
+        spec = price_with_moving_averages(bars["adj_close"], last=None)
+        spec.update(y_label=_("Price (%(currency)s)") % {"currency": currency}, currency=currency)
+        return spec
+    days = [pd.Timestamp(d).date().isoformat() for d in bars.index]
+    candles = [
+        {"x": x, "o": clean(o), "h": clean(h), "l": clean(lo), "c": clean(c)}
+        for x, o, h, lo, c in zip(days, bars["open"], bars["high"], bars["low"], bars["close"], strict=True)
+    ]
+    closes = dict(zip(days, bars["close"], strict=True))
+    marks = []
+    for when, side in signals:
+        x = pd.Timestamp(when).date().isoformat()
+        if x in closes and side in ("buy", "sell"):
+            marks.append({"x": x, "y": clean(closes[x]), "side": side})
+    has_volume = "volume" in bars and bars["volume"].notna().any()
+    return {
+        "type": "candlestick",
+        "currency": currency,
+        "y_label": _("Price (%(currency)s)") % {"currency": currency},
+        "candles": candles,
+        "candle_label": _("Daily candle (open, high, low, close)"),
+        "volume": [{"x": x, "y": clean(v)} for x, v in zip(days, bars["volume"], strict=True)]
+        if has_volume
+        else [],
+        "volume_label": _("Volume (shares)"),
+        "signals": marks,
+        "signal_labels": {"buy": _("Signal: above average"), "sell": _("Signal: below average")},
+        "levels": [{"label": label, "value": clean(value)} for label, value in levels if clean(value)],
+    }
 
 
 def price_summary(prices: pd.Series) -> dict[str, Any]:
@@ -156,11 +228,11 @@ def fold_rank_ic_chart(folds: list[dict[str, Any]], *, overall: float | None = N
         for i, f in enumerate(folds)
     ]
     values = [f.get("rank_ic_mean") for f in folds]
-    datasets = [series("Rank IC of the fold", values, colors=signed_colours(values))]
+    datasets = [series(_("Rank IC of the fold"), values, colors=signed_colours(values))]
     if overall is not None and folds:
         datasets.append(
             series(
-                "Overall OOS mean",
+                _("Overall out-of-sample mean"),
                 [overall] * len(folds),
                 kind="line",
                 color="#0d1b2a",
@@ -182,12 +254,14 @@ def realised_ic_chart(
     values = pd.to_numeric(frame["rank_ic"], errors="coerce")
     rolling = values.rolling(smooth, min_periods=max(2, smooth // 2)).mean()
     datasets = [
-        series("Daily rank IC", values.to_numpy(), color="#8c959f", point_radius=1),
-        series(f"{smooth}-day mean", rolling.to_numpy(), color=NEUTRAL_COLOUR),
+        series(_("Daily rank IC"), values.to_numpy(), color="#8c959f", point_radius=1),
+        series(_("%(days)d-day mean") % {"days": smooth}, rolling.to_numpy(), color=NEUTRAL_COLOUR),
     ]
     level = validation.get("rank_ic")
     if level is not None and len(frame):
-        datasets.append(series("Validation (OOS) mean", [level] * len(frame), color=BUY_COLOUR, dashed=True))
+        datasets.append(
+            series(_("Validation (out-of-sample) mean"), [level] * len(frame), color=BUY_COLOUR, dashed=True)
+        )
     return line_chart(frame["date"].astype(str).tolist(), datasets, y_format="num")
 
 
@@ -216,15 +290,15 @@ def fill_trade_off_chart(candidates: list[dict[str, Any]], *, chosen: Any = None
     labels, radius = [], []
     for c in rows:
         price = clean(c.get("limit_price"))
-        labels.append(f"{price:.2f}" if price is not None else str(c.get("order_type", "market")))
+        labels.append(format_number(price, 2) if price is not None else _("at market"))
         is_chosen = price is not None and chosen_price is not None and abs(price - chosen_price) < 0.005
         radius.append(6 if is_chosen else 2)
     datasets = [
         series(
-            "P(fill)", [c.get("fill_probability") for c in rows], color=NEUTRAL_COLOUR, point_radius=radius
+            _("P(fill)"), [c.get("fill_probability") for c in rows], color=NEUTRAL_COLOUR, point_radius=radius
         ),
         series(
-            "Expected net value (of notional)",
+            _("Expected net value (of the amount)"),
             [c.get("expected_value") for c in rows],
             color=BUY_COLOUR,
             axis="y2",
@@ -234,10 +308,10 @@ def fill_trade_off_chart(candidates: list[dict[str, Any]], *, chosen: Any = None
     return line_chart(
         labels,
         datasets,
-        x_label="Limit price",
-        y_label="P(fill)",
+        x_label=_("Limit price"),
+        y_label=_("P(fill)"),
         y_format="pct",
-        y2_label="Expected value",
+        y2_label=_("Expected value"),
         y2_format="pct",
     )
 
@@ -257,20 +331,22 @@ def frontier_chart(
     names = [f"λ = {p.get('risk_aversion', 0):g}" for p in rows]
     datasets = [
         points(
-            "Efficient frontier",
+            _("Efficient frontier"),
             [(p.get("volatility"), p.get("expected_return")) for p in rows],
             names=names,
             color=NEUTRAL_COLOUR,
             show_line=True,
             point_radius=3,
         ),
-        points("Current portfolio", [current], names=["current"], color=MUTED_COLOUR, point_radius=8),
-        points("Optimised (whole shares)", [optimal], names=["optimised"], color=BUY_COLOUR, point_radius=8),
+        points(_("Current portfolio"), [current], names=[_("current")], color=MUTED_COLOUR, point_radius=8),
+        points(
+            _("Optimised (whole shares)"), [optimal], names=[_("optimised")], color=BUY_COLOUR, point_radius=8
+        ),
     ]
     return scatter_chart(
         datasets,
-        x_label="Volatility over the horizon",
-        y_label="Expected return over the horizon",
+        x_label=_("Volatility over the horizon"),
+        y_label=_("Expected return over the horizon"),
         x_format="pct",
         y_format="pct",
     )

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from swingtrade.accounts import roles
 from swingtrade.errors import DomainError
@@ -21,7 +22,7 @@ from swingtrade.errors import DomainError
 View = Callable[..., HttpResponse]
 
 
-def _role_required(check: Callable[[Any], bool], message: str) -> Callable[[View], View]:
+def _role_required(check: Callable[[Any], bool], message: Any) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -34,8 +35,8 @@ def _role_required(check: Callable[[Any], bool], message: str) -> Callable[[View
     return decorator
 
 
-analyst_required = _role_required(roles.is_analyst, "This page is for analysts and administrators.")
-admin_required = _role_required(roles.is_admin, "This action is for administrators.")
+analyst_required = _role_required(roles.is_analyst, _("This page is for analysts and administrators."))
+admin_required = _role_required(roles.is_admin, _("This action is for administrators."))
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:

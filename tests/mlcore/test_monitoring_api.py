@@ -180,7 +180,7 @@ def test_the_site_banner_shows_a_closed_gate(closed_gate, client, investor):
     client.force_login(investor)
     page = client.get("/")
     assert page.status_code == 200
-    assert "Recommendations are paused" in page.content.decode()
+    assert "Les conseils sont suspendus." in page.content.decode()  # the site speaks French by default
 
 
 def test_the_closed_gate_blocks_the_predictions_behind_proposals_and_optimisation(closed_gate):

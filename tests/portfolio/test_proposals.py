@@ -281,10 +281,10 @@ def test_the_entry_and_its_stop_show_in_the_api_and_on_the_page(
     web = Client()
     web.force_login(investor)
     html = web.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode()
-    assert (
-        f"{stop.stop_price:,.2f}" in html and f"Sell</span> {stop.get_order_type_display().lower()}" in html
-    )
-    assert reverse("portfolio:proposal_accept", args=[portfolio.pk, stop.pk]) in html
+    # The stop reads as a sentence with its price (the site speaks French by default).
+    stop_price = f"{stop.stop_price:,.2f}".replace(",", "\u202f").replace(".", ",") + "\xa0$"
+    assert f"vendre {stop.quantity} {stop.ticker.symbol} si le cours tombe à {stop_price}" in html
+    assert reverse("portfolio:proposal_ticket", args=[portfolio.pk, stop.pk]) in html
 
 
 def test_validity_is_counted_in_sessions_of_the_tickers_own_exchange(market_sample, predictions):

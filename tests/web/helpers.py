@@ -21,3 +21,11 @@ def profile_post(portfolio, **changes):
     }  # fmt: skip
     values.update(changes)
     return {k: v for k, v in values.items() if v is not None}
+
+
+def in_french(format_function, *args, **kwargs) -> str:
+    """What a page in French prints for a value (the pages' own formatting, checked in test_formatting)."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        return format_function(*args, **kwargs)

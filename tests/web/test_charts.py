@@ -14,7 +14,7 @@ def test_nan_and_infinity_become_gaps_so_the_json_stays_valid():
         [date(2021, 1, 4), date(2021, 1, 5)], [charts.series("Close", [float("nan"), math.inf])]
     )
     assert json.loads(json.dumps(spec, allow_nan=False))["datasets"][0]["data"] == [None, None]
-    assert spec["labels"] == ["2021-01-04", "2021-01-05"]
+    assert spec["labels"] == ["04/01/2021", "05/01/2021"]  # the French short date of the pages
 
 
 def test_weights_bars_are_ordered_by_size_and_coloured_by_side():
@@ -36,10 +36,13 @@ def test_scatter_points_carry_their_names():
 
 
 def test_tiny_returns_show_two_significant_digits_instead_of_zero():
+    from django.utils import translation
+
     from swingtrade.web.templatetags.web import pct, spct
 
-    assert pct(0.0123) == "1.23 %"
-    assert spct(0.00003) == "+0.0030 %"
-    assert pct(-0.0000312) == "-0.0031 %"
-    assert pct(0.0) == "0.00 %"
-    assert pct(float("nan")) == "–"
+    with translation.override("en"):
+        assert pct(0.0123) == "1.23%"
+        assert spct(0.00003) == "+0.0030%"
+        assert pct(-0.0000312) == "-0.0031%"
+        assert pct(0.0) == "0.00%"
+        assert pct(float("nan")) == "–"

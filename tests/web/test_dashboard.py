@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from swingtrade.web.formatting import format_money, format_number, format_percent
 from tests.factories import UserFactory
-from tests.web.helpers import portfolio_of
+from tests.web.helpers import in_french, portfolio_of
 
 
 def test_dashboard_shows_the_champion_and_its_top_buys_and_sells(champion, investor_web):
@@ -14,19 +15,31 @@ def test_dashboard_shows_the_champion_and_its_top_buys_and_sells(champion, inves
     ranking = response.context["ranking"]
     assert ranking.model_version == champion and ranking.buys and ranking.sells
     html = response.content.decode()
-    assert f"#{champion.pk}" in html and champion.algorithm in html
-    assert f"{champion.rank_ic:.3f}" in html
-    assert ranking.data_date.isoformat() == "2021-04-21" and "2021-04-21" in html
+    assert in_french(format_number, champion.rank_ic, 3) in html
+    assert ranking.data_date.isoformat() == "2021-04-21" and "21/04/2021" in html  # the French short date
     best, worst = ranking.buys[0], ranking.sells[0]
     assert reverse("market:ticker", args=[best.ticker]) in html
     assert reverse("market:ticker", args=[worst.ticker]) in html
-    assert f"{best.expected_return * 100:+.2f} %" in html
+    assert in_french(format_percent, best.expected_return, 2, signed=True) in html
+
+
+def test_dashboard_states_the_models_measured_edge_in_plain_words(champion, investor_web):
+    html = investor_web.get(reverse("dashboard")).content.decode()
+    assert "Quelle confiance accorder à ces prévisions" in html
+    assert "rien ici ne prétend battre le marché" in html
+    assert 'href="/glossary/#rank-ic"' in html  # the jargon links to its definition
+
+
+def test_dashboard_speaks_english_when_the_browser_asks_for_it(champion, investor_web):
+    html = investor_web.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8").content.decode()
+    assert '<html lang="en">' in html and "How much to trust these forecasts" in html
+    assert "2021-04-21" in html  # the English short date is ISO
 
 
 def test_dashboard_without_a_champion_says_so_instead_of_failing(market_sample, investor_web):
     response = investor_web.get(reverse("dashboard"))
     assert response.status_code == 200
-    assert "No ranking right now" in response.content.decode()
+    assert "Pas de classement aujourd'hui." in response.content.decode()
     assert "ranking" not in response.context
 
 
@@ -34,5 +47,6 @@ def test_dashboard_lists_the_users_own_portfolios_only(market_sample, investor, 
     mine = portfolio_of(investor, name="Mine")
     portfolio_of(UserFactory(), name="Theirs")
     html = investor_web.get(reverse("dashboard")).content.decode()
-    assert reverse("portfolio:detail", args=[mine.pk]) in html and "100,000.00 USD" in html
+    assert reverse("portfolio:detail", args=[mine.pk]) in html
+    assert in_french(format_money, 100000, mine.base_currency) in html
     assert "Theirs" not in html

@@ -10,6 +10,7 @@ from tests.mlcore.factories import trained_version
 
 
 def test_models_page_shows_versions_with_their_oos_metrics_and_folds(champion, analyst_web):
+    analyst_web.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # an analyst page, read in English here
     response = analyst_web.get(reverse("mlcore:models"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -25,6 +26,7 @@ def test_models_page_shows_versions_with_their_oos_metrics_and_folds(champion, a
 
 
 def test_admin_promotes_a_candidate_from_the_models_page(champion, admin_web):
+    admin_web.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # an analyst page, read in English here
     candidate = trained_version(algorithm="ridge", params={"alpha": 100.0})
     page = admin_web.get(reverse("mlcore:models")).content.decode()
     assert reverse("mlcore:model_promote", args=[candidate.pk]) in page
@@ -39,6 +41,7 @@ def test_admin_promotes_a_candidate_from_the_models_page(champion, admin_web):
 
 
 def test_promotion_without_a_reason_changes_nothing(champion, admin_web):
+    admin_web.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # an analyst page, read in English here
     candidate = trained_version()
     response = admin_web.post(
         reverse("mlcore:model_promote", args=[candidate.pk]), {"reason": ""}, follow=True
@@ -49,6 +52,7 @@ def test_promotion_without_a_reason_changes_nothing(champion, admin_web):
 
 
 def test_admin_rolls_back_to_the_previous_champion(champion, admin_web):
+    admin_web.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # an analyst page, read in English here
     successor = promote(trained_version(), user=None, reason="newer")
     response = admin_web.post(
         reverse("mlcore:model_rollback"), {"reason": "newer one misbehaves"}, follow=True

@@ -16,6 +16,7 @@ from mlcore.training.services import train_version, training_config
 def test_monitoring_page_shows_the_realised_ic_against_validation_and_the_drift(
     market_sample, settings, analyst_web
 ):
+    analyst_web.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # an analyst page, read in English here
     settings.MLCORE_TEST_DAYS, settings.MLCORE_MIN_TRAIN_DAYS = 126, 252
     # Trained on data up to the end of 2020, judged on the matured predictions of 2021.
     version, _ = train_version(config=training_config(), panels=load_panels(end=date(2020, 12, 31)))
@@ -43,6 +44,7 @@ def test_monitoring_page_shows_the_realised_ic_against_validation_and_the_drift(
 
 
 def test_admin_opens_a_closed_gate_and_the_dashboard_serves_again(champion, admin_web):
+    admin_web.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # an analyst page, read in English here
     report = MonitoringReport.objects.create(
         as_of=date(2021, 4, 21),
         data_date=date(2021, 4, 21),
@@ -53,7 +55,7 @@ def test_admin_opens_a_closed_gate_and_the_dashboard_serves_again(champion, admi
         reasons=[{"code": "rank_ic_long", "level": "CRITICAL", "message": "realised rank IC collapsed"}],
     )
     closed = admin_web.get(reverse("dashboard")).content.decode()
-    assert "No ranking right now" in closed and "realised rank IC collapsed" in closed
+    assert "No ranking today." in closed and "realised rank IC collapsed" in closed
     assert f"{reverse('mlcore:monitoring')}?report={report.pk}" in closed
     page = admin_web.get(reverse("mlcore:monitoring")).content.decode()
     assert "Open the gate" in page
@@ -64,6 +66,7 @@ def test_admin_opens_a_closed_gate_and_the_dashboard_serves_again(champion, admi
 
 
 def test_admin_ends_an_override_from_the_monitoring_page(champion, admin_web):
+    admin_web.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # an analyst page, read in English here
     MonitoringReport.objects.create(
         as_of=date(2021, 4, 21), data_date=date(2021, 4, 21), model_version=champion, role="champion",
         state="CRITICAL", summary="collapsed", reasons=[],
@@ -73,4 +76,4 @@ def test_admin_ends_an_override_from_the_monitoring_page(champion, admin_web):
     )
     assert "End the override" in admin_web.get(reverse("mlcore:monitoring")).content.decode()
     admin_web.post(reverse("mlcore:monitoring_override_revoke"))
-    assert "No ranking right now" in admin_web.get(reverse("dashboard")).content.decode()
+    assert "No ranking today." in admin_web.get(reverse("dashboard")).content.decode()

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
 from portfolio.models import OptimizationRun, OrderProposal
+from swingtrade.web.formatting import format_percent
 from tests.factories import UserFactory
-from tests.web.helpers import portfolio_of
+from tests.web.helpers import in_french, portfolio_of
 
 
 def test_optimise_page_runs_and_shows_frontier_weights_and_orders(strong_signals, investor, investor_web):
     portfolio = portfolio_of(investor)
     url = reverse("portfolio:optimize", args=[portfolio.pk])
-    assert "No optimisation yet" in investor_web.get(url).content.decode()
+    assert "Pas encore d'optimisation" in unescape(investor_web.get(url).content.decode())
     response = investor_web.post(url, {"objective": "mean_variance"}, follow=True)
     assert response.status_code == 200
     run = OptimizationRun.objects.get(portfolio=portfolio)
     assert response.redirect_chain[-1][0] == f"{url}?run={run.pk}"
-    html = response.content.decode()
-    assert (
-        f"{run.expected_return_after * 100:+.2f} %" in html and f"{run.volatility_after * 100:.2f} %" in html
-    )
+    html = unescape(response.content.decode())
+    assert in_french(format_percent, run.expected_return_after, 2, signed=True) in html
+    assert in_french(format_percent, run.volatility_after, 2) in html
+    # The result opens with a sentence: how many orders, the expected return before and after, the costs.
+    assert "Pour atteindre la cible, passez" in html
     frontier = response.context["frontier_chart"]["datasets"]
     assert len(frontier[0]["data"]) == len(run.frontier) >= 5
     assert frontier[2]["data"][0]["x"] == pytest.approx(run.volatility_after)
@@ -31,7 +35,7 @@ def test_optimise_page_runs_and_shows_frontier_weights_and_orders(strong_signals
     assert orders and all(o.side == "buy" for o in orders)
     for order in orders:
         assert reverse("market:ticker", args=[order.ticker.symbol]) in html
-        assert f"<td>{order.quantity}</td>" in html
+        assert f"Acheter {order.quantity} {order.ticker.symbol}" in html
     assert {o.ticker.symbol for o in orders} <= {"AAPL", "MSFT"}  # KO's view is negative: long-only
 
 
@@ -45,7 +49,8 @@ def test_an_infeasible_optimisation_explains_itself_and_stores_nothing(
     )
     assert response.status_code == 422
     html = response.content.decode()
-    assert "No feasible portfolio." in html and response.context["error"].message in html
+    assert "Aucun portefeuille ne respecte toutes ces limites." in html
+    assert response.context["error"].message in unescape(html)
     assert not OptimizationRun.objects.exists() and not OrderProposal.objects.exists()
 
 

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from market import fx
 from market.selectors import latest_closes
 from portfolio.models import CostProfile, Portfolio, Trade
 from portfolio.services import trade_record
+from swingtrade.web.formatting import format_money, format_percent
 from tests.factories import UserFactory
-from tests.web.helpers import portfolio_of, profile_post
+from tests.web.helpers import in_french, portfolio_of, profile_post
 
 
 def test_investor_creates_a_portfolio_from_the_list_page(market_sample, investor, investor_web):
@@ -21,7 +23,7 @@ def test_investor_creates_a_portfolio_from_the_list_page(market_sample, investor
         {
             "name": "Swing",
             "cash": "25000",
-            "base_currency": "USD",
+            "base_currency": "EUR",
             "cost_profile": preset.pk,
             "max_position_weight": "0.2",
             "max_gross_exposure": "1.0",
@@ -30,9 +32,14 @@ def test_investor_creates_a_portfolio_from_the_list_page(market_sample, investor
     )
     portfolio = Portfolio.objects.get(owner=investor, name="Swing")
     assert response.redirect_chain[-1][0] == reverse("portfolio:detail", args=[portfolio.pk])
-    assert "25,000.00" in response.content.decode()
+    assert portfolio.base_currency == "EUR" and "25\u202f000,00\xa0€" in response.content.decode()
     listing = investor_web.get(reverse("portfolio:list")).content.decode()
-    assert "Swing" in listing and "long only" in listing
+    assert "Swing" in listing and "achats uniquement" in listing
+
+
+def test_a_new_portfolio_is_in_euros_unless_the_user_says_otherwise(market_sample, investor_web):
+    form = investor_web.get(reverse("portfolio:list")).context["form"]
+    assert form["base_currency"].value() == "EUR"
 
 
 def test_portfolio_creation_refused_by_the_service_shows_why(market_sample, investor, investor_web):
@@ -57,12 +64,37 @@ def test_portfolio_page_values_positions_from_the_latest_close(market_sample, in
     assert response.status_code == 200
     close = latest_closes(["AAPL"])["AAPL"][1]
     html = response.content.decode()
-    assert f"{100 * close:,.2f}" in html  # market value
-    assert f"{100 * (close - 120):+,.2f}" in html  # unrealised P&L
+    assert in_french(format_money, 100 * close, "USD") in html  # market value, a USD portfolio
+    assert in_french(format_money, 100 * (close - 120), "USD", signed=True) in html  # unrealised gain
     weight = response.context["valuation"].positions[0].weight
-    assert f"{weight * 100:.1f} %" in html
+    assert in_french(format_percent, weight, 1) in html
     assert response.context["weights_chart"]["labels"] == ["AAPL"]
-    assert "2021-03-01" in html  # trade history
+    assert "01/03/2021" in html  # trade history, French date
+
+
+def test_a_euro_portfolio_converts_us_shares_at_the_stated_ecb_rate(market_sample, investor, investor_web):
+    fx.fx_sample_load()
+    portfolio = portfolio_of(investor, base_currency="EUR")
+    trade_record(
+        portfolio=portfolio, ticker="AAPL", side="buy", quantity=10, price="120", traded_on=date(2021, 3, 1)
+    )
+    response = investor_web.get(reverse("portfolio:detail", args=[portfolio.pk]))
+    price_date, close = latest_closes(["AAPL"])["AAPL"]
+    rate = fx.fx_rate("EUR", "USD", price_date)
+    assert rate is not None and rate.on == price_date and 1.0 < rate.rate < 1.3  # ECB EURUSD of 2021-04-21
+    html = response.content.decode()
+    assert in_french(format_money, 10 * close / rate.rate, "EUR") in html  # the position's value in euros
+    assert "taux BCE" in html and "21/04/2021" in html  # which rate, of which day
+
+
+def test_without_a_rate_the_page_refuses_to_add_dollars_to_euros(market_sample, investor, investor_web):
+    portfolio = portfolio_of(investor, base_currency="EUR")
+    trade_record(
+        portfolio=portfolio, ticker="AAPL", side="buy", quantity=10, price="120", traded_on=date(2021, 3, 1)
+    )
+    response = investor_web.get(reverse("portfolio:detail", args=[portfolio.pk]))
+    assert response.context["holdings"].equity is None
+    assert "Aucun taux de change de USD vers EUR" in response.content.decode()
 
 
 def test_another_users_portfolio_is_404(market_sample, investor_web):
@@ -101,8 +133,32 @@ def test_an_unknown_ticker_is_refused_on_the_ticker_field(market_sample, investo
         reverse("portfolio:trade_create", args=[portfolio.pk]),
         {"ticker": "ZZZZ", "side": "buy", "quantity": "1", "price": "10", "traded_on": "2021-04-21"},
     )
-    assert "Unknown ticker" in str(response.context["trade_form"].errors["ticker"])
+    assert "Aucune action ne correspond à ZZZZ" in str(response.context["trade_form"].errors["ticker"])
     assert not Trade.objects.exists()
+
+
+def test_a_trade_can_name_the_stock_instead_of_its_symbol(market_sample, investor, investor_web):
+    portfolio = portfolio_of(investor)
+    page = investor_web.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode()
+    assert '<datalist id="ticker-choices">' in page and "Apple" in page  # suggestions with names
+    response = investor_web.post(
+        reverse("portfolio:trade_create", args=[portfolio.pk]),
+        {"ticker": "apple", "side": "buy", "quantity": "1", "price": "130", "traded_on": "2021-04-21"},
+    )
+    assert response.status_code == 302
+    assert Trade.objects.get().ticker.symbol == "AAPL"
+
+
+def test_a_position_above_the_users_cap_is_recorded_with_a_warning(market_sample, investor, investor_web):
+    portfolio = portfolio_of(investor)  # 100,000 in cash, at most 20 % per position
+    response = investor_web.post(
+        reverse("portfolio:trade_create", args=[portfolio.pk]),
+        {"ticker": "AAPL", "side": "buy", "quantity": "300", "price": "130", "traded_on": "2021-04-21"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert Trade.objects.count() == 1
+    assert "au-delà de votre limite de 20\u202f%" in html
 
 
 def test_a_recorded_trade_updates_cash_and_history(market_sample, investor, investor_web):
@@ -119,7 +175,7 @@ def test_a_recorded_trade_updates_cash_and_history(market_sample, investor, inve
         },
         follow=True,
     )
-    assert "Recorded: Buy 10 KO at 50" in response.content.decode()
+    assert "Enregistré : Achat de 10 KO à 50,00\xa0$." in response.content.decode()
     portfolio.refresh_from_db()
     assert portfolio.cash == Decimal("100000") - Decimal("501")
 
@@ -132,7 +188,10 @@ def test_the_owner_opts_into_shorting_from_the_portfolio_page(market_sample, inv
     )
     portfolio.refresh_from_db()
     assert portfolio.allow_short and portfolio.max_gross_exposure == 1.5
-    assert "long/short" in response.content.decode() and "Risk profile saved" in response.content.decode()
+    assert (
+        "long/short" in response.content.decode()
+        and "Profil de risque enregistré" in response.content.decode()
+    )
 
 
 def test_leverage_without_shorting_or_margin_is_refused_with_the_reason(

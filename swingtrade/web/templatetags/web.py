@@ -1,64 +1,90 @@
-"""Number formatting for the pages: one place decides how a return, a weight or an amount looks."""
+"""Number, money and date formatting for the pages: one place decides how a return, an amount or a day looks.
+
+Everything follows the active language (French by default): ``12 345,68 €`` and ``1,23 %`` in French,
+``€12,345.68`` and ``1.23%`` in English; dates use the language's ``SHORT_DATE_FORMAT``
+(swingtrade/formats/<lang>/formats.py), one format per language.
+"""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django import template
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from swingtrade.web import presenting
+from swingtrade.web.formatting import _number, format_money, format_number, format_percent
 
 register = template.Library()
 
 
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _percent(value: Any, digits: int, sign: str) -> str:
-    """At least ``digits`` decimals, more (up to 4) until two significant digits show: a model edge of
-    0.00003 reads "0.0030 %", not "0.00 %"."""
-    number = _number(value)
-    if number is None:
-        return "–"
-    percent = number * 100
-    decimals = int(digits)
-    if percent != 0 and abs(percent) < 10 ** (1 - decimals):
-        decimals = min(4, max(decimals, 1 - math.floor(math.log10(abs(percent)))))
-    return f"{percent:{sign}.{decimals}f} %"
-
-
 @register.filter
 def pct(value: Any, digits: int = 2) -> str:
-    """0.0123 → "1.23 %"; missing or NaN → "–"."""
-    return _percent(value, digits, "")
+    """0.0123 → "1,23 %"; missing or NaN → "–"."""
+    return format_percent(value, digits)
 
 
 @register.filter
 def spct(value: Any, digits: int = 2) -> str:
-    """Signed percentage: 0.0123 → "+1.23 %"."""
-    return _percent(value, digits, "+")
+    """Signed percentage: 0.0123 → "+1,23 %"."""
+    return format_percent(value, digits, signed=True)
 
 
 @register.filter
 def num(value: Any, digits: int = 2) -> str:
-    """Thousands separators and fixed decimals: 12345.678 → "12,345.68"."""
+    """Grouped digits and fixed decimals in the active language: 12345.678 → "12 345,68"."""
     number = _number(value)
-    return "–" if number is None else f"{number:,.{int(digits)}f}"
+    return "–" if number is None else format_number(number, int(digits))
 
 
 @register.filter
 def snum(value: Any, digits: int = 2) -> str:
     number = _number(value)
-    return "–" if number is None else f"{number:+,.{int(digits)}f}"
+    return "–" if number is None else format_number(number, int(digits), signed=True)
+
+
+@register.filter
+def money(value: Any, currency: str | None = None) -> str:
+    """``{{ amount|money:portfolio.base_currency }}`` → "12 345,68 €"."""
+    return format_money(value, currency)
+
+
+@register.filter
+def smoney(value: Any, currency: str | None = None) -> str:
+    """Signed amount with its currency: "+1 234,00 €"."""
+    return format_money(value, currency, signed=True)
+
+
+@register.filter
+def qty(value: Any) -> str:
+    """A share quantity: whole numbers without decimals (12, not 12.000000), fractions kept."""
+    number = _number(value)
+    if number is None:
+        return "–"
+    return format_number(number, 0 if number == int(number) else 4)
+
+
+@register.filter
+def day(value: Any) -> str:
+    """A date in the language's one short format (31/12/2021 in French, 2021-12-31 in English)."""
+    if not value:
+        return "–"
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+@register.filter
+def daytime(value: Any) -> str:
+    """A date and time in the language's short format."""
+    if not value:
+        return "–"
+    return formats.date_format(value, "SHORT_DATETIME_FORMAT")
 
 
 @register.filter
 def sign_class(value: Any) -> str:
-    """CSS class for a signed amount: "pos", "neg" or ""."""
+    """CSS class for a signed amount: "pos", "neg" or "". The sign is printed too: colour is never alone."""
     number = _number(value)
     if not number:
         return ""
@@ -83,3 +109,56 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping[key]
     except (KeyError, IndexError, TypeError):
         return None
+
+
+@register.simple_tag
+def days_word(count: Any) -> str:
+    """ "5 jours" / "5 days", pluralised by the language's rules."""
+    number = int(count or 0)
+    return ngettext("%(count)d day", "%(count)d days", number) % {"count": number}
+
+
+# --- orders -------------------------------------------------------------------------------------------
+
+STATUS_WORDS = {
+    "proposed": _("to decide"),
+    "accepted": _("accepted: waiting for the fill"),
+    "rejected": _("declined"),
+    "expired": _("expired"),
+    "filled": _("filled"),
+}
+
+
+@register.simple_tag
+def countdown_of(display: presenting.ProposalDisplay) -> str:
+    return presenting.countdown(display)
+
+
+@register.simple_tag
+def status_word(status: Any) -> str:
+    return str(STATUS_WORDS.get(str(status), status))
+
+
+SIDE_WORDS = {
+    "buy": _("▲ Buy"),
+    "sell": _("▼ Sell"),
+    "short": _("▼ Sell short"),
+    "cover": _("▲ Buy to cover"),
+}
+
+
+@register.simple_tag
+def side_word(side: Any) -> str:
+    """The side of a trade in words, with an arrow: the meaning is never carried by colour alone."""
+    return str(SIDE_WORDS.get(str(side), side))
+
+
+@register.filter
+def fx_words(quote: Any) -> str:
+    """An exchange rate the way the ECB publishes it: "1 € = 1,2007 $" (whichever way it converts)."""
+    if quote is None:
+        return "–"
+    base, other, rate = quote.base, quote.quote, quote.rate
+    if other == "EUR":  # the ECB quotes units of the other currency per euro
+        base, other, rate = other, base, 1.0 / rate
+    return f"{format_money(1, base, 0)} = {format_money(rate, other, 4)}"

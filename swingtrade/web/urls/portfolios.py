@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from swingtrade.web.views import portfolios
+from swingtrade.web.views import portfolio_csv, portfolios
 
 app_name = "portfolio"
 
@@ -14,7 +14,16 @@ urlpatterns = [
     path("portfolios/<int:portfolio_id>/optimize/", portfolios.portfolio_optimize, name="optimize"),
     path("portfolios/<int:portfolio_id>/profile/", portfolios.profile_update, name="profile_update"),
     path("portfolios/<int:portfolio_id>/trades/", portfolios.trade_create, name="trade_create"),
+    path("portfolios/<int:portfolio_id>/trades/import/", portfolio_csv.trades_import, name="import"),
+    path(
+        "portfolios/<int:portfolio_id>/export/<str:what>.csv", portfolio_csv.portfolio_export, name="export"
+    ),
     path("portfolios/<int:portfolio_id>/proposals/", portfolios.proposals_create, name="proposals_create"),
+    path(
+        "portfolios/<int:portfolio_id>/proposals/<int:proposal_id>/",
+        portfolios.proposal_ticket,
+        name="proposal_ticket",
+    ),
     path(
         "portfolios/<int:portfolio_id>/proposals/<int:proposal_id>/accept/",
         portfolios.proposal_decide,

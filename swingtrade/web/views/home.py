@@ -10,15 +10,18 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
+from market.models import Ticker
 from mlcore.serving import ranking
 from portfolio.selectors import portfolio_valuation, portfolios_for
 from swingtrade.accounts import services
 from swingtrade.errors import ServiceUnavailable
+from swingtrade.web import presenting
 
 
 class SignUpForm(UserCreationForm):
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(required=False, label=_("E-mail (optional)"))
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
@@ -52,11 +55,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     No champion yet, or the gate closed by monitoring, is a message on the page (the service's own
     reason), not an error page: the rest of the site keeps working.
     """
-    context: dict[str, Any] = {
-        "portfolios": [(p, portfolio_valuation(p)) for p in portfolios_for(request.user)],
-    }
+    currencies = dict(Ticker.objects.values_list("symbol", "currency"))
+    rows = []
+    for portfolio in portfolios_for(request.user):
+        valuation = portfolio_valuation(portfolio)
+        rows.append((portfolio, valuation, presenting.holdings_display(portfolio, valuation, currencies)))
+    context: dict[str, Any] = {"portfolios": rows}
     try:
         context["ranking"] = ranking.ranking_for(limit=DASHBOARD_RANKING_ROWS)
     except ServiceUnavailable as exc:
         context["unavailable"] = exc
     return render(request, "dashboard.html", context)
+
+
+def glossary(request: HttpRequest) -> HttpResponse:
+    """The words of the site in plain language, one anchor per term (linked from each place it appears)."""
+    return render(request, "glossary.html")

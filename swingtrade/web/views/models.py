@@ -14,6 +14,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mlcore.models import ModelVersion, RegistryEvent
@@ -39,7 +42,7 @@ class OverrideForm(forms.Form):
         max_length=500,
         min_length=10,
         widget=forms.TextInput(attrs={"size": 48}),
-        help_text="Who asked and why.",
+        help_text=gettext_lazy("Who asked and why."),
     )
     hours = forms.IntegerField(min_value=1, initial=24)
 
@@ -80,11 +83,11 @@ def model_promote(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(ModelVersion, pk=pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the reason for the promotion.")
+        messages.error(request, _("Give the reason for the promotion."))
     else:
         try:
             registry.promote(version, user=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, f"Model version {version.pk} is now the champion.")
+            messages.success(request, _("Model version %(pk)s is now the champion.") % {"pk": version.pk})
         except DomainError as exc:
             messages.error(request, exc.message)
     return redirect(f"{_models_url()}?version={version.pk}")
@@ -95,11 +98,13 @@ def model_promote(request: HttpRequest, pk: int) -> HttpResponse:
 def model_rollback(request: HttpRequest) -> HttpResponse:
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the reason for the rollback.")
+        messages.error(request, _("Give the reason for the rollback."))
         return redirect(_models_url())
     try:
         restored = registry.rollback(user=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, f"Rolled back: model version {restored.pk} is the champion again.")
+        messages.success(
+            request, _("Rolled back: model version %(pk)s is the champion again.") % {"pk": restored.pk}
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(_models_url())
@@ -151,7 +156,8 @@ def monitoring_override(request: HttpRequest) -> HttpResponse:
         override = gate.gate_override_create(
             user=request.user, reason=form.cleaned_data["reason"], hours=form.cleaned_data["hours"]
         )
-        messages.success(request, f"Recommendations are open until {override.expires_at:%Y-%m-%d %H:%M} UTC.")
+        until = formats.date_format(override.expires_at, "SHORT_DATETIME_FORMAT")
+        messages.success(request, _("Recommendations are open until %(until)s UTC.") % {"until": until})
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("mlcore:monitoring")
@@ -162,7 +168,7 @@ def monitoring_override(request: HttpRequest) -> HttpResponse:
 def monitoring_override_revoke(request: HttpRequest) -> HttpResponse:
     try:
         gate.gate_override_revoke(user=request.user)
-        messages.success(request, "The override ended; the gate follows the monitoring report again.")
+        messages.success(request, _("The override ended; the gate follows the monitoring report again."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("mlcore:monitoring")

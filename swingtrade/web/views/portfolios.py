@@ -7,92 +7,40 @@ it came from, and changes nothing.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from market import clock
-from market.selectors import latest_bar_date
+from market.models import Ticker
+from market.selectors import latest_bar_date, latest_closes
 from portfolio import costs, selectors, services
-from portfolio.models import OptimizationRun, OrderProposal, Portfolio, Side
+from portfolio.models import OptimizationRun, OrderProposal, Portfolio
 from portfolio.services import optimization
 from swingtrade.errors import DomainError, NotFound
-from swingtrade.web import charts
+from swingtrade.web import charts, presenting
+from swingtrade.web.formatting import format_money, format_percent
+from swingtrade.web.forms import (
+    OBJECTIVE_CHOICES,
+    SIDE_CHOICES,
+    FillForm,
+    OptimizeForm,
+    PortfolioForm,
+    RiskProfileForm,
+    TradeForm,
+)
 from swingtrade.web.pages import add_domain_error
 
 RECENT_TRADES = 50
 RECENT_RUNS = 10
 WEIGHT_SHOWN = 5e-5  # half of the 0.01 % the page prints
-
-
-# --- forms ------------------------------------------------------------------------------------------
-
-
-class PortfolioForm(forms.Form):
-    name = forms.CharField(max_length=100)
-    cash = forms.DecimalField(
-        min_value=Decimal("0"), max_digits=18, decimal_places=2, initial=Decimal("100000")
-    )
-    base_currency = forms.CharField(max_length=3, initial="USD")
-    cost_profile = forms.ModelChoiceField(queryset=None, empty_label=None)
-    allow_short = forms.BooleanField(required=False, help_text="Shorting is opt-in.")
-    max_position_weight = forms.FloatField(
-        min_value=0.0, max_value=10.0, initial=0.20, help_text="Fraction of equity per position."
-    )
-    max_gross_exposure = forms.FloatField(
-        min_value=0.0, max_value=10.0, initial=1.0, help_text="Above 1 needs shorting or a cash margin."
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["cost_profile"].queryset = selectors.cost_profiles_for(user).order_by(
-            "-is_preset", "name"
-        )
-
-
-class RiskProfileForm(forms.Form):
-    """The portfolio's risk and cost profile; the service checks the combination (e.g. leverage is opt-in)."""
-
-    cost_profile = forms.ModelChoiceField(queryset=None, empty_label=None)
-    allow_short = forms.BooleanField(required=False)
-    max_position_weight = forms.FloatField(min_value=0.0, max_value=10.0, label="Max weight")
-    max_gross_exposure = forms.FloatField(min_value=0.0, max_value=10.0, label="Max gross")
-    cash_margin = forms.FloatField(min_value=0.0, max_value=1.0, label="Cash margin")
-    risk_per_trade = forms.FloatField(min_value=0.0, max_value=0.2, label="Risk per trade")
-    stop_loss_sigmas = forms.FloatField(min_value=0.1, max_value=20.0, label="Stop (σ)")
-    horizon_days = forms.IntegerField(min_value=1, max_value=252, label="Horizon (days)")
-    order_validity_sessions = forms.IntegerField(min_value=1, max_value=60, label="Validity (sessions)")
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["cost_profile"].queryset = selectors.cost_profiles_for(user).order_by(
-            "-is_preset", "name"
-        )
-
-    @classmethod
-    def for_portfolio(cls, portfolio: Portfolio) -> RiskProfileForm:
-        return cls(initial={name: getattr(portfolio, name) for name in cls.base_fields}, user=portfolio.owner)
-
-
-class TradeForm(forms.Form):
-    """What the user executed at the broker; the service decides whether it can be."""
-
-    ticker = forms.CharField(max_length=16)
-    side = forms.ChoiceField(choices=Side.choices)
-    quantity = forms.DecimalField(max_digits=18, decimal_places=6)
-    price = forms.DecimalField(max_digits=18, decimal_places=6)
-    traded_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    fees = forms.DecimalField(
-        max_digits=18, decimal_places=2, required=False, help_text="Empty: from the cost profile."
-    )
 
 
 # --- pages ------------------------------------------------------------------------------------------
@@ -115,7 +63,7 @@ def portfolio_list(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
-                messages.success(request, f"Portfolio {portfolio.name!r} created.")
+                messages.success(request, _("Portfolio %(name)s created.") % {"name": portfolio.name})
                 return redirect("portfolio:detail", portfolio_id=portfolio.pk)
     else:
         form = PortfolioForm(user=request.user)
@@ -138,21 +86,29 @@ def _render_detail(
     status: int = 200,
 ) -> HttpResponse:
     valuation = selectors.portfolio_valuation(portfolio, today=clock.today())
+    tickers = list(Ticker.objects.filter(is_active=True).order_by("symbol"))
+    currencies = {t.symbol: t.currency for t in tickers}
     proposals = list(selectors.proposals_of(portfolio))
     latest_as_of = max((p.as_of for p in proposals), default=None)
     # The latest day's proposals; those a newer run replaced (expired) are history, not decisions to make.
     current = [p for p in proposals if p.as_of == latest_as_of and p.status != OrderProposal.Status.EXPIRED]
     selected = _selected_proposal(request, current)
+    displays = [presenting.proposal_display(p, portfolio) for p in current]
     context = {
         "portfolio": portfolio,
         "optimize_url": reverse("portfolio:optimize", args=[portfolio.pk]),
         "valuation": valuation,
+        "holdings": presenting.holdings_display(portfolio, valuation, currencies),
+        "tickers": tickers,
+        "last_closes": latest_closes([t.symbol for t in tickers]),
         "positions": sorted(valuation.positions, key=lambda p: -abs(p.market_value)),
         "weights_chart": charts.weights_bar_chart({p.ticker: p.weight for p in valuation.positions}),
         "trades": selectors.trades_of(portfolio).order_by("-traded_on", "-id")[:RECENT_TRADES],
         "trade_form": trade_form or TradeForm(initial={"traded_on": latest_bar_date()}),
         "profile_form": profile_form or RiskProfileForm.for_portfolio(portfolio),
         "proposals": current,
+        "displays": displays,
+        "nothing_to_do": presenting.nothing_to_do_reason(displays) if displays else None,
         "proposals_as_of": latest_as_of,
         "older_proposals": len(proposals) - len(current),
         "selected": selected,
@@ -181,14 +137,36 @@ def trade_create(request: HttpRequest, portfolio_id: int) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, f"Recorded: {_trade_summary(trade)}.")
+            messages.success(request, _("Recorded: %(trade)s.") % {"trade": _trade_summary(trade)})
+            _warn_position_size(request, portfolio, trade.ticker.symbol)
             return redirect("portfolio:detail", portfolio_id=portfolio.pk)
     # The refused trade stays in the form, with the reason next to it; nothing was recorded.
     return _render_detail(request, portfolio, trade_form=form, status=400)
 
 
 def _trade_summary(trade: Any) -> str:
-    return f"{trade.get_side_display()} {trade.quantity} {trade.ticker.symbol} at {trade.price}"
+    return _("%(side)s %(qty)s %(symbol)s at %(price)s") % {
+        "side": dict(SIDE_CHOICES).get(trade.side, trade.side),
+        "qty": trade.quantity,
+        "symbol": trade.ticker.symbol,
+        "price": format_money(trade.price, trade.ticker.currency),
+    }
+
+
+def _warn_position_size(request: HttpRequest, portfolio: Portfolio, symbol: str) -> None:
+    """A recorded trade is a fact, never refused for its size; past the profile's cap it gets a warning."""
+    valuation = selectors.portfolio_valuation(portfolio)
+    position = next((p for p in valuation.positions if p.ticker == symbol), None)
+    if position is not None and abs(position.weight) > portfolio.max_position_weight:
+        messages.warning(
+            request,
+            _("%(symbol)s is now %(weight)s of the portfolio, above your limit of %(cap)s per position.")
+            % {
+                "symbol": symbol,
+                "weight": format_percent(abs(position.weight), 1),
+                "cap": format_percent(portfolio.max_position_weight, 0),
+            },
+        )
 
 
 @require_POST
@@ -204,7 +182,7 @@ def profile_update(request: HttpRequest, portfolio_id: int) -> HttpResponse:
         except ValidationError as exc:  # the model's own field checks (full_clean)
             form.add_error(None, exc)
         else:
-            messages.success(request, "Risk profile saved; the next proposals and optimisations use it.")
+            messages.success(request, _("Risk profile saved; the next proposals and optimisations use it."))
             return redirect("portfolio:detail", portfolio_id=portfolio.pk)
     portfolio.refresh_from_db()  # nothing was saved: show the stored profile beside the refused input
     return _render_detail(request, portfolio, profile_form=form, status=400)
@@ -221,7 +199,9 @@ def proposals_create(request: HttpRequest, portfolio_id: int) -> HttpResponse:
     else:
         orders = sum(1 for p in created if p.quantity and p.action not in ("hold", "skip"))
         messages.success(
-            request, f"{len(created)} proposals for {portfolio.name}, {orders} with an order to place."
+            request,
+            _("%(count)s proposals for %(name)s, %(orders)s with an order to place.")
+            % {"count": len(created), "name": portfolio.name, "orders": orders},
         )
     return redirect(reverse("portfolio:detail", args=[portfolio.pk]) + "#proposals")
 
@@ -239,29 +219,11 @@ def proposal_decide(request: HttpRequest, portfolio_id: int, proposal_id: int, d
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request, f"{decided.ticker.symbol}: proposal {decided.get_status_display().lower()}."
+        done = (
+            _("order accepted: place it at your broker") if decision == "accept" else _("proposal rejected")
         )
+        messages.success(request, f"{decided.ticker.symbol}: {done}.")
     return redirect(reverse("portfolio:detail", args=[portfolio.pk]) + "#proposals")
-
-
-# --- optimisation -----------------------------------------------------------------------------------
-
-
-class OptimizeForm(forms.Form):
-    """The objective and the profile overrides a user may change for one run; empty means the profile's."""
-
-    objective = forms.ChoiceField(choices=OptimizationRun.Objective.choices)
-    max_weight = forms.FloatField(required=False, min_value=0.0, label="Max weight", help_text="e.g. 0.15")
-    risk_aversion = forms.FloatField(required=False, min_value=0.0, label="Risk aversion λ")
-    turnover_max = forms.FloatField(required=False, min_value=0.0, label="Max turnover", help_text="e.g. 0.5")
-    net_min = forms.FloatField(required=False, label="Min net exposure", help_text="e.g. 0.9")
-    sector_limit = forms.FloatField(required=False, min_value=0.0, label="Max per sector")
-
-    OVERRIDES = ("max_weight", "risk_aversion", "turnover_max", "net_min", "sector_limit")
-
-    def overrides(self) -> dict[str, float]:
-        return {k: self.cleaned_data[k] for k in self.OVERRIDES if self.cleaned_data.get(k) is not None}
 
 
 @login_required
@@ -304,7 +266,14 @@ def portfolio_optimize(request: HttpRequest, portfolio_id: int) -> HttpResponse:
         form = OptimizeForm(
             initial={"objective": run.objective if run else OptimizationRun.Objective.MEAN_VARIANCE}
         )
-    context: dict[str, Any] = {"portfolio": portfolio, "form": form, "error": error, "runs": runs, "run": run}
+    context: dict[str, Any] = {
+        "portfolio": portfolio,
+        "form": form,
+        "error": error,
+        "runs": runs,
+        "run": run,
+        "objectives": dict(OBJECTIVE_CHOICES),
+    }
     if run is not None:
         context.update(
             weights=_weights_table(run),
@@ -314,11 +283,15 @@ def portfolio_optimize(request: HttpRequest, portfolio_id: int) -> HttpResponse:
                 optimal=(run.volatility_after, run.expected_return_after),
             ),
             weights_chart=charts.weights_bar_chart(
-                run.final_weights, compare=run.current_weights, label="Target (whole shares)"
+                run.final_weights, compare=run.current_weights, label=_("Target (whole shares)")
             ),
-            orders=sorted(
-                run.proposals.all(), key=lambda p: (p.side not in (costs.SELL, costs.COVER), p.ticker.symbol)
-            ),
+            orders=[
+                presenting.proposal_display(p, portfolio)
+                for p in sorted(
+                    run.proposals.all(),
+                    key=lambda p: (p.side not in (costs.SELL, costs.COVER), p.ticker.symbol),
+                )
+            ],
         )
     return render(request, "portfolio/optimize.html", context, status=status)
 
@@ -347,9 +320,16 @@ def _weights_table(run: OptimizationRun) -> list[dict[str, Any]]:
     return sorted(shown, key=lambda r: (-abs(r["change"]), r["ticker"]))
 
 
-class FillForm(forms.Form):
-    price = forms.DecimalField(max_digits=18, decimal_places=6)
-    traded_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+@login_required
+def proposal_ticket(request: HttpRequest, portfolio_id: int, proposal_id: int) -> HttpResponse:
+    """The order ticket of one proposal: what to type at the broker, the total, and a confirmation button."""
+    portfolio = _portfolio_or_404(request, portfolio_id)
+    try:
+        proposal = selectors.proposal_get(portfolio=portfolio, proposal_id=proposal_id)
+    except NotFound as exc:
+        raise Http404(exc.message)
+    context = {"portfolio": portfolio, "d": presenting.proposal_display(proposal, portfolio)}
+    return render(request, "portfolio/order_ticket.html", context)
 
 
 @require_POST
@@ -363,12 +343,12 @@ def proposal_fill(request: HttpRequest, portfolio_id: int, proposal_id: int) -> 
         raise Http404(exc.message)
     form = FillForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the fill price and date.")
+        messages.error(request, _("Give the fill price and date."))
     else:
         try:
             trade = services.proposal_fill(proposal=proposal, **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, f"{proposal.ticker.symbol}: {exc.message}")
         else:
-            messages.success(request, f"Filled: {_trade_summary(trade)}.")
+            messages.success(request, _("Filled: %(trade)s.") % {"trade": _trade_summary(trade)})
     return redirect(reverse("portfolio:detail", args=[portfolio.pk]) + "#proposals")

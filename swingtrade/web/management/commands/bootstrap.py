@@ -49,6 +49,13 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Market data present up to {market_selectors.latest_bar_date()}.")
 
+        from market import fx
+
+        if not fx.FxRate.objects.exists():
+            self.stdout.write(
+                f"  {fx.fx_sample_load()} ECB EURUSD rates loaded (euro portfolios holding US shares)."
+            )
+
         before = registry.champion()
         if before is None:
             self.stdout.write("Training the first model (walk-forward on the sample)…")

@@ -1,0 +1,301 @@
+"""What the pages say about orders and holdings, in plain words and in the right currency.
+
+Nothing here decides a trade: the numbers come from ``portfolio`` (proposals, valuation, costs) and the
+exchange rate from ``market.fx``. This module only turns them into what an investor reads: one sentence
+per proposal ("Acheter 12 ABC à cours limité 41,20 $ jusqu'au vendredi 23 avril ; …"), the cost lines
+with their rates, the total in the portfolio's currency and the rate and date used to convert it —
+or, when no rate exists, a refusal to mix currencies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from market import calendar, clock, fx
+from swingtrade.web.formatting import format_money, format_percent
+
+# Price increment of US-listed shares at or above 1 $ (SEC Rule 612) and of Euronext large caps above 10 €.
+TICK = Decimal("0.01")
+ORDER_ACTIONS = ("enter", "add", "trim", "exit", "cover")
+BUY_SIDES = ("buy", "cover")
+
+
+def round_to_tick(price: Any) -> Decimal | None:
+    if price is None:
+        return None
+    return Decimal(str(price)).quantize(TICK, rounding=ROUND_HALF_UP)
+
+
+def weekday_date(day: date | None) -> str:
+    """ "vendredi 23 avril 2021" / "Friday 23 April 2021"."""
+    return formats.date_format(day, "l j F Y") if day else "–"
+
+
+@dataclass(frozen=True)
+class CostLine:
+    label: str
+    amount: float
+    rate: str  # the rate or rule behind the amount, e.g. "0,30 % des achats (TTF)"
+    term: str = ""  # its glossary anchor
+
+
+@dataclass
+class ProposalDisplay:
+    proposal: Any
+    currency: str
+    base_currency: str
+    is_order: bool
+    is_protective: bool
+    price: Decimal | None
+    sentence: str
+    costs: list[CostLine] = field(default_factory=list)
+    fees_total: float = 0.0  # this order's trading costs: fees, spread, FTT, borrow
+    round_trip_costs: float = 0.0  # entry and exit: what the net return deducts (``expected_cost_return``)
+    tax: CostLine | None = None
+    costs_total: float = 0.0  # fees and tax
+    notional: float = 0.0
+    total: float | None = None  # cash the order moves, in the trading currency, costs included
+    total_in_base: float | None = None
+    fx: fx.FxQuote | None = None
+    fx_missing: bool = False
+    sessions_left: int | None = None
+
+
+def _cost_lines(proposal: Any, profile: Any) -> list[CostLine]:
+    costs = proposal.expected_costs or {}
+    side = proposal.side
+    commission_rule = _("%(rate)s of the amount, at least %(min)s") % {
+        "rate": format_percent(profile.commission_rate, 2),
+        "min": format_money(profile.commission_min, proposal.ticker.currency),
+    }
+    lines = [
+        CostLine(_("Broker fees"), costs.get("commission", 0.0), commission_rule),
+        CostLine(
+            _("Spread (half)"), costs.get("spread", 0.0), _("estimated from recent volatility"), "spread"
+        ),
+    ]
+    if side in BUY_SIDES or costs.get("transaction_tax"):
+        ftt_rule = (
+            _("%(rate)s of purchases of large French companies")
+            % {"rate": format_percent(profile.ftt_rate, 1)}
+            if profile.ftt_rate
+            else _("not charged by this cost profile")
+        )
+        lines.append(CostLine(_("FTT (transaction tax)"), costs.get("transaction_tax", 0.0), ftt_rule, "ftt"))
+    if side == "short" or costs.get("borrow"):
+        lines.append(
+            CostLine(
+                _("Borrow"),
+                costs.get("borrow", 0.0),
+                _("%(rate)s a year") % {"rate": format_percent(profile.borrow_rate_annual, 2)},
+                "borrow",
+            )
+        )
+    return lines
+
+
+def _tax_line(proposal: Any, profile: Any) -> CostLine | None:
+    """The tax a sale may owe: apart from the trading costs (the engine's cost rate leaves it out too)."""
+    if proposal.side not in ("sell", "cover") and not _tax_amount(proposal):
+        return None
+    return CostLine(
+        _("Tax on the gain (PFU)"),
+        _tax_amount(proposal),
+        _("%(rate)s of a realised gain, due next year")
+        % {"rate": format_percent(profile.capital_gains_rate, 0)},
+        "pfu",
+    )
+
+
+def _tax_amount(proposal: Any) -> float:
+    return float((proposal.expected_costs or {}).get("capital_gains_tax", 0.0) or 0.0)
+
+
+def _tax_words(proposal: Any, currency: str) -> str:
+    tax = _tax_amount(proposal)
+    if tax:
+        return _("tax on the gain about %(tax)s") % {"tax": format_money(tax, currency)}
+    return _("no tax now")
+
+
+def _order_sentence(p: Any, display: ProposalDisplay) -> str:
+    values = {
+        "qty": p.quantity,
+        "symbol": p.ticker.symbol,
+        "price": format_money(display.price, display.currency),
+        "until": weekday_date(p.valid_until),
+        "pfill": format_percent(p.fill_probability, 0),
+        # The sentence names the tax apart: "costs" there are what the order pays to trade.
+        "costs": format_money(display.fees_total, display.currency),
+        "tax": _tax_words(p, display.currency),
+    }
+    if display.is_protective:
+        return (
+            _(
+                "Once the purchase is filled, protect it: sell %(qty)s %(symbol)s if the price falls to "
+                "%(price)s (stop order until %(until)s); %(pfill)s chance it triggers."
+            )
+            % values
+        )
+    verbs = {
+        "buy": _("Buy %(qty)s %(symbol)s"),
+        "sell": _("Sell %(qty)s %(symbol)s"),
+        "short": _("Sell short %(qty)s %(symbol)s"),
+        "cover": _("Buy back %(qty)s %(symbol)s"),
+    }
+    head = verbs.get(p.side, verbs["buy"]) % values
+    if p.order_type == "market" or display.price is None:
+        where = _("at the market price")
+    else:
+        where = _("at a limit of %(price)s") % values
+    rest = _("until %(until)s; %(pfill)s chance to fill; costs %(costs)s, %(tax)s.") % values
+    return f"{head} {where} {rest}"
+
+
+def _nothing_sentence(p: Any, currency: str) -> str:
+    values = {
+        "symbol": p.ticker.symbol,
+        "gross": format_percent(p.expected_gross_return, 2, signed=True),
+        "costs": format_percent(p.expected_cost_return, 2),
+    }
+    if p.action == "skip":
+        return (
+            _(
+                "Nothing to do on %(symbol)s: the expected gain (%(gross)s) "
+                "does not cover the costs (%(costs)s)."
+            )
+            % values
+        )
+    if p.action == "hold":
+        return (
+            _("Keep %(symbol)s as it is: changing it would cost more than it is expected to earn.") % values
+        )
+    return _("No order on %(symbol)s.") % values
+
+
+def proposal_display(proposal: Any, portfolio: Any, *, today: date | None = None) -> ProposalDisplay:
+    """The sentence, cost lines, totals and conversion of one stored proposal."""
+    currency = proposal.ticker.currency or portfolio.base_currency
+    is_order = bool(proposal.quantity) and proposal.action in ORDER_ACTIONS and bool(proposal.side)
+    is_protective = is_order and proposal.order_type in ("stop", "stop_limit")
+    price = round_to_tick(
+        proposal.stop_price if is_protective else (proposal.limit_price or proposal.reference_price)
+    )
+    display = ProposalDisplay(
+        proposal=proposal,
+        currency=currency,
+        base_currency=portfolio.base_currency,
+        is_order=is_order,
+        is_protective=is_protective,
+        price=price,
+        sentence="",
+    )
+    if not is_order:
+        display.sentence = _nothing_sentence(proposal, currency)
+        return display
+    display.costs = _cost_lines(proposal, portfolio.cost_profile)
+    display.fees_total = sum(line.amount for line in display.costs)
+    display.tax = _tax_line(proposal, portfolio.cost_profile)
+    display.costs_total = display.fees_total + (display.tax.amount if display.tax else 0.0)
+    display.notional = float(price or 0) * proposal.quantity
+    display.round_trip_costs = proposal.expected_cost_return * display.notional
+    pays = proposal.side in BUY_SIDES
+    display.total = display.notional + display.costs_total if pays else display.notional - display.costs_total
+    display.fx = fx.fx_rate(currency, portfolio.base_currency, proposal.as_of)
+    display.fx_missing = display.fx is None
+    if display.fx is not None:
+        display.total_in_base = display.fx.convert(display.total)
+    if proposal.valid_until:
+        exchange = _exchange(proposal.ticker)
+        day = today or clock.today(exchange)
+        expired = proposal.valid_until < day
+        display.sessions_left = (
+            -1 if expired else calendar.sessions_after(exchange, day, proposal.valid_until)
+        )
+    display.sentence = _order_sentence(proposal, display)
+    return display
+
+
+def _exchange(ticker: Any) -> str:
+    try:
+        return calendar.exchange_for(getattr(ticker, "exchange", None))
+    except ValueError:  # an exchange code without a calendar: the listing venue of the sample
+        return calendar.DEFAULT_EXCHANGE
+
+
+def countdown(display: ProposalDisplay) -> str:
+    """ "3 séances restantes", "dernier jour" or "expiré"."""
+    if display.sessions_left is None:
+        return ""
+    if display.sessions_left < 0:
+        return _("expired")
+    if display.sessions_left == 0:
+        return _("last day")
+    return ngettext("%(n)d session left", "%(n)d sessions left", display.sessions_left) % {
+        "n": display.sessions_left
+    }
+
+
+def nothing_to_do_reason(displays: list[ProposalDisplay]) -> str | None:
+    """Why there is no order today, when none of the proposals is one (None when some are)."""
+    if any(d.is_order for d in displays):
+        return None
+    skipped = sum(1 for d in displays if d.proposal.action == "skip")
+    if skipped:
+        return ngettext(
+            "The model's expected gain on the %(n)d stock it looked at does not cover its costs.",
+            "The model's expected gains on the %(n)d stocks it looked at do not cover their costs.",
+            skipped,
+        ) % {"n": skipped}
+    return _("Your holdings already match the advice; changing them would cost more than it earns.")
+
+
+# --- holdings ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class PositionDisplay:
+    position: Any
+    currency: str
+    value_in_base: float | None
+    fx: fx.FxQuote | None
+
+
+@dataclass
+class HoldingsDisplay:
+    base_currency: str
+    positions: list[PositionDisplay]
+    equity: float | None  # cash + positions converted; None when a rate is missing
+    missing_rates: list[str]  # currencies without a rate near their price date
+    rates_used: list[fx.FxQuote]
+
+
+def holdings_display(portfolio: Any, valuation: Any, currencies: dict[str, str]) -> HoldingsDisplay:
+    """Positions valued in their trading currency and in the portfolio's, at the ECB rate of their price date.
+
+    ``currencies`` maps a ticker symbol to its trading currency.
+    """
+    base = portfolio.base_currency
+    rows, missing, used = [], [], {}
+    for position in valuation.positions:
+        currency = currencies.get(position.ticker, base)
+        on = position.price_date or clock.today()
+        quote = fx.fx_rate(currency, base, on)
+        if quote is None:
+            missing.append(currency)
+        elif currency != base:
+            used[(quote.base, quote.on)] = quote
+        rows.append(
+            PositionDisplay(
+                position, currency, quote.convert(position.market_value) if quote else None, quote
+            )
+        )
+    equity = None if missing else float(valuation.cash) + sum(r.value_in_base or 0.0 for r in rows)
+    return HoldingsDisplay(base, rows, equity, sorted(set(missing)), list(used.values()))

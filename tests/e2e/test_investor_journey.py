@@ -1,0 +1,258 @@
+"""An investor's evening in a real browser: French by default, euros, a phone screen, no accessibility error.
+
+One journey (sign up, log in, dashboard, a ticker's chart, a EUR portfolio, trades, advice, an order
+accepted and filled, the optimiser, the track record when the site has one, English, CSV export, log
+out), then the same pages at 390 × 844. Every page is checked by axe-core (0 serious or critical
+violation) and photographed under var/e2e-screenshots/ (axe counts in axe-<journey>.json).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import AXE, SCREENSHOTS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PASSWORD = "Soirée-de-bourse-2021"
+PHONE = {"width": 390, "height": 844}
+
+
+class Pages:
+    """Screenshots and axe counts of every page visited, written to var/e2e-screenshots/axe-<journey>.json."""
+
+    def __init__(self, journey: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.report = SCREENSHOTS / f"axe-{journey}.json"
+        self.axe: dict[str, dict[str, object]] = {}
+
+    def check(self, page, name: str) -> None:
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        self.axe[name] = {
+            "serious_or_critical": len(serious),
+            "minor_or_moderate": len(result["violations"]) - len(serious),
+            "rules": sorted({v["id"] for v in serious}),
+            "nodes": [n["target"] for v in serious for n in v["nodes"]][:10],
+        }
+        self.report.write_text(json.dumps(self.axe, indent=2))
+
+    def assert_clean(self) -> None:
+        dirty = {name: counts for name, counts in self.axe.items() if counts["serious_or_critical"]}
+        assert dirty == {}
+
+
+def _no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_an_investor_evening_in_french_on_desktop_and_phone(
+    site_data, clear_edge_forecasts, live_server, browser
+):
+    from portfolio.models import Portfolio
+    from portfolio.services import portfolio_create
+    from tests.factories import UserFactory
+
+    base = live_server.url
+    pages = Pages("investor")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True
+    )
+    page = context.new_page()
+    errors: list[str] = []  # script errors, and any asset (script, style, image) the server failed
+    page.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None,
+    )
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
+    )
+
+    # Sign up in French, then log out and log in again.
+    page.goto(f"{base}/accounts/signup/")
+    assert page.get_attribute("html", "lang") == "fr"
+    page.fill("#id_username", "camille")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.click("text=Se déconnecter")
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
+    pages.check(page, "desktop-login")
+    page.fill("#id_username", "camille")
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+    # The dashboard: the ranking and the model's edge in plain words.
+    assert page.locator("h1").inner_text() == "Tableau de bord"
+    assert page.locator("text=Quelle confiance accorder à ces prévisions").count() == 1
+    pages.check(page, "desktop-dashboard")
+
+    # A ticker's chart: candles drawn from data.
+    page.goto(f"{base}/tickers/AAPL/")
+    page.wait_for_function("window.Chart && Chart.getChart(document.querySelector('canvas[data-chart]'))")
+    points = page.evaluate(
+        "Chart.getChart(document.querySelector('canvas[data-chart]')).data.datasets[0].data.length"
+    )
+    assert points > 100
+    first_year = page.evaluate(
+        "new Date(Chart.getChart(document.querySelector('canvas[data-chart]')).scales.x.min).getUTCFullYear()"
+    )
+    assert first_year in (2020, 2021)  # the candles are placed on their own dates
+    pages.check(page, "desktop-ticker")
+
+    # A portfolio in euros.
+    page.goto(f"{base}/portfolios/")
+    page.fill("#id_name", "PEA du soir")
+    page.fill("#id_cash", "20000")
+    assert page.input_value("#id_base_currency") == "EUR"
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/portfolios/\d+/$"))
+    portfolio_url = page.url
+    assert "20\u202f000,00\xa0€" in page.inner_text("main")
+
+    # Record a trade by the stock's name.
+    page.fill("#id_ticker", "Coca")
+    page.select_option("#id_side", "buy")
+    page.fill("#id_quantity", "20")
+    page.fill("#id_price", "52.10")
+    page.fill("#id_traded_on", "2021-04-20")
+    page.click("#record-trade button[type=submit]")
+    page.wait_for_url(portfolio_url)
+    assert "Enregistré : Achat de 20 KO" in page.inner_text(".messages")
+    assert "taux BCE" in page.inner_text("main")  # the dollar position valued in euros, rate stated
+
+    # Today's advice from the sample's model: an order, or "nothing to do" with its reason.
+    page.click("text=Obtenir le conseil du jour")
+    page.wait_for_url(re.compile(r".*#proposals$"))
+    tickets = page.locator("a.button", has_text="Préparer l'ordre")
+    if tickets.count() == 0:
+        assert "Rien à faire aujourd'hui." in page.inner_text(".notice.nothing")
+        pages.check(page, "desktop-nothing-to-do")
+    # With forecasts that clear their costs: accept an order through its ticket, record its fill.
+    clear_edge_forecasts()
+    page.click("text=Obtenir le conseil du jour")
+    page.wait_for_url(re.compile(r".*#proposals$"))
+    pages.check(page, "desktop-proposals")
+    assert "Acheter " in page.inner_text("#proposals")  # each order opens with its sentence
+    tickets.first.click()
+    pages.check(page, "desktop-order-ticket")
+    page.click("text=Je passe cet ordre : confirmer")
+    page.wait_for_url(re.compile(r".*#proposals$"))
+    page.locator("form.fill button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r".*#proposals$"))
+    assert "Exécuté :" in page.inner_text(".messages")
+
+    # The optimiser.
+    page.goto(f"{portfolio_url}optimize/")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r".*\?run=\d+$"))
+    assert page.locator("#run-summary").count() == 1
+    pages.check(page, "desktop-optimise")
+
+    # The track record, when the site has one.
+    record = page.goto(f"{base}/track-record/")
+    if record.status == 200:
+        pages.check(page, "desktop-track-record")
+
+    # The other investor pages: glossary, lists, trade import, and the site's own "not found" page.
+    for name, path in [
+        ("desktop-glossary", "/glossary/"),
+        ("desktop-portfolios", "/portfolios/"),
+        ("desktop-tickers", "/tickers/"),
+        ("desktop-import", portfolio_url.replace(base, "") + "trades/import/"),
+    ]:
+        assert page.goto(f"{base}{path}").status == 200
+        pages.check(page, name)
+    assert page.goto(f"{base}/no-such-page/").status == 404
+    assert page.locator("h1").inner_text() == "Page introuvable"
+    pages.check(page, "desktop-not-found")
+
+    # English, remembered.
+    page.goto(portfolio_url)
+    page.select_option("#language-choice", "en")
+    page.click(".lang-switch button")
+    page.wait_for_load_state()
+    assert page.get_attribute("html", "lang") == "en"
+    assert "What to do" in page.inner_text("main")
+    page.goto(f"{base}/")
+    assert page.get_attribute("html", "lang") == "en"
+
+    # CSV export (English: comma-separated).
+    page.goto(portfolio_url)
+    with page.expect_download() as download:
+        page.click("text=trades")
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("date,ticker,side,quantity,price")
+
+    # Someone else's portfolio is not found.
+    other = portfolio_create(owner=UserFactory(), name="Secret", cash=1000)
+    assert page.goto(f"{base}/portfolios/{other.pk}/").status == 404
+    assert Portfolio.objects.filter(owner__username="camille").count() == 1
+
+    # Back to French, on a phone.
+    page.select_option("#language-choice", "fr")
+    page.click(".lang-switch button")
+    page.set_viewport_size(PHONE)
+    for name, path in [
+        ("phone-dashboard", "/"),
+        ("phone-portfolio", portfolio_url.replace(base, "")),
+        ("phone-proposals", portfolio_url.replace(base, "") + "#proposals"),
+        ("phone-ticker", "/tickers/AAPL/"),
+        ("phone-optimise", portfolio_url.replace(base, "") + "optimize/"),
+        ("phone-glossary", "/glossary/"),
+        ("phone-portfolios", "/portfolios/"),
+        ("phone-tickers", "/tickers/"),
+    ] + ([("phone-track-record", "/track-record/")] if record.status == 200 else []):
+        page.goto(f"{base}{path}")
+        assert page.get_attribute("html", "lang") == "fr"
+        assert _no_horizontal_scroll(page), f"{name} scrolls sideways at 390 px"
+        pages.check(page, name)
+
+    # Log out.
+    page.click("text=Se déconnecter")
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
+    context.close()
+
+    pages.assert_clean()
+    assert errors == []
+
+
+def test_the_analyst_pages_pass_axe_on_desktop_and_phone(site_data, live_server, browser):
+    from swingtrade.accounts import roles
+    from tests.factories import UserFactory
+
+    analyst = UserFactory(role=roles.ANALYST, username="analyste")
+    analyst.set_password(PASSWORD)
+    analyst.save()
+    pages = Pages("analyst")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "analyste")
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    for width, prefix in ((1280, "desktop"), (390, "phone")):
+        page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
+        for name, path in (("models", "/models/"), ("monitoring", "/monitoring/")):
+            assert page.goto(f"{live_server.url}{path}").status == 200
+            assert page.get_attribute("html", "lang") == "fr"
+            assert _no_horizontal_scroll(page), f"{prefix}-{name} scrolls sideways"
+            pages.check(page, f"{prefix}-{name}")
+    context.close()
+    pages.assert_clean()

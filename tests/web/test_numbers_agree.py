@@ -1,0 +1,88 @@
+"""One number, one source: the same stock shows the same figures on every page, in the CSV and in the API."""
+
+from __future__ import annotations
+
+import csv
+import io
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from portfolio.services import order_proposals_create
+from swingtrade.web.formatting import format_money, format_percent
+from tests.web.helpers import in_french, portfolio_of
+
+
+def test_an_order_reads_the_same_on_the_portfolio_the_ticket_the_csv_and_the_api(
+    strong_signals, investor, investor_web
+):
+    portfolio = portfolio_of(investor)
+    order = next(p for p in order_proposals_create(portfolio=portfolio) if p.action == "enter")
+    api = APIClient()
+    api.force_authenticate(investor)
+    served = next(
+        p
+        for p in api.get(f"/api/v1/portfolios/{portfolio.pk}/proposals/").json()["results"]
+        if p["id"] == order.pk
+    )
+    expected = {
+        "stop-loss": in_french(format_money, served["stop_loss"], "USD"),
+        "take-profit": in_french(format_money, served["take_profit"], "USD"),
+        "P(fill)": in_french(format_percent, served["fill_probability"], 0),
+        "gross": in_french(format_percent, served["expected_gross_return"], 2, signed=True),
+        "net": in_french(format_percent, served["expected_net_return"], 2, signed=True),
+        "costs": in_french(format_percent, served["expected_cost_return"], 2),
+    }
+    detail = unescape(investor_web.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode())
+    start = detail.index(f'id="proposal-{order.pk}"')
+    row = detail[start : detail.index("</article>", start)]
+    for label, text in expected.items():
+        assert text in row, label
+    ticket = unescape(
+        investor_web.get(reverse("portfolio:proposal_ticket", args=[portfolio.pk, order.pk])).content.decode()
+    )
+    assert expected["P(fill)"] in ticket and expected["costs"] in ticket
+    exported = investor_web.get(
+        reverse("portfolio:export", args=[portfolio.pk, "proposals"])
+    ).content.decode()
+    header, *rows = csv.reader(io.StringIO(exported), delimiter=";")
+    row = dict(
+        zip(header, next(r for r in rows if r[1] == order.ticker.symbol and r[3] == "buy"), strict=True)
+    )
+    assert row["advice"].startswith(f"Acheter {order.quantity} {order.ticker.symbol}")
+    for column, field in [("expected_net", "expected_net_return"), ("fill_probability", "fill_probability")]:
+        assert float(row[column].replace(",", ".")) == pytest.approx(served[field], abs=1e-6)
+
+
+def test_a_stocks_expected_return_is_the_same_on_the_dashboard_its_page_and_the_api(champion, investor_web):
+    dashboard = investor_web.get(reverse("dashboard"))
+    best = dashboard.context["ranking"].buys[0]
+    api = APIClient()
+    api.force_authenticate(dashboard.wsgi_request.user)
+    served = api.get("/api/v1/rankings/").json()
+    entry = next(e for e in served["buys"] if e["ticker"] == best.ticker)
+    shown = in_french(format_percent, entry["expected_return"], 2, signed=True)
+    assert shown in dashboard.content.decode()
+    assert shown in investor_web.get(reverse("market:ticker", args=[best.ticker])).content.decode()
+
+
+def test_a_rows_costs_are_this_orders_money_and_the_round_trip_rate_the_net_return_deducts(
+    strong_signals, investor, investor_web
+):
+    from swingtrade.web import presenting
+
+    portfolio = portfolio_of(investor)
+    for proposal in order_proposals_create(portfolio=portfolio):
+        shown = presenting.proposal_display(proposal, portfolio)
+        if not shown.is_order:
+            continue
+        money = proposal.expected_costs
+        assert shown.fees_total == pytest.approx(
+            money["total"] - money.get("capital_gains_tax", 0.0), abs=0.01
+        )
+        assert shown.costs_total == pytest.approx(money["total"], abs=0.01)
+        assert shown.round_trip_costs == pytest.approx(proposal.expected_cost_return * shown.notional)
+    html = unescape(investor_web.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode())
+    assert "Frais de cet ordre" in html and "Aller-retour (entrée et sortie)" in html
