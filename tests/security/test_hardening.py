@@ -52,7 +52,8 @@ client = Client(HTTP_HOST="swingtrade.example.com", raise_request_exception=Fals
 page = client.get("/no-such-page/", secure=True)
 text = page.content.decode()
 api = client.get("/api/v1/no-such-endpoint/", secure=True)
-print(page.status_code, "Page not found at" in text, "There is nothing here" in text)
+# The site's own page (French by default), never the debug page.
+print(page.status_code, "Page not found at" in text, "Il n'y a rien à cette adresse" in text)
 print(api.status_code, api["Content-Type"])
 """
 
