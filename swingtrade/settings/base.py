@@ -353,7 +353,8 @@ MONITORING_DEFAULTS = {
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's JWTAuthentication with the user row and roles cached (swingtrade/authentication.py).
+        "swingtrade.authentication.CachedUserJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -365,6 +366,11 @@ REST_FRAMEWORK = {
         "swingtrade.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
+    ],
+    # orjson: the JSON body without the stdlib encoder's per-object Python work (swingtrade/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "swingtrade.renderers.ORJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
