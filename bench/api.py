@@ -70,6 +70,7 @@ class Result:
     p99_ms: float
     errors: int
     kb_per_request: float
+    cpu_ms: float  # gunicorn's own CPU (master + workers) per request: independent of the machine's load
 
 
 def gunicorn_command(port: int) -> list[str]:
@@ -211,10 +212,29 @@ def drive(url: str, *, seconds: int, connections: int, env: dict[str, str]) -> d
     return json.loads(line.removeprefix("BENCH_JSON "))
 
 
-def measure(endpoint: Endpoint, base: str, *, seconds: int, connections: int, env: dict) -> Result:
+def server_cpu_seconds(master: int) -> float:
+    """User + system CPU of the gunicorn master and its workers so far (``/proc``, Linux)."""
+    pids = [master]
+    for task in Path(f"/proc/{master}/task").iterdir():
+        pids += [int(pid) for pid in (task / "children").read_text().split()]
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that just exited
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    endpoint: Endpoint, base: str, *, seconds: int, connections: int, env: dict, master: int
+) -> Result:
     url = base + endpoint.path
     drive(url, seconds=WARMUP_SECONDS, connections=connections, env=env)
+    cpu_before = server_cpu_seconds(master)
     raw = drive(url, seconds=seconds, connections=connections, env=env)
+    cpu = server_cpu_seconds(master) - cpu_before
     duration = raw["duration_us"] / 1e6
     socket_errors = raw["connect"] + raw["read"] + raw["write"] + raw["timeout"]
     return Result(
@@ -225,6 +245,7 @@ def measure(endpoint: Endpoint, base: str, *, seconds: int, connections: int, en
         p99_ms=raw["p99"] / 1000,
         errors=raw["non2xx"] + socket_errors,
         kb_per_request=raw["bytes"] / max(raw["requests"], 1) / 1024,
+        cpu_ms=cpu / max(raw["requests"], 1) * 1000,
     )
 
 
@@ -248,7 +269,21 @@ def verdict(result: Result, trivial_rps: float) -> tuple[str, str]:
 
 def print_table(results: list[Result], *, header: str) -> None:
     trivial = results[0].rps
-    rows = [("endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "KB/req", "ratio", "target", "")]
+    rows = [
+        (
+            "endpoint",
+            "req/s",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "errors",
+            "KB/req",
+            "CPU ms/req",
+            "ratio",
+            "target",
+            "",
+        )
+    ]
     for r in results:
         target, passed = verdict(r, trivial)
         rows.append(
@@ -260,6 +295,7 @@ def print_table(results: list[Result], *, header: str) -> None:
                 f"{r.p99_ms:.1f}",
                 str(r.errors),
                 f"{r.kb_per_request:.1f}",
+                f"{r.cpu_ms:.2f}",
                 f"{r.rps / trivial:.2f}x",
                 target,
                 passed,
@@ -280,6 +316,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds measured per endpoint")
     parser.add_argument("--connections", type=int, default=12)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--only", default="", help="comma-separated words: measure only the endpoints named so (+ trivial)"
+    )
     args = parser.parse_args()
 
     if shutil.which("wrk") is None:
@@ -324,8 +363,20 @@ def main() -> int:
     try:
         wait_ready(base, server)
         wrk_env = {**os.environ, "BENCH_TOKEN": token}
-        for endpoint in endpoints(portfolio_id, symbol):
-            result = measure(endpoint, base, seconds=args.duration, connections=args.connections, env=wrk_env)
+        chosen = [
+            e
+            for i, e in enumerate(endpoints(portfolio_id, symbol))
+            if i == 0 or not args.only or any(word in e.name for word in args.only.split(","))
+        ]
+        for endpoint in chosen:
+            result = measure(
+                endpoint,
+                base,
+                seconds=args.duration,
+                connections=args.connections,
+                env=wrk_env,
+                master=server.pid,
+            )
             print(f"  {endpoint.name}: {result.rps:,.0f} req/s, p99 {result.p99_ms:.1f} ms", file=sys.stderr)
             results.append(result)
     finally:
@@ -337,7 +388,9 @@ def main() -> int:
         f"API benchmark — {args.data.name}; server `{' '.join(command[3:])}` on core 0, wrk on core 1, "
         f"{args.connections} connections, {args.duration} s per endpoint after {WARMUP_SECONDS} s warm-up\n"
         f"load average at start {load_start[0]:.2f} / {load_start[1]:.2f} / {load_start[2]:.2f}, "
-        f"at end {load_end[0]:.2f} / {load_end[1]:.2f} / {load_end[2]:.2f} (1 / 5 / 15 min, 2 cores)"
+        f"at end {load_end[0]:.2f} / {load_end[1]:.2f} / {load_end[2]:.2f} (1 / 5 / 15 min, 2 cores)\n"
+        "CPU ms/req: gunicorn's own CPU per request (PostgreSQL and Redis not included), from /proc; "
+        "1000 / CPU ms bounds the req/s of one free core"
     )
     print_table(results, header=header)
     return 0 if all(verdict(r, results[0].rps)[1] == "pass" for r in results) else 1

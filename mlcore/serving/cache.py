@@ -49,7 +49,8 @@ def generation() -> int:
     return int(value)
 
 
-def _move_generation() -> None:
+def move_generation() -> None:
+    """Orphan every entry now (no transaction involved; :func:`invalidate` is the hook to call)."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # evicted or cleared: a fresh value orphans every entry just as well
@@ -62,8 +63,8 @@ def invalidate(reason: str) -> None:
     The second move matters: a request reading between this call and the commit still sees the old
     rows and may cache them under the new generation.
     """
-    _move_generation()
-    transaction.on_commit(_move_generation)
+    move_generation()
+    transaction.on_commit(move_generation)
     logger.debug("ranking cache invalidated", extra={"reason": reason})
 
 

@@ -220,10 +220,11 @@ MLCORE_COST_PER_TURNOVER = (
 # Native (OpenMP/BLAS) threads per model fit; 1 avoids OpenMP spin-waiting on a shared small host.
 MLCORE_FIT_THREADS = env.int("MLCORE_FIT_THREADS", default=1)
 
-# --- Cache (locks, alert rate limits) ---------------------------------------------------
+# --- Cache (locks, alert rate limits, rankings, JWT users) -------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, reusing its Redis client (swingtrade/cache.py: measured, per request).
+    CACHES = {"default": {"BACKEND": "swingtrade.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
