@@ -1,4 +1,4 @@
-"""API benchmark: gunicorn as the Dockerfile starts it, driven by wrk, against the full market file.
+"""API benchmark: gunicorn as docker-compose starts it, driven by wrk, against the full market file.
 
     python bench/api.py [--data PATH] [--duration 10] [--connections 12] [--database-url URL]
 
@@ -12,7 +12,7 @@ Steps:
    walk-forward, seconds) and stores its predictions for the latest date;
 3. creates the investor ``bench_investor`` with the demo portfolio (five positions bought at real closes)
    and its order proposals for the latest date;
-4. starts gunicorn with the Dockerfile's ``CMD`` (only ``--bind`` changed, to loopback), production
+4. starts gunicorn with docker-compose.yml's web command (only ``--bind`` changed, to loopback), production
    settings, ``DEBUG`` off, Redis db 5 as cache, pinned to core 0 (``taskset -c 0``);
 5. drives each endpoint with ``wrk`` pinned to core 1 (``bench/wrk/auth.lua`` adds the JWT): a 2 s
    warm-up, then ``--duration`` seconds measured; prints req/s, p50/p95/p99, errors (non-2xx + socket
@@ -74,9 +74,11 @@ class Result:
 
 
 def gunicorn_command(port: int) -> list[str]:
-    """The Dockerfile's CMD with its ``--bind`` pointed at loopback (the rest exactly as deployed)."""
-    line = next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD ["))
-    command = json.loads(line.removeprefix("CMD "))
+    """docker-compose.yml's web command (what production runs) with ``--bind`` on loopback."""
+    import yaml  # PyYAML: a development dependency, like this script
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    command = list(compose["services"]["web"]["command"])
     command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
     # The same program, from this interpreter's environment (the image has it on its PATH).
     command[0] = str(Path(sys.executable).parent / command[0])
