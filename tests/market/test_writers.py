@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from market.ingest import writers
-from market.models import DailyBar, IngestionRun, Ticker
+from market.models import BarRevision, DailyBar, IngestionRun, Ticker
 from market.validation import VOLUME_LIMIT
 
 
@@ -34,3 +34,29 @@ def test_missing_values_are_storable(db):
     ticker = Ticker.objects.create(symbol="AAPL")
     run = IngestionRun.objects.create(source="csv")
     assert writers.write_bars(_bars(ticker.pk, open=math.nan, volume=math.nan), run_id=run.pk) == (2, 0)
+
+
+@pytest.mark.skipif(writers.connection.vendor != "postgresql", reason="PostgreSQL bulk-load path")
+def test_a_bulk_first_load_restores_every_constraint_it_dropped(db, monkeypatch):
+    """Primary key, unique (ticker, date), the FK to tickers and the revisions' FK to the bars."""
+    monkeypatch.setattr(writers, "_is_bulk_load", lambda new_rows: True)
+    query = (
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = 'market_dailybar'::regclass OR confrelid = 'market_dailybar'::regclass "
+        "ORDER BY 1, 2"
+    )
+    with writers.connection.cursor() as cursor:
+        cursor.execute(query)
+        before = cursor.fetchall()
+    ticker = Ticker.objects.create(symbol="AAPL")
+    run = IngestionRun.objects.create(source="csv")
+    assert writers.write_bars(_bars(ticker.pk), run_id=run.pk) == (2, 0)
+    with writers.connection.cursor() as cursor:
+        cursor.execute(query)
+        assert cursor.fetchall() == before
+    assert {"p", "u", "f"} <= {definition.split()[0][0].lower() for _, _, definition in before}
+    # The restored keys work: a correction revises the stored bar through the revisions' FK.
+    monkeypatch.setattr(writers, "_is_bulk_load", lambda new_rows: False)
+    second = IngestionRun.objects.create(source="csv")
+    assert writers.write_bars(_bars(ticker.pk, close=10.6), run_id=second.pk) == (0, 2)
+    assert BarRevision.objects.filter(run=second).count() == 2
