@@ -57,9 +57,9 @@ class TickerBarsView(APIView):
     """Daily bars of one ticker, a page at a time, oldest first within the page.
 
     ``?start=&end=`` (inclusive, both optional) bound the window; a page holds its newest ``limit``
-    bars (default 500, at most 5,000), and ``older`` is the URL of the page before it (``null`` on
-    the first). ``ETag``/``Last-Modified`` follow the last ingestion that wrote bars, so a client
-    holding the page gets a 304 until the data changes.
+    bars (default 260: a calendar year of sessions fits; at most 5,000), and ``older`` is the URL of
+    the page before it (``null`` on the first). ``ETag``/``Last-Modified`` follow the last ingestion
+    that wrote bars, so a client holding the page gets a 304 until the data changes.
     """
 
     permission_classes = [IsInvestor]

@@ -13,13 +13,13 @@ BARS = "/api/v1/tickers/AAPL/bars/"
 
 def test_without_a_window_the_newest_page_comes_oldest_first(investor_client, market_sample):
     body = investor_client.get(BARS).json()
-    assert body["limit"] == 500 and body["count"] == 500
+    assert body["limit"] == 260 and body["count"] == 260
     dates = [bar["date"] for bar in body["bars"]]
     assert dates == sorted(dates) and dates[-1] == "2021-04-21"
     assert set(body["bars"][0]) == {
         "date", "open", "high", "low", "close", "adj_close", "volume", "dividend", "split_factor"
     }  # fmt: skip
-    assert body["older"].endswith(f"?end={pd.Timestamp(dates[0]) - pd.Timedelta(days=1):%Y-%m-%d}&limit=500")
+    assert body["older"].endswith(f"?end={pd.Timestamp(dates[0]) - pd.Timedelta(days=1):%Y-%m-%d}&limit=260")
 
 
 def test_following_older_walks_every_bar_once(investor_client, market_sample):
