@@ -22,7 +22,7 @@ def _remove_test_folders():
 def _fresh_ranking_cache():
     """Each test starts with no cached ranking: the cache (LocMem, or Redis on CI) outlives the test's
     database, whose rolled-back champion and bars would otherwise still be served from it."""
-    from mlcore import serving_cache
+    from mlcore.serving import cache as serving_cache
 
     serving_cache.move_generation()
 

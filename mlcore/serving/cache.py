@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-logger = logging.getLogger("swingtrade.mlcore.serving_cache")
+logger = logging.getLogger("swingtrade.mlcore.serving.cache")
 
 GENERATION_KEY = "mlcore:serving:generation"
 #: Longest life of an entry; an event moves the generation long before in practice.
@@ -161,11 +161,11 @@ def connect_invalidation() -> None:
     from mlcore.monitoring.models import GateOverride, MonitoringReport
 
     for model in (ModelVersion, Prediction, MonitoringReport, GateOverride):
-        uid = f"mlcore.serving_cache.{model.__name__}"
+        uid = f"mlcore.serving.cache.{model.__name__}"
         post_save.connect(_on_change, sender=model, dispatch_uid=f"{uid}.save")
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"{uid}.delete")
     ingestion_succeeded.connect(
         lambda sender, **kwargs: invalidate("bars ingested"),
         weak=False,
-        dispatch_uid="mlcore.serving_cache.ingestion",
+        dispatch_uid="mlcore.serving.cache.ingestion",
     )

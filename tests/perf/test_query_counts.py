@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlcore import serving_cache
+from mlcore.serving import cache as serving_cache
 
 API_BOUNDS = {
     # JWT user and roles come from the cache; rankings from the ranking cache.
