@@ -122,8 +122,8 @@ def prepare(data: Path) -> tuple[str, int, str]:
     from market.ingest import ingest_frame
     from market.models import IngestionRun
     from market.sources import csv_file
-    from mlcore import predict
-    from mlcore import services as ml_services
+    from mlcore.serving import predict
+    from mlcore.training import services as ml_services
     from portfolio import services as portfolio_services
     from portfolio.demo import demo_portfolio_ensure
     from portfolio.models import OrderProposal
