@@ -13,19 +13,26 @@ from swingtrade.cache import RedisCache
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 # Skipped on a developer's machine without Redis; on CI (.ci/run sets CI and REDIS_URL) it must run.
-pytestmark = pytest.mark.skipif(
-    not REDIS_URL and not os.environ.get("CI"), reason="needs REDIS_URL: a real Redis"
-)
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not REDIS_URL and not os.environ.get("CI"), reason="needs REDIS_URL: a real Redis"),
+]
 
 
-def _process_cache() -> RedisCache:
-    """A cache as one gunicorn worker or Celery process builds it from the settings."""
-    return RedisCache(REDIS_URL, {"KEY_PREFIX": "test-redis-cache"})
+@pytest.fixture
+def process_caches():
+    """Two caches as two processes (a gunicorn worker, a Celery worker) build them from the settings;
+    their connections are closed at the end (an open socket left to the garbage collector is an error)."""
+    caches = [RedisCache(REDIS_URL, {"KEY_PREFIX": "test-redis-cache"}) for _ in range(2)]
+    yield caches
+    for cache in caches:
+        for pool in cache._cache._pools.values():
+            pool.disconnect()
 
 
-def test_two_processes_share_values_counters_and_deletions():
+def test_two_processes_share_values_counters_and_deletions(process_caches):
     assert REDIS_URL, "CI must run this test against a real Redis: REDIS_URL is not set"
-    web, worker = _process_cache(), _process_cache()
+    web, worker = process_caches
     key = f"k-{uuid.uuid4().hex}"
     web.set(key, {"ranking": [1, 2, 3]}, 30)
     assert worker.get(key) == {"ranking": [1, 2, 3]}

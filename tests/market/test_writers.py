@@ -10,6 +10,7 @@ import pytest
 from market.ingest import writers
 from market.models import BarRevision, DailyBar, IngestionRun, Ticker
 from market.validation import VOLUME_LIMIT
+from tests.market.postgres import postgresql_only
 
 
 def _bars(ticker_id: int, **values) -> pd.DataFrame:
@@ -36,7 +37,7 @@ def test_missing_values_are_storable(db):
     assert writers.write_bars(_bars(ticker.pk, open=math.nan, volume=math.nan), run_id=run.pk) == (2, 0)
 
 
-@pytest.mark.skipif(writers.connection.vendor != "postgresql", reason="PostgreSQL bulk-load path")
+@postgresql_only
 def test_a_bulk_first_load_restores_every_constraint_it_dropped(db, monkeypatch):
     """Primary key, unique (ticker, date), the FK to tickers and the revisions' FK to the bars."""
     monkeypatch.setattr(writers, "_is_bulk_load", lambda new_rows: True)
