@@ -345,6 +345,7 @@ def main() -> int:
         "REDIS_URL": REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "true",  # no worker here: set-up tasks run in this process
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1",
         "DEBUG": "false",
         "LOG_LEVEL": "INFO",
