@@ -14,4 +14,4 @@ RUN SECRET_KEY=build-only-$(python -c "import secrets;print(secrets.token_hex(32
 RUN useradd --create-home --uid 1000 swingtrade && mkdir -p /app/var && chown -R swingtrade /app/var
 USER swingtrade
 EXPOSE 8000
-CMD ["gunicorn", "swingtrade.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "swingtrade.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-"]

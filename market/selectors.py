@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, F, Max, OuterRef, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 
 from market.columns import BAR_VALUE_FIELDS, TIDY_COLUMNS
 from market.models import BarRevision, DailyBar, IngestionIssue, IngestionRun, Ticker
@@ -179,6 +180,32 @@ def tickers_queryset() -> QuerySet[Ticker]:
 
 def ticker_bars(*, ticker: Ticker, start: date | None = None, end: date | None = None) -> QuerySet[DailyBar]:
     return _in_window(ticker.bars.order_by("date"), start, end)
+
+
+@dataclass(frozen=True)
+class BarsPage:
+    bars: list[dict]  # date and BAR_VALUE_FIELDS per bar, oldest first
+    has_older: bool  # bars before the first one exist in the window
+
+
+def ticker_bars_page(
+    *, ticker: Ticker, start: date | None = None, end: date | None = None, limit: int
+) -> BarsPage:
+    """The newest ``limit`` bars of ``ticker`` from ``start`` to ``end``: one index range scan read
+    backwards, rows as plain dicts (no model instances)."""
+    newest_first = _in_window(ticker.bars.order_by("-date"), start, end).values("date", *BAR_VALUE_FIELDS)
+    rows = list(newest_first[: limit + 1])
+    return BarsPage(bars=rows[:limit][::-1], has_older=len(rows) > limit)
+
+
+def latest_write() -> IngestionRun | None:
+    """The last run that inserted or changed bars (failed runs write nothing: their counts stay 0)."""
+    return (
+        IngestionRun.objects.filter(Q(inserted__gt=0) | Q(updated__gt=0), finished_at__isnull=False)
+        .only("pk", "finished_at")
+        .order_by("-pk")
+        .first()
+    )
 
 
 def changes_since(run_id: int) -> pd.DataFrame:

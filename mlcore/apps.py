@@ -19,3 +19,7 @@ class MlcoreConfig(AppConfig):
 
         register_check("prediction_gate", check_gate, required=False)
         ingestion_succeeded.connect(on_ingestion_succeeded, dispatch_uid="mlcore.predict_after_ingestion")
+        from mlcore.serving.cache import connect_invalidation
+
+        # The cached rankings follow every change of champion, predictions, gate and data date.
+        connect_invalidation()

@@ -18,6 +18,15 @@ def _remove_test_folders():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_ranking_cache():
+    """Each test starts with no cached ranking: the cache (LocMem, or Redis on CI) outlives the test's
+    database, whose rolled-back champion and bars would otherwise still be served from it."""
+    from mlcore.serving import cache as serving_cache
+
+    serving_cache.move_generation()
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -14,9 +14,10 @@ from mlcore import tasks
 from mlcore.api import serializers as s
 from mlcore.models import ModelVersion, TrainingJob
 from mlcore.registry import versions as registry
-from mlcore.serving import ranking
+from mlcore.serving import cache as serving_cache
 from mlcore.training import jobs
 from swingtrade.accounts.permissions import IsAdmin, IsAnalyst
+from swingtrade.conditional import not_modified, validators
 from swingtrade.errors import DomainError
 
 
@@ -29,8 +30,12 @@ class RankingView(APIView):
         query = s.RankingQuerySerializer(data=request.query_params)
         if not query.is_valid():
             raise DomainError("Invalid query parameters.", details=query.errors)
-        result = ranking.ranking_for(**query.validated_data)
-        return Response(s.RankingSerializer(result).data)
+        cached = serving_cache.ranking_lookup(**query.validated_data)
+        # The ETag moves with the model, the data date and the gate (the cache key's generation).
+        headers = validators(etag=cached.etag)
+        if not_modified(request, etag=cached.etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        return Response(cached.body(lambda result: s.RankingSerializer(result).data), headers=headers)
 
 
 class ModelVersionListView(generics.ListAPIView):

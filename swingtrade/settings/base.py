@@ -220,10 +220,11 @@ MLCORE_COST_PER_TURNOVER = (
 # Native (OpenMP/BLAS) threads per model fit; 1 avoids OpenMP spin-waiting on a shared small host.
 MLCORE_FIT_THREADS = env.int("MLCORE_FIT_THREADS", default=1)
 
-# --- Cache (locks, alert rate limits) ---------------------------------------------------
+# --- Cache (locks, alert rate limits, rankings, JWT users) -------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, reusing its Redis client (swingtrade/cache.py: measured, per request).
+    CACHES = {"default": {"BACKEND": "swingtrade.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -353,7 +354,8 @@ MONITORING_DEFAULTS = {
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's JWTAuthentication with the user row and roles cached (swingtrade/authentication.py).
+        "swingtrade.authentication.CachedUserJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -365,6 +367,11 @@ REST_FRAMEWORK = {
         "swingtrade.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
+    ],
+    # orjson: the JSON body without the stdlib encoder's per-object Python work (swingtrade/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "swingtrade.renderers.ORJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

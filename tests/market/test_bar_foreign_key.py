@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from market.ingest import ingest_frame, writers
+from market.ingest import bulk_load, ingest_frame, writers
 from market.models import DailyBar, IngestionRun, Ticker
 from market.sources import sample
 from tests.market.postgres import postgresql_only
@@ -43,14 +43,14 @@ def bulk(monkeypatch):
     rolled-back tests may have left behind); returns the DDL each bulk load restored."""
     monkeypatch.setattr(writers, "_is_bulk_load", lambda new_rows: True)
     restored: list[list[str]] = []
-    real = writers._restore_after_bulk_load
+    real = bulk_load.restore
 
     def spy(definitions):
         if definitions:
             restored.append(list(definitions))
         real(definitions)
 
-    monkeypatch.setattr(writers, "_restore_after_bulk_load", spy)
+    monkeypatch.setattr(bulk_load, "restore", spy)
     return restored
 
 

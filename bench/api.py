@@ -1,0 +1,403 @@
+"""API benchmark: gunicorn as docker-compose starts it, driven by wrk, against the full market file.
+
+    python bench/api.py [--data PATH] [--duration 10] [--connections 12] [--database-url URL]
+
+Needs PostgreSQL, Redis and ``wrk`` (Debian: ``apt-get install -y wrk``; the script installs nothing).
+Steps:
+
+1. creates its own database (default ``postgres://swingtrade:swingtrade@127.0.0.1:5432/swingtrade_bench``
+   or ``BENCH_DATABASE_URL``; the name must contain "bench"), migrates it and loads ``PATH`` (default the
+   504-ticker file) unless a run with the same file fingerprint (sha256) is already stored;
+2. trains the set-up champion if none serves (``mlcore.services.first_model_ensure``: the default ridge
+   walk-forward, seconds) and stores its predictions for the latest date;
+3. creates the investor ``bench_investor`` with the demo portfolio (five positions bought at real closes)
+   and its order proposals for the latest date;
+4. starts gunicorn with docker-compose.yml's web command (only ``--bind`` changed, to loopback), production
+   settings, ``DEBUG`` off, Redis db 5 as cache, pinned to core 0 (``taskset -c 0``);
+5. drives each endpoint with ``wrk`` pinned to core 1 (``bench/wrk/auth.lua`` adds the JWT): a 2 s
+   warm-up, then ``--duration`` seconds measured; prints req/s, p50/p95/p99, errors (non-2xx + socket
+   errors), the ratio to the trivial endpoint (``/api/v1/auth/me/``) and the issue's targets.
+
+The machine's load average at the start and at the end is printed: on a shared machine other work
+competes for both cores and lowers every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "sp500_daily_2013_2021.csv.gz"
+if not DEFAULT_DATA.exists():  # a git worktree sits one level deeper than the main checkout
+    DEFAULT_DATA = ROOT.parent.parent / "shared" / "data" / "sp500_daily_2013_2021.csv.gz"
+DEFAULT_URL = "postgres://swingtrade:swingtrade@127.0.0.1:5432/swingtrade_bench"
+REDIS_URL = "redis://127.0.0.1:6379/5"
+LUA = ROOT / "bench" / "wrk" / "auth.lua"
+INVESTOR = "bench_investor"
+WARMUP_SECONDS = 2
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str
+    min_ratio: float | None  # of the trivial endpoint's req/s
+    max_p99_ms: float | None
+    min_rps: float | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    endpoint: Endpoint
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+    kb_per_request: float
+    cpu_ms: float  # gunicorn's own CPU (master + workers) per request: independent of the machine's load
+
+
+def gunicorn_command(port: int) -> list[str]:
+    """docker-compose.yml's web command (what production runs) with ``--bind`` on loopback."""
+    import yaml  # PyYAML: a development dependency, like this script
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    command = list(compose["services"]["web"]["command"])
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    # The same program, from this interpreter's environment (the image has it on its PATH).
+    command[0] = str(Path(sys.executable).parent / command[0])
+    return command
+
+
+def fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def ensure_database(url: str) -> None:
+    import psycopg2
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        dbname="postgres",
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def prepare(data: Path) -> tuple[str, int, str]:
+    """Data, champion, predictions, investor, portfolio, proposals; returns (token, portfolio, symbol)."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from market.ingest import ingest_frame
+    from market.models import IngestionRun
+    from market.sources import csv_file
+    from mlcore.serving import predict
+    from mlcore.training import services as ml_services
+    from portfolio import services as portfolio_services
+    from portfolio.demo import demo_portfolio_ensure
+    from portfolio.models import OrderProposal
+    from swingtrade.accounts import roles
+    from swingtrade.accounts import services as account_services
+
+    call_command("migrate", verbosity=0)
+    digest = fingerprint(data)
+    loaded = IngestionRun.objects.filter(
+        params__bench_fingerprint=digest,
+        status__in=[IngestionRun.Status.SUCCEEDED, IngestionRun.Status.PARTIAL],
+    ).exists()
+    if loaded:
+        print(f"data: {data.name} already loaded (sha256 {digest[:12]}…)", file=sys.stderr)
+    else:
+        print(f"data: loading {data.name} …", file=sys.stderr)
+        started = time.perf_counter()
+        run = ingest_frame(
+            frame=csv_file.read_csv(data.read_bytes()), source="csv", params={"bench_fingerprint": digest}
+        )
+        print(f"data: {run.inserted:,} bars in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    started = time.perf_counter()
+    champion = ml_services.first_model_ensure()
+    frame, _, data_date = predict.predictions_for(version=champion)
+    print(
+        f"model: champion {champion.pk} ({champion.algorithm}), {len(frame)} predictions for {data_date} "
+        f"({time.perf_counter() - started:.1f} s)",
+        file=sys.stderr,
+    )
+    user = get_user_model().objects.filter(username=INVESTOR).first()
+    if user is None:
+        user = account_services.user_create(
+            username=INVESTOR, password=secrets.token_urlsafe(16), role=roles.INVESTOR
+        )
+    demo_portfolio_ensure(owner=user)
+    portfolio = user.portfolios.order_by("pk").first()
+    if not OrderProposal.objects.filter(portfolio=portfolio).exists():
+        portfolio_services.order_proposals_create(portfolio=portfolio)
+    proposals = OrderProposal.objects.filter(portfolio=portfolio).count()
+    positions = portfolio.positions.count()
+    print(
+        f"investor: portfolio {portfolio.pk}, {positions} positions, {proposals} proposals",
+        file=sys.stderr,
+    )
+    cache.clear()  # Redis db 5 is the bench's own: start every run cold
+    return str(AccessToken.for_user(user)), portfolio.pk, "AAPL"
+
+
+def endpoints(portfolio_id: int, symbol: str) -> list[Endpoint]:
+    return [
+        Endpoint("trivial: auth/me", "/api/v1/auth/me/", None, 20, min_rps=500),
+        Endpoint("rankings (top 20 buys + sells)", "/api/v1/rankings/?limit=20", 0.5, 50),
+        Endpoint("portfolio detail", f"/api/v1/portfolios/{portfolio_id}/", None, None),
+        Endpoint("portfolio valuation", f"/api/v1/portfolios/{portfolio_id}/valuation/", 0.3, 100),
+        Endpoint("proposals list", f"/api/v1/portfolios/{portfolio_id}/proposals/", 0.3, 100),
+        Endpoint("bars, one page (default)", f"/api/v1/tickers/{symbol}/bars/", 0.3, 100),
+        Endpoint(
+            "bars, one year window",
+            f"/api/v1/tickers/{symbol}/bars/?start=2020-01-01&end=2020-12-31",
+            None,
+            None,
+        ),
+    ]
+
+
+def wait_ready(base: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers (a 503 of an optional part still means it serves)
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def drive(url: str, *, seconds: int, connections: int, env: dict[str, str]) -> dict:
+    command = [
+        "taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
+        "-s", str(LUA), url,
+    ]  # fmt: skip
+    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 30, check=True)
+    line = next(line for line in out.stdout.splitlines() if line.startswith("BENCH_JSON "))
+    return json.loads(line.removeprefix("BENCH_JSON "))
+
+
+def server_cpu_seconds(master: int) -> float:
+    """User + system CPU of the gunicorn master and its workers so far (``/proc``, Linux)."""
+    pids = [master]
+    for task in Path(f"/proc/{master}/task").iterdir():
+        pids += [int(pid) for pid in (task / "children").read_text().split()]
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that just exited
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    endpoint: Endpoint, base: str, *, seconds: int, connections: int, env: dict, master: int
+) -> Result:
+    url = base + endpoint.path
+    drive(url, seconds=WARMUP_SECONDS, connections=connections, env=env)
+    cpu_before = server_cpu_seconds(master)
+    raw = drive(url, seconds=seconds, connections=connections, env=env)
+    cpu = server_cpu_seconds(master) - cpu_before
+    duration = raw["duration_us"] / 1e6
+    socket_errors = raw["connect"] + raw["read"] + raw["write"] + raw["timeout"]
+    return Result(
+        endpoint=endpoint,
+        rps=raw["requests"] / duration,
+        p50_ms=raw["p50"] / 1000,
+        p95_ms=raw["p95"] / 1000,
+        p99_ms=raw["p99"] / 1000,
+        errors=raw["non2xx"] + socket_errors,
+        kb_per_request=raw["bytes"] / max(raw["requests"], 1) / 1024,
+        cpu_ms=cpu / max(raw["requests"], 1) * 1000,
+    )
+
+
+def verdict(result: Result, trivial_rps: float) -> tuple[str, str]:
+    e = result.endpoint
+    parts, ok = [], result.errors == 0
+    if e.min_rps is not None:
+        parts.append(f">= {e.min_rps:g} req/s")
+        ok &= result.rps >= e.min_rps
+    if e.min_ratio is not None:
+        parts.append(f">= {e.min_ratio:g}x")
+        ok &= result.rps >= e.min_ratio * trivial_rps
+    if e.max_p99_ms is not None:
+        parts.append(f"p99 <= {e.max_p99_ms:g} ms")
+        ok &= result.p99_ms <= e.max_p99_ms
+    if not parts:
+        return "— (no target; 0 errors)", "pass" if ok else "FAIL"
+    parts.append("0 errors")
+    return ", ".join(parts), "pass" if ok else "FAIL"
+
+
+def print_table(results: list[Result], *, header: str) -> None:
+    trivial = results[0].rps
+    rows = [
+        (
+            "endpoint",
+            "req/s",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "errors",
+            "KB/req",
+            "CPU ms/req",
+            "ratio",
+            "target",
+            "",
+        )
+    ]
+    for r in results:
+        target, passed = verdict(r, trivial)
+        rows.append(
+            (
+                r.endpoint.name,
+                f"{r.rps:,.0f}",
+                f"{r.p50_ms:.1f}",
+                f"{r.p95_ms:.1f}",
+                f"{r.p99_ms:.1f}",
+                str(r.errors),
+                f"{r.kb_per_request:.1f}",
+                f"{r.cpu_ms:.2f}",
+                f"{r.rps / trivial:.2f}x",
+                target,
+                passed,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    print(f"\n{header}\n")
+    for i, row in enumerate(rows):
+        print("| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |")
+        if i == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--duration", type=int, default=10, help="seconds measured per endpoint")
+    parser.add_argument("--connections", type=int, default=12)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--only", default="", help="comma-separated words: measure only the endpoints named so (+ trivial)"
+    )
+    args = parser.parse_args()
+
+    if shutil.which("wrk") is None:
+        print("wrk is missing; install it with: apt-get update && apt-get install -y wrk", file=sys.stderr)
+        return 2
+    if (os.cpu_count() or 1) < 2:
+        print("needs two cores: the server is pinned to core 0 and wrk to core 1", file=sys.stderr)
+        return 2
+    name = urlparse(args.database_url).path.lstrip("/")
+    if not args.database_url.startswith("postgres") or "bench" not in name:
+        print(f"refusing database {name!r}: its name must contain 'bench'", file=sys.stderr)
+        return 2
+    if not args.data.exists():
+        print(f"no data file at {args.data}", file=sys.stderr)
+        return 2
+    load_start = os.getloadavg()
+    ensure_database(args.database_url)
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "true",  # no worker here: set-up tasks run in this process
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "false",
+        "LOG_LEVEL": "INFO",
+        "MODEL_ARTIFACT_DIR": str(ROOT / "var" / "bench-models"),
+    }
+    os.environ.update({**env, "DJANGO_SETTINGS_MODULE": "swingtrade.settings.base", "LOG_LEVEL": "WARNING"})
+    sys.path.insert(0, str(ROOT))
+    token, portfolio_id, symbol = prepare(args.data)
+
+    server_env = {**env, "DJANGO_SETTINGS_MODULE": "swingtrade.settings.production"}
+    command = ["taskset", "-c", "0", *gunicorn_command(args.port)]
+    log_dir = Path(tempfile.mkdtemp(prefix="swingtrade-bench-api-"))
+    log = (log_dir / "gunicorn.log").open("w")
+    print(f"server: {' '.join(command)} (log {log.name})", file=sys.stderr)
+    server = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{args.port}"
+    results: list[Result] = []
+    try:
+        wait_ready(base, server)
+        wrk_env = {**os.environ, "BENCH_TOKEN": token}
+        chosen = [
+            e
+            for i, e in enumerate(endpoints(portfolio_id, symbol))
+            if i == 0 or not args.only or any(word in e.name for word in args.only.split(","))
+        ]
+        for endpoint in chosen:
+            result = measure(
+                endpoint,
+                base,
+                seconds=args.duration,
+                connections=args.connections,
+                env=wrk_env,
+                master=server.pid,
+            )
+            print(f"  {endpoint.name}: {result.rps:,.0f} req/s, p99 {result.p99_ms:.1f} ms", file=sys.stderr)
+            results.append(result)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+    load_end = os.getloadavg()
+    header = (
+        f"API benchmark — {args.data.name}; server `{' '.join(command[3:])}` on core 0, wrk on core 1, "
+        f"{args.connections} connections, {args.duration} s per endpoint after {WARMUP_SECONDS} s warm-up\n"
+        f"load average at start {load_start[0]:.2f} / {load_start[1]:.2f} / {load_start[2]:.2f}, "
+        f"at end {load_end[0]:.2f} / {load_end[1]:.2f} / {load_end[2]:.2f} (1 / 5 / 15 min, 2 cores)\n"
+        "CPU ms/req: gunicorn's own CPU per request (PostgreSQL and Redis not included), from /proc; "
+        "1000 / CPU ms bounds the req/s of one free core"
+    )
+    print_table(results, header=header)
+    return 0 if all(verdict(r, results[0].rps)[1] == "pass" for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
