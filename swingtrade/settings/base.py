@@ -224,7 +224,14 @@ MLCORE_FIT_THREADS = env.int("MLCORE_FIT_THREADS", default=1)
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     # Django's Redis backend, reusing its Redis client (swingtrade/cache.py: measured, per request).
-    CACHES = {"default": {"BACKEND": "swingtrade.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "swingtrade.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A dead Redis must cost a request half a second at most (the cache then reads as a miss).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
