@@ -33,7 +33,7 @@ setup: venv
 	$(PY) manage.py bootstrap
 
 run: setup
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	MARKET_CLOCK_DATE=$${MARKET_CLOCK_DATE-2021-04-21} $(PY) manage.py runserver $(HOST):$(PORT)  # pinned to the embedded sample's last session (docs/replay.md)
 
 # `make test`: the whole suite on what the environment names (SQLite and eager Celery when DATABASE_URL
 # and REDIS_URL are unset), then, for each of those left unset whose service answers on 127.0.0.1, a

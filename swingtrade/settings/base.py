@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "swingtrade.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "swingtrade.market_date.MarketDateMiddleware",
     # Last, as django-axes requires: turns a lockout on the login form or admin into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # The prediction gate for templates/_gate_banner.html.
                 "mlcore.context_processors.prediction_gate",
+                "swingtrade.market_date.market_date_context",
             ],
             # Number formatting filters of the web pages (pct, signed, money), usable without {% load %}.
             "builtins": ["swingtrade.web.templatetags.web"],
