@@ -297,3 +297,6 @@ class OptimizationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.objective} on {self.portfolio_id} ({self.solver_status})"
+
+
+from portfolio.replay.models import ReplayRun  # noqa: E402,F401  (the replay's run log, in this app)

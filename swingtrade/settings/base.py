@@ -287,6 +287,7 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_IMPORTS = ["portfolio.replay.tasks"]  # tasks outside an app's tasks.py (the replay's fan-out)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Market data ingestion ----------------------------------------------------------------
