@@ -73,15 +73,18 @@ class Command(BaseCommand):
         self.stdout.write(header)
         for row in table_rows(run.results):
             diff = (
-                f"{_num(row['sharpe_diff'])} [{_num(row['sharpe_diff_low'])}, {_num(row['sharpe_diff_high'])}]"
+                f"{_num(row['sharpe_diff'])} "
+                f"[{_num(row['sharpe_diff_low'])}, {_num(row['sharpe_diff_high'])}]"
                 f" p={_num(row['sharpe_diff_p'])}"
             )
             self.stdout.write(
                 f"{row['label']:24s} {_pct(row['cagr']):>7s} {_pct(row['cagr_before_tax']):>8s} "
-                f"{_pct(row['volatility']):>6s} {_num(row['sharpe']):>6s} {_num(row['sharpe_before_tax']):>7s} "
+                f"{_pct(row['volatility']):>6s} {_num(row['sharpe']):>6s} "
+                f"{_num(row['sharpe_before_tax']):>7s} "
                 f"{_num(row['sortino']):>7s} {_pct(row['max_drawdown']):>7s} "
                 f"{row['max_drawdown_sessions']:>7d} {_num(row['calmar']):>6s} "
-                f"{_num(row['turnover_per_year']):>7s} {row['fees'] + row['spread']:>8.0f} {row['tax']:>8.0f} "
+                f"{_num(row['turnover_per_year']):>7s} {row['fees'] + row['spread']:>8.0f} "
+                f"{row['tax']:>8.0f} "
                 f"{row['orders']:>14s} {_pct(row['hit_rate']):>5s} {diff:>30s}"
             )
             if len(run.params["offsets"]) > 1:
