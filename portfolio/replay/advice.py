@@ -18,8 +18,6 @@ from django.conf import settings
 from portfolio import costs
 from portfolio.models import OptimizationRun, Portfolio
 from portfolio.optimize import CostRates, OptimizationProfile, optimize_weights, weights_to_trades
-from portfolio.orders import fill
-from portfolio.proposals import VOL_WINDOW
 from portfolio.risk import estimate_risk_model
 from swingtrade.errors import DomainError
 
@@ -53,9 +51,8 @@ class AdviceProfile:
 
 
 def sigma_today(data, day: pd.Timestamp) -> pd.Series:
-    """Daily volatility per ticker known at ``day``'s close (the order engine's estimator)."""
-    window = {k: v.iloc[-3 * VOL_WINDOW :] for k, v in data.panels.prices.items() if k != "dollar_volume"}
-    return fill.daily_volatility(window, VOL_WINDOW).iloc[-1]
+    """Daily volatility per ticker known at ``day``'s close (``portfolio.orders.fill.daily_volatility``)."""
+    return data.volatility.loc[:day].iloc[-1]
 
 
 def optimiser_targets(decision, *, objective: str, expected_returns: pd.Series | None) -> pd.Series | None:

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from mlcore.dataset import Panels, panels_from_frame
+from portfolio.orders import fill
+from portfolio.proposals import VOL_WINDOW
 
 RAW_FIELDS = ("open", "high", "low", "close", "dividend", "split_factor")
 
@@ -37,6 +39,7 @@ class MarketData:
     panels: Panels
     sectors: dict[str, str] = field(default_factory=dict)
     source: str = "database"
+    volatility: pd.DataFrame | None = None  # the order engine's daily volatility, known at each close
 
     @classmethod
     def from_frame(
@@ -61,7 +64,12 @@ class MarketData:
             raw[name] = raw[name].fillna(0.0)
         raw["split_factor"] = raw["split_factor"].fillna(1.0)
         sectors = dict(sectors or {})
-        return cls(raw=raw, panels=panels_from_frame(frame, sectors), sectors=sectors, source=source)
+        panels = panels_from_frame(frame, sectors)
+        # Rolling windows ending at each row: the value on day d depends on bars up to d only, so it is
+        # computed once here and cut with the rest by ``until`` (the look-ahead test checks it).
+        prices = {k: v for k, v in panels.prices.items() if k in ("open", "high", "low", "close")}
+        volatility = fill.daily_volatility(prices, VOL_WINDOW)
+        return cls(raw=raw, panels=panels, sectors=sectors, source=source, volatility=volatility)
 
     @classmethod
     def from_database(cls, *, start: dt.date | None = None, end: dt.date) -> MarketData:
@@ -94,11 +102,11 @@ class MarketData:
             panels=Panels(prices=prices, sectors=self.panels.sectors),
             sectors=self.sectors,
             source=self.source,
+            volatility=None if self.volatility is None else self.volatility.loc[:cut],
         )
 
-    def bar(self, day: pd.Timestamp) -> pd.DataFrame:
-        """One session's raw bar: rows are tickers, columns open/high/low/close/dividend/split_factor."""
-        return pd.DataFrame({name: frame.loc[day] for name, frame in self.raw.items()})
+    def bars(self) -> Bars:
+        return Bars(self)
 
     def fingerprint(self) -> dict:
         """Tickers, dates and a sha256 of every raw value: what identifies the data a replay saw."""
@@ -127,3 +135,22 @@ def _in_window(dates: pd.Series, start: dt.date | None, end: dt.date | None) -> 
     if end is not None:
         keep &= pd.to_datetime(dates) <= pd.Timestamp(end)
     return keep
+
+
+class Bars:
+    """Fast access to one session's raw values (the engine reads every session of every ticker)."""
+
+    def __init__(self, data: MarketData) -> None:
+        close = data.raw["close"]
+        self.tickers = [str(t) for t in close.columns]
+        self.column = {t: i for i, t in enumerate(self.tickers)}
+        self.row = {d: i for i, d in enumerate(close.index)}
+        self.values = {name: data.raw[name].to_numpy(dtype=np.float64) for name in RAW_FIELDS}
+
+    def on(self, day: pd.Timestamp) -> dict[str, dict[str, float]]:
+        """``{field: {ticker: value}}`` of ``day``'s bars (NaN where the ticker has no bar)."""
+        i = self.row[day]
+        return {
+            name: dict(zip(self.tickers, values[i].tolist(), strict=True))
+            for name, values in self.values.items()
+        }

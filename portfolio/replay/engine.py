@@ -35,6 +35,7 @@ from portfolio.replay.data import MarketData
 from portfolio.replay.model import ModelLifecycle
 from portfolio.replay.strategies import Decision, strategy
 
+Bar = dict[str, dict[str, float]]  # field → ticker → value of one session (MarketData.bars().on)
 RETRAIN_SCHEDULES = {"monthly": 1, "quarterly": 3, "never": 0}
 
 
@@ -124,8 +125,9 @@ def run_replay(
     first_rebalance, last_month = True, None
     gate_closed = 0
 
+    bars = data.bars()
     for position, day in enumerate(sessions):
-        bar = data.bar(day)
+        bar = bars.on(day)
         _corporate_actions(book, pending, bar, day.date())
         pending = _fills(book, pending, bar, day.date(), sigma, counts)
         close = bar["close"]
@@ -183,7 +185,6 @@ def run_replay(
     if progress:
         progress(len(sessions), len(sessions))
     equity_frame = pd.DataFrame(rows, columns=["date", "after_tax", "before_tax", "cash"]).set_index("date")
-    counts.expired += 0
     return ReplayResult(
         strategy=strategy_name,
         offset=config.offset,
@@ -196,9 +197,7 @@ def run_replay(
     )
 
 
-def _corporate_actions(
-    book: Book, pending: list[simulator.SimOrder], bar: pd.DataFrame, day: dt.date
-) -> None:
+def _corporate_actions(book: Book, pending: list[simulator.SimOrder], bar: Bar, day: dt.date) -> None:
     book.year = day.year
     for ticker in list(book.lots):
         factor = bar["split_factor"].get(ticker, 1.0)
@@ -225,7 +224,7 @@ def _corporate_actions(
 def _fills(
     book: Book,
     pending: list[simulator.SimOrder],
-    bar: pd.DataFrame,
+    bar: Bar,
     day: dt.date,
     sigma: dict[str, float],
     counts: Counts,
@@ -235,12 +234,12 @@ def _fills(
         if simulator.is_expired(order, day):
             counts.expired += 1
             continue
-        if order.ticker not in bar.index:
+        if order.ticker not in bar["close"]:
             still_open.append(order)
             continue
-        row = bar.loc[order.ticker]
+        t = order.ticker
         price = simulator.fill_price(
-            order, open_=row["open"], high=row["high"], low=row["low"], close=row["close"]
+            order, open_=bar["open"][t], high=bar["high"][t], low=bar["low"][t], close=bar["close"][t]
         )
         if price is None:
             still_open.append(order)
@@ -273,7 +272,7 @@ def _fills(
 def _orders(
     targets: pd.Series,
     shares: pd.Series,
-    close: pd.Series,
+    close: dict[str, float],
     sigma: dict[str, float],
     day: dt.date,
     valid_until: dt.date,
