@@ -223,3 +223,10 @@ def replay_run_now(
 
 def latest_replay() -> ReplayRun | None:
     return ReplayRun.objects.filter(status=ReplayRun.Status.SUCCEEDED).first()
+
+
+def replay_demo_ensure(*, progress: Callable[[str, int], None] | None = None) -> ReplayRun | None:
+    """The demo's Track record: the default replay of the stored bars, computed once (``bootstrap``)."""
+    if latest_replay() is not None:
+        return None
+    return replay_run_now(params=replay_params(), progress=progress)
