@@ -79,7 +79,8 @@ def main() -> None:
         print(f"{figure:70s} {value:>9.1f}s {f'≤ {goal:.0f}s' if goal else '':>10s}")
     print()
     print(
-        f"{'strategy':24s} {'CAGR':>7s} {'pre-tax':>7s} {'vol':>6s} {'Sharpe':>6s} {'maxDD':>7s} {'turn/yr':>7s}"
+        f"{'strategy':24s} {'CAGR':>7s} {'pre-tax':>7s} {'vol':>6s} {'Sharpe':>6s} {'maxDD':>7s} "
+        f"{'turn/yr':>7s}"
         f" {'tax':>8s} {'ΔSharpe vs 1/N [95% CI]':>26s}"
     )
     for row in table_rows(gather(parts)):
