@@ -187,7 +187,8 @@ def replay_finish(run_id: int, parts: list[dict[str, Any]], *, seconds: float | 
     run = ReplayRun.objects.get(pk=run_id)
     run.results = gather(parts)
     run.data_fingerprint = parts[0]["data_fingerprint"] if parts else {}
-    run.model_versions = [m for p in parts for m in p.get("models", [])]
+    # Every offset retrains on the same days, so the same versions: keep each fingerprint once.
+    run.model_versions = list({m["fingerprint"]: m for p in parts for m in p.get("models", [])}.values())
     run.status = ReplayRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
     run.seconds = seconds if seconds is not None else (run.finished_at - run.created_at).total_seconds()
