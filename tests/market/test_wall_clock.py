@@ -51,6 +51,8 @@ def _is_wall_clock(call: ast.Call) -> bool:
         return False
     owner = func.value
     owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", None)
+    if owner_name == "timezone" and func.attr in ("localdate", "localtime") and (call.args or call.keywords):
+        return False  # converting a given moment to local time reads no clock
     return (owner_name, func.attr) in WALL_CLOCK_CALLS
 
 
@@ -136,6 +138,7 @@ def test_the_scan_finds_a_market_rule_on_the_wall_clock():
         "import datetime as dt\nfrom django.utils import timezone\n"
         "def is_expired(p):\n    return p.valid_until < timezone.localdate()\n"
         "def as_of():\n    return dt.date.today()\n"
+        "def local(moment):\n    return timezone.localdate(moment)\n"
     )
     assert wall_clock_reads(source, "portfolio/x.py") == [
         "portfolio/x.py:4 in is_expired()",
