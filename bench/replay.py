@@ -15,7 +15,7 @@ import argparse
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,8 +50,12 @@ def _part(args: tuple[str, str | None, str | None, str, int]) -> tuple[dict, flo
 def run(path: Path, start: str | None, end: str | None, workers: int) -> tuple[list[dict], dict, float]:
     jobs = [(str(path), start, end, s, 0) for s in STRATEGIES]
     started = time.perf_counter()
+    done = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        done = list(pool.map(_part, jobs))
+        for future in as_completed([pool.submit(_part, job) for job in jobs]):
+            done.append(future.result())
+            elapsed = time.perf_counter() - started
+            print(f"  [{workers} worker(s)] {done[-1][0]['strategy']} done at {elapsed:.0f} s", flush=True)
     wall = time.perf_counter() - started
     return [p for p, _ in done], {p["strategy"]: s for p, s in done}, wall
 
