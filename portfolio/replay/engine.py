@@ -71,7 +71,8 @@ class Counts:
     placed: int = 0
     filled: int = 0
     expired: int = 0
-    cancelled: int = 0
+    cancelled: int = 0  # replaced by a newer set of orders, or nothing left to buy/sell with
+    open: int = 0  # still resting when the replay ends
 
 
 @dataclass
@@ -182,6 +183,7 @@ def run_replay(
             counts.placed += len(pending)
         if progress:
             progress(position + 1, len(sessions))
+    counts.open = len(pending)
     if progress:
         progress(len(sessions), len(sessions))
     equity_frame = pd.DataFrame(rows, columns=["date", "after_tax", "before_tax", "cash"]).set_index("date")

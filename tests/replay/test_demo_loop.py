@@ -38,7 +38,9 @@ def test_the_main_loop_works_at_the_pinned_market_date(settings, investor, inves
     assert accepted.status_code == 200, accepted.content
     assert accepted.json()["status"] == "accepted"
     price = buy["limit_price"] or buy["reference_price"]
-    filled = investor_client.post(f"{url}fill/", {"price": str(price), "traded_on": LAST_SESSION}, format="json")
+    filled = investor_client.post(
+        f"{url}fill/", {"price": str(price), "traded_on": LAST_SESSION}, format="json"
+    )
     assert filled.status_code == 201, filled.content
 
     positions = investor_client.get(f"{BASE}/portfolios/{portfolio.pk}/positions/").json()["results"]
