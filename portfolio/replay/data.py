@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mlcore.dataset import Panels, panels_from_frame
+from mlcore.data.dataset import Panels, panels_from_frame
 from portfolio.orders import fill
 from portfolio.proposals import VOL_WINDOW
 

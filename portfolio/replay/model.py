@@ -7,9 +7,9 @@ fingerprint that the ``ReplayRun`` records). Each step calls the product's funct
 - training: ``mlcore.services.training_config`` / ``stored_dataset`` / ``evaluate_config`` (walk-forward
   out of sample), ``mlcore.scoring.fit_calibration``, ``mlcore.training.fit_estimator`` — on the panels
   cut at the replay's day;
-- promotion: ``mlcore.registry.promotion_decision`` on the comparison ``mlcore.retraining.retrain``
-  makes — the champion's record on dates it never saw against the challenger's walk-forward scores
-  on the same dates;
+- promotion: ``mlcore.registry.promotion.decide`` on the comparison ``mlcore.monitoring.retraining``
+  makes — the champion's per-date rank IC on dates it never saw against the challenger's walk-forward
+  scores on the same dates, paired;
 - the gate: ``mlcore.monitoring.rules.evaluate`` of the champion's out-of-sample window metrics
   (``mlcore.monitoring.performance``); CRITICAL closes it (``mlcore.gate``'s rule) until a new
   champion is promoted. Freshness and coverage cannot fail in a replay (the data is the clock's);
@@ -28,13 +28,16 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from mlcore import monitoring, registry
-from mlcore.dataset import Panels
+from mlcore import monitoring
+from mlcore.data.dataset import Panels
+from mlcore.evaluation.ic import daily_ic
 from mlcore.models import ModelVersion
-from mlcore.monitoring.performance import daily_scores, window_metrics
-from mlcore.scoring import ModelBundle, NotScorable, fit_calibration, score_date
-from mlcore.services import evaluate_config, stored_dataset, training_config
-from mlcore.training import Dataset, fit_estimator, score_rows
+from mlcore.monitoring.performance import window_metrics
+from mlcore.registry import promotion
+from mlcore.serving.scoring import ModelBundle, NotScorable, fit_calibration, score_date
+from mlcore.training.challenger import rank_ic_by_date
+from mlcore.training.services import evaluate_config, stored_dataset, training_config
+from mlcore.training.walkforward import Dataset, fit_estimator, score_rows
 from portfolio.optimize import horizon_expected_returns
 
 
@@ -94,7 +97,7 @@ class ModelLifecycle:
 
     def _window(self, champion: ReplayModel, dataset: Dataset) -> pd.DatetimeIndex:
         """The latest matured dates the champion never saw (mlcore.monitoring_services.oos_dates)."""
-        rules = monitoring.Rules()
+        rules = monitoring.Rules.from_settings()
         matured = dataset.label.dropna().index.get_level_values("date").unique().sort_values()
         first_oos = champion.train_end + pd.tseries.offsets.BDay(champion.bundle.horizon + 1)
         return matured[matured >= first_oos][-rules.long_window :]
@@ -104,11 +107,11 @@ class ModelLifecycle:
         return score_rows(champion.bundle.estimator, dataset, rows)
 
     def _judge(self, champion: ReplayModel, dataset: Dataset) -> None:
-        rules = monitoring.Rules()
+        rules = monitoring.Rules.from_settings()
         dates = self._window(champion, dataset)
         if len(dates) < rules.min_dates:
             return
-        daily = daily_scores(self._champion_scores(champion, dataset, dates), dataset.label)
+        daily = daily_ic(self._champion_scores(champion, dataset, dates), dataset.label)
         horizon = champion.bundle.horizon
         verdict = monitoring.evaluate(
             short=window_metrics(daily, window=rules.short_window, horizon=horizon),
@@ -128,18 +131,19 @@ class ModelLifecycle:
         self.gate_reason = verdict.summary()
 
     def _decide(self, challenger: ReplayModel, scores: pd.Series, dataset: Dataset) -> tuple[bool, str]:
+        horizon = challenger.bundle.horizon
         if self.champion is None:
-            return registry.promotion_decision(challenger.oos, None, margin=settings.MLCORE_PROMOTION_MARGIN)
+            decision = promotion.decide(rank_ic_by_date(scores, dataset.label), None, horizon=horizon)
+            return decision.promote, decision.reason
         dates = self._window(self.champion, dataset)
         if len(dates) == 0:
             return False, "the champion has no out-of-sample dates to compare on yet"
         mine = scores[scores.index.get_level_values("date").isin(dates)]
         theirs = self._champion_scores(self.champion, dataset, dates)
-        return registry.promotion_decision(
-            {"rank_ic_mean": _mean_rank_ic(mine, dataset.label)},
-            {"rank_ic_mean": _mean_rank_ic(theirs, dataset.label)},
-            margin=settings.MLCORE_PROMOTION_MARGIN,
+        decision = promotion.decide(
+            rank_ic_by_date(mine, dataset.label), rank_ic_by_date(theirs, dataset.label), horizon=horizon
         )
+        return decision.promote, decision.reason
 
     def expected_returns(self, panels: Panels, day: pd.Timestamp, *, horizon: int) -> pd.Series | None:
         """The champion's expected returns over ``horizon`` on ``day``; None while the gate is closed."""
@@ -178,11 +182,6 @@ def _fit(
         f"{config.algorithm}|{sorted(config.params.items())}|{panels.fingerprint()['bars_sha256']}".encode()
     ).hexdigest()
     return ReplayModel(bundle, metrics["oos"], day, train_end, digest[:16])
-
-
-def _mean_rank_ic(scores: pd.Series, labels: pd.Series) -> float | None:
-    daily = daily_scores(scores, labels)
-    return None if daily.empty else _clean(daily["rank_ic"].mean())
 
 
 def _clean(value: Any) -> float | None:
