@@ -10,7 +10,7 @@ Two views of the same bars:
 - ``raw``: prices as traded (open/high/low/close) with the day's ``dividend`` per share and
   ``split_factor``; orders are priced, filled and booked on these, splits change share counts and
   dividends are credited as cash — what a broker account sees;
-- ``panels``: the model's adjusted panels (:func:`mlcore.dataset.panels_from_frame`) for features,
+- ``panels``: the model's adjusted panels (:func:`mlcore.data.dataset.panels_from_frame`) for features,
   labels and the risk model, exactly what the product computes them from.
 """
 

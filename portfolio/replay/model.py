@@ -4,17 +4,17 @@ A replay must not write model versions into the product's registry, so the versi
 here as :class:`ReplayModel` (the bundle mlcore would save, its out-of-sample metrics and a
 fingerprint that the ``ReplayRun`` records). Each step calls the product's function for it:
 
-- training: ``mlcore.services.training_config`` / ``stored_dataset`` / ``evaluate_config`` (walk-forward
-  out of sample), ``mlcore.scoring.fit_calibration``, ``mlcore.training.fit_estimator`` — on the panels
-  cut at the replay's day;
+- training: ``mlcore.training.services.training_config`` / ``stored_dataset`` / ``evaluate_config``
+  (walk-forward out of sample), ``fit_calibration``, ``mlcore.training.walkforward.fit_estimator`` —
+  on the panels cut at the replay's day;
 - promotion: ``mlcore.registry.promotion.decide`` on the comparison ``mlcore.monitoring.retraining``
   makes — the champion's per-date rank IC on dates it never saw against the challenger's walk-forward
   scores on the same dates, paired;
 - the gate: ``mlcore.monitoring.rules.evaluate`` of the champion's out-of-sample window metrics
-  (``mlcore.monitoring.performance``); CRITICAL closes it (``mlcore.gate``'s rule) until a new
+  (``mlcore.monitoring.performance``); CRITICAL closes it (``mlcore.monitoring.gate``'s rule) until a new
   champion is promoted. Freshness and coverage cannot fail in a replay (the data is the clock's);
-- serving: ``mlcore.scoring.score_date`` and the champion's reliability (``ModelVersion.reliability``),
-  turned into expected returns over the portfolio's horizon by
+- serving: ``mlcore.serving.scoring.score_date`` and the champion's reliability
+  (``ModelVersion.reliability``), turned into expected returns over the portfolio's horizon by
   ``portfolio.optimize.horizon_expected_returns``.
 """
 
@@ -92,11 +92,11 @@ class ModelLifecycle:
         self.versions.append({**challenger.summary(), "promoted": promote, "decision": reason})
         if promote:
             self.champion = challenger
-            # mlcore.gate: a newly promoted champion serves until a monitoring run judges it.
+            # mlcore.monitoring.gate: a newly promoted champion serves until a monitoring run judges it.
             self.gate_open, self.gate_reason = True, "A new champion replaced the model judged before."
 
     def _window(self, champion: ReplayModel, dataset: Dataset) -> pd.DatetimeIndex:
-        """The latest matured dates the champion never saw (mlcore.monitoring_services.oos_dates)."""
+        """The latest matured dates the champion never saw (mlcore.monitoring.snapshot.oos_dates)."""
         rules = monitoring.Rules.from_settings()
         matured = dataset.label.dropna().index.get_level_values("date").unique().sort_values()
         first_oos = champion.train_end + pd.tseries.offsets.BDay(champion.bundle.horizon + 1)
