@@ -30,18 +30,20 @@ ALLOWED = {
     # The clock itself: its live mode is the one wall-clock read of market logic.
     ("market/clock.py", "_wall_clock"): "the market clock's live mode",
     # A file name for a model artefact: unique per save, says nothing about markets.
-    ("mlcore/services.py", "train_version"): "artefact file name stamp",
+    ("mlcore/training/services.py", "train_scored"): "artefact file name stamp",
     # Ingestion runs stuck in "running" longer than two task time limits are marked failed: worker
     # health, measured in real elapsed time.
     ("market/ingest/__init__.py", "fail_interrupted_runs"): "stuck-run cut-off in real elapsed time",
     # The revision rows' ``changed_at``, passed as a raw SQL parameter.
     ("market/ingest/writers.py", "_merge_stage"): "changed_at of bar revisions",
     # Alerts are de-duplicated over a window of real hours (operators' inbox, not the market).
-    ("mlcore/alerts.py", "*"): "alert de-duplication window in real hours",
-    # An admin's gate override lasts N real hours from the moment it is granted.
-    ("mlcore/gate.py", "gate_override_create"): "override lifetime in real hours",
-    ("mlcore/monitoring_models.py", "is_active"): "override lifetime in real hours",
-    ("mlcore/monitoring_selectors.py", "active_override"): "override lifetime in real hours",
+    ("mlcore/monitoring/alerts.py", "*"): "alert de-duplication window in real hours",
+    # An admin's gate override lasts N real hours from the moment it is granted; the gate reads the
+    # wall clock only to know whether such an override is still active.
+    ("mlcore/monitoring/gate.py", "gate_override_create"): "override lifetime in real hours",
+    ("mlcore/monitoring/gate.py", "gate_state"): "override lifetime in real hours",
+    ("mlcore/monitoring/models.py", "is_active"): "override lifetime in real hours",
+    ("mlcore/monitoring/selectors.py", "active_override"): "override lifetime in real hours",
 }
 
 
