@@ -1,10 +1,10 @@
 """The replayed account: cash, positions on average cost (PMP), realised P&L, costs and the French flat tax.
 
-Every amount comes from :mod:`portfolio.costs`, the product's single place for fees and taxes:
-commission, half-spread and transaction tax through ``order_costs``, average cost and realised P&L
-through ``apply_fill``, borrow through ``borrow_cost``. What ``portfolio.costs`` does not have yet is
-the year-end bill with losses carried forward; :func:`year_end_tax` states it here (one function, so
-it can move to ``portfolio.costs`` when the tax state lands there).
+Every amount comes from the product's own functions: each fill goes through
+:func:`portfolio.ledger.trade_effects` (what recording a user's trade does: commission, transaction
+tax, average cost, realised P&L, cash), the half-spread and borrow through :mod:`portfolio.costs`.
+What the product does not have yet is the year-end bill with losses carried forward;
+:func:`year_end_tax` states it here (one function, to move where the tax state lands).
 
 The PFU (prélèvement forfaitaire unique, ``CostModel.capital_gains_rate`` = 30 %):
 
@@ -19,10 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from portfolio import costs
+from portfolio import costs, ledger
 
 LOSS_CARRY_YEARS = 10
+MONEY_QUANTUM = Decimal("0.000001")  # the money columns' precision (portfolio.models.MONEY)
 
 
 @dataclass(frozen=True)
@@ -104,36 +106,54 @@ class Book:
         crosses_spread: bool,
         exchange: str | None = None,
     ) -> costs.OrderCosts:
-        """Book one execution: cash, average cost, realised P&L net of this order's costs."""
+        """Book one execution with the product's :func:`portfolio.ledger.trade_effects`.
+
+        The spread is the one cost a recorded trade does not carry (a user records the price they got):
+        a marketable order here fills at the bar's open, so its half-spread (``costs.half_spread``) is
+        paid on top.
+        """
         state = self.lots.get(ticker, costs.LotState())
-        signed = quantity if side in costs.BUYING_SIDES else -quantity
-        new_state, realised = costs.apply_fill(state, costs.Fill(signed, price))
-        paid = costs.order_costs(
-            self.model,
+        effects = ledger.trade_effects(
+            cost_model=self.model,
             side=side,
-            quantity=quantity,
-            price=price,
+            shares=int(quantity),
+            price=Decimal(repr(price)),
+            fees=None,
+            held=int(state.quantity),
+            average_cost=state.average_cost,
+            cash=Decimal(repr(self.cash)),
+            ytd_realised=self.realised_by_year.get(day.year, 0.0),
             ticker=ticker,
             exchange=exchange,
-            sigma_daily=sigma_daily,
-            crosses_spread=crosses_spread,
+            money_quantum=MONEY_QUANTUM,
         )
-        trading = paid.commission + paid.spread + paid.transaction_tax
-        self.cash -= signed * price + trading
-        if new_state.quantity == 0:
+        notional = abs(quantity) * price
+        spread = float(costs.half_spread(self.model, sigma_daily)) * notional if crosses_spread else 0.0
+        fees, ftt = float(effects.fees), float(effects.transaction_tax)
+        trading = fees + ftt + spread
+        self.cash = float(effects.cash_after) - spread
+        if effects.quantity == 0:
             self.lots.pop(ticker, None)
         else:
-            self.lots[ticker] = new_state
+            self.lots[ticker] = costs.LotState(effects.quantity, effects.average_cost)
         # Costs are deductible from capital gains in France: the realised result is net of them.
+        signed = quantity if side in costs.BUYING_SIDES else -quantity
         reduces = state.quantity != 0 and math.copysign(1, signed) != math.copysign(1, state.quantity)
+        realised = effects.realised_pnl
         self.realised_by_year[day.year] = self.realised_by_year.get(day.year, 0.0) + realised - trading
         if reduces:
             self.closed_trades.append(realised)
-        self.totals.commission += paid.commission
-        self.totals.spread += paid.spread
-        self.totals.transaction_tax += paid.transaction_tax
-        self.totals.traded_notional += abs(quantity) * price
-        return paid
+        self.totals.commission += fees
+        self.totals.spread += spread
+        self.totals.transaction_tax += ftt
+        self.totals.traded_notional += notional
+        return costs.OrderCosts(
+            commission=fees,
+            spread=spread,
+            transaction_tax=ftt,
+            borrow=0.0,
+            capital_gains_tax=effects.capital_gains_tax,
+        )
 
     def split(self, ticker: str, factor: float, *, price: float) -> None:
         """A split of ``factor`` new shares per old one: more shares at a proportionally lower cost.
