@@ -7,13 +7,13 @@ fingerprint that the ``ReplayRun`` records). Each step calls the product's funct
 - training: ``mlcore.training.services.training_config`` / ``stored_dataset`` / ``evaluate_config``
   (walk-forward out of sample), ``fit_calibration``, ``mlcore.training.walkforward.fit_estimator`` —
   on the panels cut at the replay's day;
-- promotion: ``mlcore.registry.promotion.decide`` on the comparison ``mlcore.monitoring.retraining``
+- promotion: ``mlcore.evaluation.promotion.decide`` on the comparison ``mlcore.monitoring.retraining``
   makes — the champion's per-date rank IC on dates it never saw against the challenger's walk-forward
   scores on the same dates, paired;
 - the gate: ``mlcore.monitoring.rules.evaluate`` of the champion's out-of-sample window metrics
   (``mlcore.monitoring.performance``); CRITICAL closes it (``mlcore.monitoring.gate``'s rule) until a new
   champion is promoted. Freshness and coverage cannot fail in a replay (the data is the clock's);
-- serving: ``mlcore.serving.scoring.score_date`` and the champion's reliability
+- serving: ``mlcore.training.scoring.score_date`` and the champion's reliability
   (``ModelVersion.reliability``), turned into expected returns over the portfolio's horizon by
   ``portfolio.optimize.horizon_expected_returns``.
 """
@@ -30,12 +30,12 @@ from django.conf import settings
 
 from mlcore import monitoring
 from mlcore.data.dataset import Panels
+from mlcore.evaluation import promotion
 from mlcore.evaluation.ic import daily_ic
 from mlcore.models import ModelVersion
 from mlcore.monitoring.performance import window_metrics
-from mlcore.registry import promotion
-from mlcore.serving.scoring import ModelBundle, NotScorable, fit_calibration, score_date
 from mlcore.training.challenger import rank_ic_by_date
+from mlcore.training.scoring import ModelBundle, NotScorable, fit_calibration, score_date
 from mlcore.training.services import evaluate_config, stored_dataset, training_config
 from mlcore.training.walkforward import Dataset, fit_estimator, score_rows
 from portfolio.optimize import horizon_expected_returns
