@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portfolio.api import replay_serializers as s
-from portfolio.replay import services
+from portfolio.replay import jobs, services
 from portfolio.replay.models import ReplayRun
 from swingtrade.accounts.permissions import IsAnalyst
 from swingtrade.errors import DomainError
@@ -26,7 +26,7 @@ class ReplayRunListCreateView(generics.ListAPIView):
         if not body.is_valid():
             raise DomainError("Invalid replay request.", details=body.errors)
         params = services.replay_params(**body.validated_data)
-        run = services.replay_run_create(user=request.user, params=params)
+        run = jobs.replay_request(user=request.user, params=params)
         data = s.ReplayRunListSerializer(run, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 

@@ -153,7 +153,7 @@ def parts_of(run: ReplayRun) -> list[tuple[str, int]]:
 
 
 @transaction.atomic
-def replay_run_create(*, user: Any, params: dict[str, Any], queue: bool = True) -> ReplayRun:
+def replay_run_create(*, user: Any, params: dict[str, Any]) -> ReplayRun:
     run = ReplayRun.objects.create(
         created_by=user if getattr(user, "is_authenticated", False) else None,
         params=params,
@@ -161,10 +161,6 @@ def replay_run_create(*, user: Any, params: dict[str, Any], queue: bool = True) 
     )
     run.parts_total = len(parts_of(run))
     run.save(update_fields=["parts_total"])
-    if queue:
-        from portfolio.replay.tasks import replay_dispatch
-
-        transaction.on_commit(lambda: replay_dispatch(run.pk))
     return run
 
 
@@ -209,7 +205,7 @@ def replay_run_now(
 ) -> ReplayRun:
     """Run every part in this process (command, bootstrap, bench) and store the run like the API does."""
     started = time.perf_counter()
-    run = replay_run_create(user=user, params=params, queue=False)
+    run = replay_run_create(user=user, params=params)
     parts = []
     try:
         for strategy_name, offset in parts_of(run):
