@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.t
 # an .in file asks otherwise. Hashes come from PyPI alone (no local mirror or wheel folder).
 PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null $(VENV)/bin/pip-compile \
 	--quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+# Test-only reference for the replay's statistics, outside the lock (requirements/dev.in says why).
+EMPYRICAL := empyrical-reloaded==0.7.1 bottleneck==1.6.0
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -16,6 +18,7 @@ PORT ?= 8000
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/prod.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt -r requirements/prod.txt
+	$(PY) -m pip install --quiet --no-deps $(EMPYRICAL)
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
@@ -33,7 +36,7 @@ setup: venv
 	$(PY) manage.py bootstrap
 
 run: setup
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	MARKET_CLOCK_DATE=$${MARKET_CLOCK_DATE-2021-04-21} $(PY) manage.py runserver $(HOST):$(PORT)  # pinned to the embedded sample's last session (docs/replay.md)
 
 # `make test`: the whole suite on what the environment names (SQLite and eager Celery when DATABASE_URL
 # and REDIS_URL are unset), then, for each of those left unset whose service answers on 127.0.0.1, a

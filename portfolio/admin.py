@@ -82,3 +82,6 @@ class OrderProposalAdmin(admin.ModelAdmin):
     list_filter = ["status", "action", "order_type"]
     search_fields = ["portfolio__name", "ticker__symbol"]
     date_hierarchy = "as_of"
+
+
+from portfolio.replay import admin as replay_admin  # noqa: E402,F401  (registers ReplayRun)

@@ -15,9 +15,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.conf import settings
@@ -25,6 +24,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from market import calendar, clock
 from market.columns import ROW_PROBLEM_COLUMNS
 from market.ingest import generic, writers
 from market.models import DailyBar, IngestionIssue, IngestionRun, Ticker
@@ -36,12 +36,10 @@ from market.validation import HOLDING_FLAGS, validate_frame
 
 logger = logging.getLogger("swingtrade.market.ingest")
 
-EXCHANGE_TZ = ZoneInfo("America/New_York")
-
 
 def exchange_today() -> date:
     """Today on the US exchanges' calendar (a bar dated later than this is from the future)."""
-    return datetime.now(EXCHANGE_TZ).date()
+    return clock.today(calendar.DEFAULT_EXCHANGE)
 
 
 def fail_interrupted_runs() -> int:

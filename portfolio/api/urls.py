@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from portfolio.api import optimize_views, views
@@ -11,6 +11,7 @@ router.register("cost-profiles", views.CostProfileViewSet, basename="cost-profil
 
 urlpatterns = [
     *router.urls,
+    path("", include("portfolio.api.replay_urls")),
     path(
         "portfolios/<int:portfolio_id>/positions/",
         views.PositionListView.as_view(),

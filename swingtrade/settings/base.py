@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "swingtrade.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "swingtrade.market_date.MarketDateMiddleware",
     # Last, as django-axes requires: turns a lockout on the login form or admin into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # The prediction gate for templates/_gate_banner.html.
                 "mlcore.context_processors.prediction_gate",
+                "swingtrade.market_date.market_date_context",
             ],
             # Number formatting filters of the web pages (pct, signed, money), usable without {% load %}.
             "builtins": ["swingtrade.web.templatetags.web"],
@@ -293,6 +295,7 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_IMPORTS = ["portfolio.replay.tasks"]  # tasks outside an app's tasks.py (the replay's fan-out)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Market data ingestion ----------------------------------------------------------------

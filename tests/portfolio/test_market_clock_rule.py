@@ -8,7 +8,12 @@ from pathlib import Path
 PORTFOLIO = Path(__file__).resolve().parents[2] / "portfolio"
 WALL_CLOCK = re.compile(r"timezone\.localdate|date\.today\(|datetime\.now\(|timezone\.now\(")
 # Record timestamps are not market rules: when a user decided is the wall clock's business.
-RECORD_TIMESTAMPS = {("services/proposals.py", "locked.decided_at = timezone.now()")}
+RECORD_TIMESTAMPS = {
+    ("services/proposals.py", "locked.decided_at = timezone.now()"),
+    # When a replay run finished (or failed): a record of the run, not a market date.
+    ("replay/services.py", "run.finished_at = timezone.now()"),
+    ("replay/services.py", "finished_at=timezone.now()"),
+}
 
 
 def test_no_portfolio_module_reads_the_wall_clock_for_a_market_rule():

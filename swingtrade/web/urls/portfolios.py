@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from swingtrade.web.views import portfolio_csv, portfolios
+from swingtrade.web.views import portfolio_csv, portfolios, track_record
 
 app_name = "portfolio"
 
 urlpatterns = [
+    path("track-record/", track_record.track_record, name="track_record"),
     path("portfolios/", portfolios.portfolio_list, name="list"),
     path("portfolios/<int:portfolio_id>/", portfolios.portfolio_detail, name="detail"),
     path("portfolios/<int:portfolio_id>/optimize/", portfolios.portfolio_optimize, name="optimize"),

@@ -76,4 +76,9 @@ class Command(BaseCommand):
             for account in accounts:
                 note = "created" if account.created else "exists, password unchanged"
                 self.stdout.write(f"  {account.role:9s} {account.username} / {account.password}  ({note})")
+        from portfolio.replay.services import replay_demo_ensure
+
+        self.stdout.write("Track record: replaying the strategies on the stored bars (first run only)…")
+        replay = replay_demo_ensure(progress=lambda name, offset: self.stdout.write(f"  {name} done"))
+        self.stdout.write(f"  replay #{replay.pk} stored." if replay else "  a replay is already stored.")
         self.stdout.write(self.style.SUCCESS(f"Bootstrap done in {time.perf_counter() - started:.1f} s."))

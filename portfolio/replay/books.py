@@ -1,0 +1,209 @@
+"""The replayed account: cash, positions on average cost (PMP), realised P&L, costs and the French flat tax.
+
+Every amount comes from the product's own functions: each fill goes through
+:func:`portfolio.ledger.trade_effects` (what recording a user's trade does: commission, transaction
+tax, average cost, realised P&L, cash), the half-spread and borrow through :mod:`portfolio.costs`.
+What the product does not have yet is the year-end bill with losses carried forward;
+:func:`year_end_tax` states it here (one function, to move where the tax state lands).
+
+The PFU (prélèvement forfaitaire unique, ``CostModel.capital_gains_rate`` = 30 %):
+
+- due once a year, at the last session of the calendar year, on the year's net realised capital gain
+  after offsetting losses carried forward (oldest first), plus the year's gross dividends;
+- a net realised capital loss is carried forward for 10 years (it never offsets dividends);
+- dividends are credited gross on their ex-date to the holder of the previous close.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from portfolio import costs, ledger
+
+LOSS_CARRY_YEARS = 10
+MONEY_QUANTUM = Decimal("0.000001")  # the money columns' precision (portfolio.models.MONEY)
+
+
+@dataclass(frozen=True)
+class TaxBill:
+    year: int
+    gains_tax: float
+    dividend_tax: float
+    carried_forward: dict[int, float]  # year of origin → loss still available (positive amounts)
+
+    @property
+    def total(self) -> float:
+        return self.gains_tax + self.dividend_tax
+
+
+def year_end_tax(
+    model: costs.CostModel, *, year: int, net_realised: float, dividends: float, carried: dict[int, float]
+) -> TaxBill:
+    """The PFU due for ``year`` and the losses left to carry forward.
+
+    Parameters
+    ----------
+    net_realised : the year's realised capital P&L (after transaction costs), money.
+    dividends : the year's gross dividends, money.
+    carried : losses of earlier years still available, ``{year of origin: amount > 0}``.
+    """
+    rate = model.capital_gains_rate
+    available = {y: a for y, a in carried.items() if year - y <= LOSS_CARRY_YEARS and a > 0}
+    taxable = 0.0
+    if net_realised < 0:
+        available[year] = available.get(year, 0.0) - net_realised
+    else:
+        remaining = net_realised
+        for origin in sorted(available):
+            used = min(available[origin], remaining)
+            available[origin] -= used
+            remaining -= used
+        taxable = remaining
+    left = {y: a for y, a in available.items() if a > 1e-9}
+    return TaxBill(year, rate * taxable, rate * max(dividends, 0.0), left)
+
+
+@dataclass
+class Totals:
+    commission: float = 0.0
+    spread: float = 0.0
+    transaction_tax: float = 0.0
+    borrow: float = 0.0
+    tax: float = 0.0
+    dividends: float = 0.0
+    traded_notional: float = 0.0
+
+
+@dataclass
+class Book:
+    """One strategy's account, booked fill by fill, split by split, dividend by dividend."""
+
+    cash: float
+    model: costs.CostModel
+    lots: dict[str, costs.LotState] = field(default_factory=dict)
+    realised_by_year: dict[int, float] = field(default_factory=dict)
+    dividends_by_year: dict[int, float] = field(default_factory=dict)
+    carried_losses: dict[int, float] = field(default_factory=dict)
+    totals: Totals = field(default_factory=Totals)
+    closed_trades: list[float] = field(default_factory=list)  # realised P&L of each reducing fill
+    year: int = 0  # calendar year of the session being booked
+
+    def quantity(self, ticker: str) -> float:
+        return self.lots.get(ticker, costs.LotState()).quantity
+
+    def fill(
+        self,
+        *,
+        day: dt.date,
+        ticker: str,
+        side: str,
+        quantity: float,
+        price: float,
+        sigma_daily: float,
+        crosses_spread: bool,
+        exchange: str | None = None,
+    ) -> costs.OrderCosts:
+        """Book one execution with the product's :func:`portfolio.ledger.trade_effects`.
+
+        The spread is the one cost a recorded trade does not carry (a user records the price they got):
+        a marketable order here fills at the bar's open, so its half-spread (``costs.half_spread``) is
+        paid on top.
+        """
+        state = self.lots.get(ticker, costs.LotState())
+        effects = ledger.trade_effects(
+            cost_model=self.model,
+            side=side,
+            shares=int(quantity),
+            price=Decimal(repr(price)),
+            fees=None,
+            held=int(state.quantity),
+            average_cost=state.average_cost,
+            cash=Decimal(repr(self.cash)),
+            ytd_realised=self.realised_by_year.get(day.year, 0.0),
+            ticker=ticker,
+            exchange=exchange,
+            money_quantum=MONEY_QUANTUM,
+        )
+        notional = abs(quantity) * price
+        spread = float(costs.half_spread(self.model, sigma_daily)) * notional if crosses_spread else 0.0
+        fees, ftt = float(effects.fees), float(effects.transaction_tax)
+        trading = fees + ftt + spread
+        self.cash = float(effects.cash_after) - spread
+        if effects.quantity == 0:
+            self.lots.pop(ticker, None)
+        else:
+            self.lots[ticker] = costs.LotState(effects.quantity, effects.average_cost)
+        # Costs are deductible from capital gains in France: the realised result is net of them.
+        signed = quantity if side in costs.BUYING_SIDES else -quantity
+        reduces = state.quantity != 0 and math.copysign(1, signed) != math.copysign(1, state.quantity)
+        realised = effects.realised_pnl
+        self.realised_by_year[day.year] = self.realised_by_year.get(day.year, 0.0) + realised - trading
+        if reduces:
+            self.closed_trades.append(realised)
+        self.totals.commission += fees
+        self.totals.spread += spread
+        self.totals.transaction_tax += ftt
+        self.totals.traded_notional += notional
+        return costs.OrderCosts(
+            commission=fees,
+            spread=spread,
+            transaction_tax=ftt,
+            borrow=0.0,
+            capital_gains_tax=effects.capital_gains_tax,
+        )
+
+    def split(self, ticker: str, factor: float, *, price: float) -> None:
+        """A split of ``factor`` new shares per old one: more shares at a proportionally lower cost.
+
+        A fraction of a share left by an uneven factor (1.589 for a spin-off) is paid in cash at
+        ``price``, as brokers settle fractional entitlements.
+        """
+        state = self.lots.get(ticker)
+        if state is None or factor == 1 or not factor > 0:
+            return
+        exact = state.quantity * factor
+        whole = float(math.floor(exact)) if exact > 0 else float(math.ceil(exact))
+        average = state.average_cost / factor
+        if whole != exact:
+            self.cash += (exact - whole) * price
+            realised = (exact - whole) * (price - average)
+            self.realised_by_year[self.year] = self.realised_by_year.get(self.year, 0.0) + realised
+        if whole == 0:
+            self.lots.pop(ticker, None)
+        else:
+            self.lots[ticker] = costs.LotState(whole, average)
+
+    def dividend(self, day: dt.date, ticker: str, per_share: float) -> float:
+        """Credit (long) or charge (short) the dividend of the shares held at the previous close."""
+        amount = self.quantity(ticker) * per_share
+        if amount:
+            self.cash += amount
+            self.dividends_by_year[day.year] = self.dividends_by_year.get(day.year, 0.0) + amount
+            self.totals.dividends += amount
+        return amount
+
+    def accrue_borrow(self, prices: dict[str, float], days: float = 1.0) -> None:
+        for ticker, state in self.lots.items():
+            if state.quantity < 0:
+                fee = costs.borrow_cost(self.model, abs(state.quantity) * prices.get(ticker, 0.0), days)
+                self.cash -= fee
+                self.totals.borrow += fee
+
+    def pay_year_end_tax(self, year: int) -> TaxBill:
+        bill = year_end_tax(
+            self.model,
+            year=year,
+            net_realised=self.realised_by_year.get(year, 0.0),
+            dividends=self.dividends_by_year.get(year, 0.0),
+            carried=self.carried_losses,
+        )
+        self.carried_losses = bill.carried_forward
+        self.cash -= bill.total
+        self.totals.tax += bill.total
+        return bill
+
+    def market_value(self, prices: dict[str, float]) -> float:
+        return float(sum(state.quantity * prices[t] for t, state in self.lots.items()))

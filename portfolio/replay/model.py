@@ -1,0 +1,191 @@
+"""The model inside a replay: trained, promoted, judged and served with mlcore's own functions, in memory.
+
+A replay must not write model versions into the product's registry, so the versions it trains live
+here as :class:`ReplayModel` (the bundle mlcore would save, its out-of-sample metrics and a
+fingerprint that the ``ReplayRun`` records). Each step calls the product's function for it:
+
+- training: ``mlcore.training.services.training_config`` / ``stored_dataset`` / ``evaluate_config``
+  (walk-forward out of sample), ``fit_calibration``, ``mlcore.training.walkforward.fit_estimator`` —
+  on the panels cut at the replay's day;
+- promotion: ``mlcore.evaluation.promotion.decide`` on the comparison ``mlcore.monitoring.retraining``
+  makes — the champion's per-date rank IC on dates it never saw against the challenger's walk-forward
+  scores on the same dates, paired;
+- the gate: ``mlcore.monitoring.rules.evaluate`` of the champion's out-of-sample window metrics
+  (``mlcore.monitoring.performance``); CRITICAL closes it (``mlcore.monitoring.gate``'s rule) until a new
+  champion is promoted. Freshness and coverage cannot fail in a replay (the data is the clock's);
+- serving: ``mlcore.training.scoring.score_date`` and the champion's reliability
+  (``ModelVersion.reliability``), turned into expected returns over the portfolio's horizon by
+  ``portfolio.optimize.horizon_expected_returns``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+
+from mlcore import monitoring
+from mlcore.data.dataset import Panels
+from mlcore.evaluation import promotion
+from mlcore.evaluation.ic import daily_ic
+from mlcore.models import ModelVersion
+from mlcore.monitoring.performance import window_metrics
+from mlcore.training.challenger import rank_ic_by_date
+from mlcore.training.scoring import ModelBundle, NotScorable, fit_calibration, score_date
+from mlcore.training.services import evaluate_config, stored_dataset, training_config
+from mlcore.training.walkforward import Dataset, fit_estimator, score_rows
+from portfolio.optimize import horizon_expected_returns
+
+
+@dataclass
+class ReplayModel:
+    """One version trained inside a replay (never saved to the registry)."""
+
+    bundle: ModelBundle
+    oos: dict[str, Any]
+    trained_on: pd.Timestamp  # the replay day it was trained on
+    train_end: pd.Timestamp  # last date whose label it saw
+    fingerprint: str
+
+    @property
+    def reliability(self) -> float:
+        # The product's rule, on an unsaved version carrying the same metrics.
+        return ModelVersion(metrics={"oos": self.oos}).reliability
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "trained_on": self.trained_on.date().isoformat(),
+            "train_end": self.train_end.date().isoformat(),
+            "algorithm": self.bundle.algorithm,
+            "rank_ic": _clean(self.oos.get("rank_ic_mean")),
+            "reliability": round(self.reliability, 4),
+            "fingerprint": self.fingerprint,
+        }
+
+
+@dataclass
+class ModelLifecycle:
+    """Champion, gate and history of the models of one replay."""
+
+    champion: ReplayModel | None = None
+    gate_open: bool = True
+    gate_reason: str = "No monitoring run yet."
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    gate_closed_days: int = 0
+
+    def retrain(self, panels: Panels, day: pd.Timestamp) -> None:
+        """Judge the champion, train a challenger on data ≤ ``day`` and promote it if it wins."""
+        config = training_config()
+        try:
+            _, dataset = stored_dataset(config, panels=panels)
+            scores, metrics = evaluate_config(config.algorithm, config.params, dataset, config)
+        except ValueError:  # too little history for one walk-forward fold yet: keep what serves
+            return
+        if self.champion is not None:
+            self._judge(self.champion, dataset)
+        challenger = _fit(config, dataset, scores, metrics, day, panels)
+        promote, reason = self._decide(challenger, scores, dataset)
+        self.versions.append({**challenger.summary(), "promoted": promote, "decision": reason})
+        if promote:
+            self.champion = challenger
+            # mlcore.monitoring.gate: a newly promoted champion serves until a monitoring run judges it.
+            self.gate_open, self.gate_reason = True, "A new champion replaced the model judged before."
+
+    def _window(self, champion: ReplayModel, dataset: Dataset) -> pd.DatetimeIndex:
+        """The latest matured dates the champion never saw (mlcore.monitoring.snapshot.oos_dates)."""
+        rules = monitoring.Rules.from_settings()
+        matured = dataset.label.dropna().index.get_level_values("date").unique().sort_values()
+        first_oos = champion.train_end + pd.tseries.offsets.BDay(champion.bundle.horizon + 1)
+        return matured[matured >= first_oos][-rules.long_window :]
+
+    def _champion_scores(self, champion: ReplayModel, dataset: Dataset, dates: pd.DatetimeIndex) -> pd.Series:
+        rows = dataset.scorable() & np.asarray(dataset.dates.isin(dates))
+        return score_rows(champion.bundle.estimator, dataset, rows)
+
+    def _judge(self, champion: ReplayModel, dataset: Dataset) -> None:
+        rules = monitoring.Rules.from_settings()
+        dates = self._window(champion, dataset)
+        if len(dates) < rules.min_dates:
+            return
+        daily = daily_ic(self._champion_scores(champion, dataset, dates), dataset.label)
+        horizon = champion.bundle.horizon
+        verdict = monitoring.evaluate(
+            short=window_metrics(daily, window=rules.short_window, horizon=horizon),
+            long=window_metrics(
+                daily,
+                window=rules.long_window,
+                horizon=horizon,
+                validation_rank_ic=_clean(champion.oos.get("rank_ic_mean")),
+                validation_rank_ic_se=_clean(champion.oos.get("rank_ic_se")),
+            ),
+            drift=None,
+            freshness=None,
+            coverage_share=None,
+            rules=rules,
+        )
+        self.gate_open = verdict.state != monitoring.CRITICAL
+        self.gate_reason = verdict.summary()
+
+    def _decide(self, challenger: ReplayModel, scores: pd.Series, dataset: Dataset) -> tuple[bool, str]:
+        horizon = challenger.bundle.horizon
+        if self.champion is None:
+            decision = promotion.decide(rank_ic_by_date(scores, dataset.label), None, horizon=horizon)
+            return decision.promote, decision.reason
+        dates = self._window(self.champion, dataset)
+        if len(dates) == 0:
+            return False, "the champion has no out-of-sample dates to compare on yet"
+        mine = scores[scores.index.get_level_values("date").isin(dates)]
+        theirs = self._champion_scores(self.champion, dataset, dates)
+        decision = promotion.decide(
+            rank_ic_by_date(mine, dataset.label), rank_ic_by_date(theirs, dataset.label), horizon=horizon
+        )
+        return decision.promote, decision.reason
+
+    def expected_returns(self, panels: Panels, day: pd.Timestamp, *, horizon: int) -> pd.Series | None:
+        """The champion's expected returns over ``horizon`` on ``day``; None while the gate is closed."""
+        if self.champion is None or not self.gate_open:
+            return None
+        bundle = self.champion.bundle
+        try:
+            frame = score_date(bundle, panels.prices, panels.sectors, day)
+        except (NotScorable, ValueError):
+            return None
+        return horizon_expected_returns(
+            frame["expected_return"],
+            reliability=self.champion.reliability,
+            model_horizon=bundle.horizon,
+            horizon=horizon,
+        )
+
+
+def _fit(
+    config, dataset: Dataset, scores: pd.Series, metrics: dict, day: pd.Timestamp, panels: Panels
+) -> ReplayModel:
+    calibration = fit_calibration(scores, dataset.label)
+    rows = dataset.trainable()
+    estimator = fit_estimator(config.algorithm, config.params, dataset, rows, n_threads=config.fit_threads)
+    bundle = ModelBundle(
+        algorithm=config.algorithm,
+        params=config.params,
+        estimator=estimator,
+        feature_columns=dataset.model_columns,
+        horizon=config.horizon,
+        calibration=calibration,
+        side_fraction=settings.MLCORE_SIDE_FRACTION,
+    )
+    train_end = pd.Timestamp(dataset.dates[rows].max())
+    digest = hashlib.sha256(
+        f"{config.algorithm}|{sorted(config.params.items())}|{panels.fingerprint()['bars_sha256']}".encode()
+    ).hexdigest()
+    return ReplayModel(bundle, metrics["oos"], day, train_end, digest[:16])
+
+
+def _clean(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
