@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from portfolio.api import optimize_views, views
+from portfolio.api import optimize_views, tax_views, views
 
 router = SimpleRouter()
 router.register("portfolios", views.PortfolioViewSet, basename="portfolio")
@@ -44,6 +44,7 @@ urlpatterns = [
         optimize_views.OptimizeView.as_view(),
         name="portfolio-optimize",
     ),
+    path("portfolios/<int:portfolio_id>/tax/", tax_views.TaxStateView.as_view(), name="portfolio-tax"),
     path(
         "portfolios/<int:portfolio_id>/optimizations/",
         optimize_views.OptimizationListView.as_view(),
