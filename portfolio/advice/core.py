@@ -238,8 +238,8 @@ def advise(
         current_weights=current,
         target_weights=final,
         orders=orders,
-        volatility_before=_annual_vol(model, current),
-        volatility_after=_annual_vol(model, final if orders else current),
+        volatility_before=annual_volatility(model, current),
+        volatility_after=annual_volatility(model, final if orders else current),
         reliability=reliability,
         equity=equity,
     )
@@ -285,7 +285,7 @@ def _orders(
 ) -> list[AdviceOrder]:
     """Each order with its costs; sales of gains are taxed first so each loss shows its own credit."""
     sigma = pd.Series(sigma_daily, index=price.index)
-    vol_before = _annual_vol(model, current)
+    vol_before = annual_volatility(model, current)
     position = tax_state
     changes = [(t, int(q)) for t, q in delta.items() if q != 0]
     # Sales before purchases; among sales the largest gains first.
@@ -323,7 +323,7 @@ def _orders(
                 transaction_tax=breakdown.transaction_tax,
                 capital_gains_tax=tax,
                 realised_gain=gain,
-                volatility_effect=_annual_vol(model, alone) - vol_before,
+                volatility_effect=annual_volatility(model, alone) - vol_before,
                 reason=_reason(side, ticker, float(final[ticker]), gain, tax),
             )
         )
@@ -341,7 +341,7 @@ def _reason(side: str, ticker: str, weight: float, gain: float, tax: float) -> s
     return text
 
 
-def _annual_vol(model: RiskModel, weights: pd.Series) -> float:
+def annual_volatility(model: RiskModel, weights: pd.Series) -> float:
     """Annualised volatility of ``weights`` under a model whose covariance spans ``horizon_days``."""
     w = weights.reindex(model.tickers).fillna(0.0).to_numpy(dtype=float)
     variance = float(np.sum((model.factor @ w) ** 2) + model.diagonal @ w**2)

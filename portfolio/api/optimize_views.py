@@ -15,6 +15,7 @@ from portfolio.api.views import _PortfolioChild
 from portfolio.models import OptimizationRun
 from portfolio.optimize.inputs import MAX_LEVERAGE
 from portfolio.services import optimization
+from portfolio.tax.services import tax_state
 
 
 class StrictFloatField(serializers.FloatField):
@@ -104,6 +105,10 @@ class OptimizationRunSerializer(serializers.ModelSerializer):
     # expected_return and volatility hold if every order fills; how likely that is:
     fill_probability = serializers.SerializerMethodField()
     min_fill_probability = serializers.SerializerMethodField()
+    tax_state = serializers.SerializerMethodField()
+
+    def get_tax_state(self, run: OptimizationRun) -> dict[str, Any]:
+        return tax_state(run.portfolio, year=run.as_of.year)
 
     def get_fill_probability(self, run: OptimizationRun) -> float | None:
         return run.parameters.get("execution", {}).get("all_fill_probability")
