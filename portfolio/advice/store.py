@@ -8,11 +8,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from market import calendar
 from portfolio import costs
 from portfolio.advice.core import Advice, AdviceOrder
 from portfolio.advice.service import default_advice
 from portfolio.models import OrderProposal, Portfolio
-from portfolio.orders import validity_date
 from swingtrade.errors import DomainError
 
 A = OrderProposal.Action
@@ -57,7 +57,9 @@ def advice_proposals_create(
     )
     held = dict(portfolio.positions.values_list("ticker__symbol", "quantity"))
     tickers = {t.symbol: t for t in Ticker.objects.filter(symbol__in=[o.ticker for o in advice.orders])}
-    valid_until = validity_date(advice.as_of, portfolio.order_validity_sessions)
+    valid_until = calendar.validity_date(
+        calendar.DEFAULT_EXCHANGE, advice.as_of, portfolio.order_validity_sessions
+    )
     created = []
     for order in advice.orders:
         cost = order.fees + order.taxes

@@ -1,0 +1,2 @@
+# The real monitoring gate, closed by stale data (trains the 12-ticker champion), for the digest's notice.
+from tests.mlcore.conftest import champion, closed_gate, fast_training  # noqa: F401
