@@ -55,7 +55,7 @@ def main() -> None:
         adjusted.iloc[-260:], window=252, horizon_days=settings.ADVICE_RISK_HORIZON_DAYS
     )
     tickers = list(risk.tickers)
-    prices = close.iloc[-1][tickers]
+    prices = close.ffill().iloc[-1][tickers]  # VAR stops trading 2021-04-16: its last close
     bought = close.iloc[-253][tickers]
     shares = (EQUITY / len(tickers) / prices).round()
     holdings = Holdings(shares=shares, pmp=bought, cash=EQUITY - float(shares @ prices))
