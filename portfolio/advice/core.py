@@ -208,6 +208,7 @@ def advise(
     tilt = np.zeros(len(tickers))
     if expected_returns is not None and reliability > 0:
         tilt = reliability * expected_returns.reindex(tickers).fillna(0.0).to_numpy(dtype=float)
+    tax_state = replace(tax_state, rate=dated.capital_gains_rate)  # a tax-free profile stays tax-free
     base = (tax_state.net - tax_state.carried_available) / equity
     result = tax_aware_weights(
         TaxAwareInputs(

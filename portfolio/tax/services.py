@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 
+from portfolio import costs
 from portfolio.models import Portfolio, TaxYear, Trade
 from portfolio.tax import rates, rules
 
@@ -22,12 +24,18 @@ def totals_by_year(portfolio: Portfolio) -> dict[int, rules.YearTotals]:
     }
 
 
+def tax_rate_of(portfolio: Portfolio, year: int) -> float:
+    """The flat tax of ``year`` for this portfolio: the law's PFU, or 0 for a tax-free cost profile."""
+    model = portfolio.cost_profile.as_cost_model()
+    return costs.capital_gains_rate_on(model, dt.date(year, 12, 31))
+
+
 def tax_position_of(portfolio: Portfolio, *, year: int) -> rules.TaxPosition:
     """The portfolio's tax position of ``year``: realised so far, carried losses by origin, the bill."""
     return rules.tax_position(
         totals_by_year(portfolio),
         year,
-        rate=rates.pfu_for_year(year).total,
+        rate=tax_rate_of(portfolio, year),
         carry_years=rates.loss_carry_years(),
     )
 
@@ -72,6 +80,7 @@ def tax_state(portfolio: Portfolio, *, year: int) -> dict[str, Any]:
     """The tax state a person reads: the year's gains, losses, bill, and carried losses by year."""
     position = tax_position_of(portfolio, year=year)
     pfu = rates.pfu_for_year(year)
+    taxed = position.rate > 0  # 0: a tax-free profile (e.g. a PEA)
     carry_years = rates.loss_carry_years()
     unused = {y: v - position.used.get(y, 0.0) for y, v in position.carried_in.items()}
     return {
@@ -82,7 +91,11 @@ def tax_state(portfolio: Portfolio, *, year: int) -> dict[str, Any]:
         "carried_losses_used": {str(y): round(v, 2) for y, v in sorted(position.used.items())},
         "taxable": round(position.taxable, 2),
         "tax_due": round(position.tax, 2),
-        "rate": {"income_tax": pfu.income_tax, "social_levies": pfu.social_levies, "total": pfu.total},
+        "rate": {
+            "income_tax": pfu.income_tax if taxed else 0.0,
+            "social_levies": pfu.social_levies if taxed else 0.0,
+            "total": position.rate,
+        },
         # Losses of earlier years still usable after what this year's gains used, by year of origin.
         "carried_forward": [
             {"year": origin, "amount": round(left, 2), "usable_until": origin + carry_years}

@@ -68,6 +68,14 @@ def test_a_large_unrealised_gain_is_deferred_when_the_tax_outweighs_the_risk_rem
     assert advice.volatility_after == advice.volatility_before
 
 
+def test_in_a_tax_free_account_the_same_gain_does_not_hold_the_advice_back():
+    pair = _holdings({"AAA": 500, "BBB": 500}, {"AAA": 20.0, "BBB": 20.0})
+    tax_free = BROKER.with_changes(capital_gains_rate=0.0)
+    advice = advise(pair, PRICES, _cov(), _tax(), tax_free, PROFILE, as_of=DAY)
+    assert {o.ticker for o in advice.orders} == set(TICKERS)
+    assert all(o.capital_gains_tax == 0.0 for o in advice.orders)
+
+
 def test_between_a_winner_and_a_loser_the_advice_sells_the_loser_and_states_its_tax_credit():
     # AAA doubled (selling costs 0.15 a unit of weight, more than the 0.10 of risk it removes); BBB is
     # 10 % under water: selling it removes the same risk and gives back tax on this year's 10,000 of gains.

@@ -60,3 +60,17 @@ def test_the_tax_endpoint_answers_the_owner_and_hides_others_portfolios(portfoli
     assert api_client.get(f"/api/v1/portfolios/{portfolio.pk}/tax/?year=abc").status_code == 400
     other = PortfolioFactory()
     assert api_client.get(f"/api/v1/portfolios/{other.pk}/tax/").status_code == 404
+
+
+def test_a_tax_free_profile_books_the_gain_but_owes_nothing(portfolio):
+    from portfolio.models import CostProfile
+
+    portfolio.cost_profile = CostProfile.objects.create(
+        owner=portfolio.owner, name="PEA", capital_gains_rate=0.0
+    )
+    portfolio.save()
+    _trade(portfolio, "buy", 10, "100", dt.date(2021, 1, 4))
+    sale = _trade(portfolio, "sell", 10, "130", dt.date(2021, 2, 1))
+    assert sale.capital_gains_tax == Decimal("0")
+    state = tax_state(portfolio, year=2021)
+    assert state["realised_gains"] == 300.0 and state["tax_due"] == 0.0 and state["rate"]["total"] == 0.0
