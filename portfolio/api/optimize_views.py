@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -107,8 +108,9 @@ class OptimizationRunSerializer(serializers.ModelSerializer):
     min_fill_probability = serializers.SerializerMethodField()
     tax_state = serializers.SerializerMethodField()
 
-    def get_tax_state(self, run: OptimizationRun) -> dict[str, Any]:
-        return tax_state(run.portfolio, year=run.as_of.year)
+    def get_tax_state(self, run: OptimizationRun) -> dict[str, Any] | None:
+        """The portfolio's tax state the view read once for the response (None when not given)."""
+        return self.context.get("tax_state")
 
     def get_fill_probability(self, run: OptimizationRun) -> float | None:
         return run.parameters.get("execution", {}).get("all_fill_probability")
@@ -134,7 +136,9 @@ class OptimizeView(_PortfolioChild):
             as_of=data.validated_data.get("as_of"),
             user=request.user,
         )
-        return Response(OptimizationRunSerializer(run).data, status=status.HTTP_201_CREATED)
+        context = {"tax_state": tax_state(portfolio, year=run.as_of.year)}
+        body = OptimizationRunSerializer(run, context=context).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class OptimizationListView(_PortfolioChild, ListAPIView):
@@ -143,3 +147,8 @@ class OptimizationListView(_PortfolioChild, ListAPIView):
     def get_queryset(self):
         portfolio = self.portfolio(self.request, self.kwargs["portfolio_id"])
         return optimization.optimization_runs_of(portfolio)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        portfolio = self.portfolio(self.request, self.kwargs["portfolio_id"])
+        year = timezone.localdate().year
+        return {**super().get_serializer_context(), "tax_state": tax_state(portfolio, year=year)}

@@ -84,3 +84,25 @@ def test_a_short_position_is_refused_with_the_way_out(portfolio):
     )
     with pytest.raises(DomainError, match="long-only"):
         default_advice(portfolio=portfolio, as_of=DAY)
+
+
+def test_the_optimiser_body_carries_the_tax_state_and_each_orders_fee_tax_and_risk(
+    portfolio, api_client, predictions
+):
+    services.trade_record(
+        portfolio=portfolio, ticker="KO", side="buy", quantity=100, price="60", traded_on=DAY
+    )
+    services.trade_record(
+        portfolio=portfolio, ticker="KO", side="sell", quantity=100, price="54", traded_on=DAY
+    )
+    api_client.force_authenticate(portfolio.owner)
+    response = api_client.post(f"/api/v1/portfolios/{portfolio.pk}/optimize/", {}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["tax_state"]["year"] == DAY.year and body["tax_state"]["realised_losses"] == 600.0
+    assert body["proposals"] and all(
+        {"fees", "taxes", "volatility_effect"} <= set(p) for p in body["proposals"]
+    )
+    listed = api_client.get(f"/api/v1/portfolios/{portfolio.pk}/optimizations/").json()
+    runs = listed["results"] if isinstance(listed, dict) else listed
+    assert runs[0]["tax_state"] is not None
