@@ -106,3 +106,15 @@ def test_the_optimiser_body_carries_the_tax_state_and_each_orders_fee_tax_and_ri
     listed = api_client.get(f"/api/v1/portfolios/{portfolio.pk}/optimizations/").json()
     runs = listed["results"] if isinstance(listed, dict) else listed
     assert runs[0]["tax_state"] is not None
+
+
+def test_the_advice_style_and_sector_cap_are_part_of_the_risk_profile_api(portfolio, api_client):
+    api_client.force_authenticate(portfolio.owner)
+    url = f"/api/v1/portfolios/{portfolio.pk}/"
+    assert api_client.get(url).json()["advice_style"] == "low_risk"
+    response = api_client.patch(url, {"advice_style": "signals", "max_sector_weight": 0.25}, format="json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["advice_style"], response.json()["max_sector_weight"]) == ("signals", 0.25)
+    assert api_client.patch(url, {"advice_style": "yolo"}, format="json").status_code == 400
+    refused = api_client.patch(url, {"max_sector_weight": 1.5}, format="json")
+    assert refused.status_code == 400 and "max_sector_weight" in refused.content.decode()
