@@ -118,10 +118,10 @@ class Advice:
     def summary(self) -> str:
         if self.nothing_to_do:
             return NOTHING_TO_DO
-        return (
-            f"Volatility {self.volatility_after:.0%} instead of {self.volatility_before:.0%}, "
-            f"for {self.fees:,.2f} of fees and {self.taxes:,.2f} of taxes."
-        )
+        costs_text = f"for {self.fees:,.2f} of fees and {self.taxes:,.2f} of taxes."
+        if self.volatility_before == 0:  # all in cash today
+            return f"Invest the cash at a volatility of {self.volatility_after:.0%}, {costs_text}"
+        return f"Volatility {self.volatility_after:.0%} instead of {self.volatility_before:.0%}, {costs_text}"
 
     def as_dict(self) -> dict[str, Any]:
         return {

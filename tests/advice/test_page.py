@@ -31,7 +31,7 @@ def portfolio(market_sample, investor):
 def test_the_page_states_the_volatility_of_the_advice_and_the_tax_state(portfolio, client, monkeypatch):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: DAY)
     services.trade_record(
-        portfolio=portfolio, ticker="KO", side="buy", quantity=100, price="60", traded_on=DAY
+        portfolio=portfolio, ticker="KO", side="buy", quantity=200, price="60", traded_on=DAY
     )
     services.trade_record(
         portfolio=portfolio, ticker="KO", side="sell", quantity=100, price="54", traded_on=DAY
@@ -41,6 +41,7 @@ def test_the_page_states_the_volatility_of_the_advice_and_the_tax_state(portfoli
     advice = default_advice(portfolio=portfolio, as_of=DAY)
     after, before = f"{advice.volatility_after * 100:.0f} %", f"{advice.volatility_before * 100:.0f} %"
     assert f"Volatility {after} instead of {before}" in html
+    assert advice.volatility_before > 0  # 100 KO still held
     assert "Tax state 2021" in html and "600.00" in html  # the KO loss, in the year's losses
     assert "Measured:" not in html  # the low-risk style shows the research, not the signals' record
 
@@ -66,3 +67,10 @@ def test_the_signals_style_shows_its_measured_net_result(market_sample, investor
     client.force_login(investor)
     html = client.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode()
     assert "lost money after costs" in html and "net Sharpe −0.70" in html
+
+
+def test_a_portfolio_all_in_cash_is_told_the_volatility_it_would_have(portfolio, client):
+    client.force_login(portfolio.owner)
+    html = client.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode()
+    assert "All in cash today: invested as advised, volatility" in html
+    assert "instead of 0 %" not in html
