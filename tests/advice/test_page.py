@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from portfolio import services
 from portfolio.advice import default_advice
+from swingtrade.templatetags.web import pct
 from tests.portfolio.factories import PortfolioFactory
 
 DAY = dt.date(2021, 4, 21)
@@ -39,7 +40,7 @@ def test_the_page_states_the_volatility_of_the_advice_and_the_tax_state(portfoli
     client.force_login(portfolio.owner)
     html = client.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode()
     advice = default_advice(portfolio=portfolio, as_of=DAY)
-    after, before = f"{advice.volatility_after * 100:.0f} %", f"{advice.volatility_before * 100:.0f} %"
+    after, before = pct(advice.volatility_after, 0), pct(advice.volatility_before, 0)
     assert f"Volatility {after} instead of {before}" in html
     assert advice.volatility_before > 0  # 100 KO still held
     assert "Tax state 2021" in html and "600.00" in html  # the KO loss, in the year's losses
