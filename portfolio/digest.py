@@ -129,7 +129,7 @@ def user_digest(user: Any, day: dt.date, *, gate_open: bool, paused: str | None)
 
 def digests_send(*, day: dt.date) -> int:
     """Send the digest of ``day`` to every opted-in user with an address, once; returns how many."""
-    from mlcore.gate import gate_state
+    from mlcore.monitoring.gate import gate_state
 
     gate = gate_state()
     paused = None if gate.is_open else f"{gate.reason} The low-risk default advice does not use the model."

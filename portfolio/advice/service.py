@@ -39,7 +39,7 @@ def model_tilt(as_of: dt.date) -> tuple[pd.Series | None, float]:
     No champion, a closed gate or no prediction for the day: no tilt (reliability 0) — the advice is
     minimum variance and does not depend on the model being available.
     """
-    from mlcore.predict import predictions_frame
+    from mlcore.serving.predict import predictions_frame
 
     try:
         frame, version = predictions_frame(as_of=as_of)

@@ -74,4 +74,3 @@ def test_a_tax_free_profile_books_the_gain_but_owes_nothing(portfolio):
     assert sale.capital_gains_tax == Decimal("0")
     state = tax_state(portfolio, year=2021)
     assert state["realised_gains"] == 300.0 and state["tax_due"] == 0.0 and state["rate"]["total"] == 0.0
-
