@@ -6,13 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
-from market import calendar
-from portfolio import costs
+from market import calendar, clock
+from portfolio import costs, selectors
 from portfolio.advice.core import Advice, AdviceOrder
 from portfolio.advice.service import default_advice
 from portfolio.models import OrderProposal, Portfolio
+from portfolio.proposals.replacement import replace_open_proposals
 from swingtrade.errors import DomainError
 
 A = OrderProposal.Action
@@ -42,31 +42,29 @@ def expected_costs(order: AdviceOrder) -> dict[str, float]:
 def advice_proposals_create(
     *, portfolio: Portfolio, as_of: dt.date | None = None
 ) -> tuple[Advice, list[OrderProposal]]:
-    """Store the default advice's orders as proposals (open ones are replaced, even by "nothing to do").
+    """Store the default advice's orders as proposals; open ones are replaced by a non-empty set
+    (``portfolio.proposals.replacement``: "nothing to do" leaves the earlier advice as it was).
 
     Orders are market orders valid ``order_validity_sessions`` sessions: they are steps to a lower-risk
     portfolio, not bets on a price, so they should execute rather than wait for a better price.
     """
     from market.models import Ticker
 
-    if as_of is not None and as_of > timezone.localdate():
+    if as_of is not None and clock.is_future(as_of):
         raise DomainError("Advice cannot be computed for a future date.", details={"as_of": ["future"]})
     advice = default_advice(portfolio=portfolio, as_of=as_of)
-    portfolio.proposals.filter(status=OrderProposal.Status.PROPOSED).update(
-        status=OrderProposal.Status.EXPIRED
-    )
     held = dict(portfolio.positions.values_list("ticker__symbol", "quantity"))
     tickers = {t.symbol: t for t in Ticker.objects.filter(symbol__in=[o.ticker for o in advice.orders])}
-    valid_until = calendar.validity_date(
-        calendar.DEFAULT_EXCHANGE, advice.as_of, portfolio.order_validity_sessions
-    )
     created = []
     for order in advice.orders:
         cost = order.fees + order.taxes
+        ticker = tickers[order.ticker]
+        exchange = selectors.calendar_of(ticker.exchange, symbol=ticker.symbol)
+        valid_until = calendar.validity_date(exchange, advice.as_of, portfolio.order_validity_sessions)
         created.append(
             OrderProposal.objects.create(
                 portfolio=portfolio,
-                ticker=tickers[order.ticker],
+                ticker=ticker,
                 as_of=advice.as_of,
                 action=_action(order, int(held.get(order.ticker, 0))),
                 side=order.side,
@@ -82,4 +80,5 @@ def advice_proposals_create(
                 reasons="\n".join([order.reason, advice.summary]),
             )
         )
+    replace_open_proposals(portfolio=portfolio, new=created)  # the project's one replacement rule
     return advice, created

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from market import clock
 from portfolio.api.serializers import ProposalSerializer
 from portfolio.api.views import _PortfolioChild
 from portfolio.models import OptimizationRun
@@ -150,5 +150,5 @@ class OptimizationListView(_PortfolioChild, ListAPIView):
 
     def get_serializer_context(self) -> dict[str, Any]:
         portfolio = self.portfolio(self.request, self.kwargs["portfolio_id"])
-        year = timezone.localdate().year
+        year = clock.today().year
         return {**super().get_serializer_context(), "tax_state": tax_state(portfolio, year=year)}

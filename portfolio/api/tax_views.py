@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from market import clock
 from portfolio.api.views import _PortfolioChild
 from portfolio.tax.services import tax_state
 
@@ -20,5 +20,5 @@ class TaxStateView(_PortfolioChild):
         portfolio = self.portfolio(request, portfolio_id)
         query = TaxQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        year = query.validated_data.get("year") or timezone.localdate().year
+        year = query.validated_data.get("year") or clock.today().year
         return Response(tax_state(portfolio, year=year))

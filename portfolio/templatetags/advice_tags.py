@@ -6,8 +6,8 @@ from typing import Any
 
 from django import template
 from django.core.cache import cache
-from django.utils import timezone
 
+from market import clock
 from portfolio.advice import default_advice
 from portfolio.advice.styles import measured_result
 from portfolio.models import Portfolio
@@ -33,7 +33,7 @@ def portfolio_advice(portfolio: Portfolio) -> dict[str, Any]:
             error = exc.message
         cache.set(key, (advice, error), CACHE_SECONDS)
     return {
-        "tax": tax_state(portfolio, year=timezone.localdate().year),
+        "tax": tax_state(portfolio, year=clock.today().year),
         "advice": advice,
         "error": error,
         "style": portfolio.get_advice_style_display(),

@@ -39,9 +39,9 @@ def _proposal(portfolio, ticker, **values):
 
 
 @pytest.fixture
-def day_of_events(market_sample, monkeypatch):
+def day_of_events(market_sample, settings):
     """A user with two portfolios: a fill, an expiry and a crossed stop today; another user opted out."""
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: DAY)
+    settings.MARKET_CLOCK_DATE = DAY  # the market clock pinned to the last sample day
     user = UserFactory()
     digest_subscribe(user=user, enabled=True)
     main = PortfolioFactory(owner=user, name="Main", advice_style="low_risk")
@@ -80,8 +80,8 @@ def test_the_digest_is_sent_once_a_day_and_only_to_those_who_opted_in(day_of_eve
     assert len(mail.outbox) == 1
 
 
-def test_a_closed_gate_adds_the_paused_notice_once(closed_gate, monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: DAY)
+def test_a_closed_gate_adds_the_paused_notice_once(closed_gate, settings):
+    settings.MARKET_CLOCK_DATE = DAY  # the market clock pinned to the last sample day
     user = UserFactory()
     digest_subscribe(user=user, enabled=True)
     PortfolioFactory(owner=user, name="One", advice_style="signals")

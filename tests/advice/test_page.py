@@ -31,8 +31,8 @@ def portfolio(market_sample, investor):
     return PortfolioFactory(owner=investor, advice_style="low_risk", cash=Decimal("100000"))
 
 
-def test_the_page_states_the_volatility_of_the_advice_and_the_tax_state(portfolio, client, monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: DAY)
+def test_the_page_states_the_volatility_of_the_advice_and_the_tax_state(portfolio, client, settings):
+    settings.MARKET_CLOCK_DATE = DAY  # the market clock pinned to the last sample day
     services.trade_record(
         portfolio=portfolio, ticker="KO", side="buy", quantity=200, price="60", traded_on=DAY
     )
@@ -49,8 +49,8 @@ def test_the_page_states_the_volatility_of_the_advice_and_the_tax_state(portfoli
     assert "Measured:" not in html  # the low-risk style shows the research, not the signals' record
 
 
-def test_when_nothing_pays_the_page_says_so_in_one_sentence(portfolio, client, monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: DAY)
+def test_when_nothing_pays_the_page_says_so_in_one_sentence(portfolio, client, settings):
+    settings.MARKET_CLOCK_DATE = DAY  # the market clock pinned to the last sample day
     for order in default_advice(portfolio=portfolio, as_of=DAY).orders:
         services.trade_record(
             portfolio=portfolio,

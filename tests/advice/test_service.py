@@ -56,8 +56,8 @@ def test_cash_is_invested_in_a_lower_risk_portfolio_than_equal_weights_within_th
     assert advice.volatility_after < 0.9 * annual_volatility(_risk_model(), equal)
 
 
-def test_once_the_advice_is_followed_the_next_one_says_there_is_nothing_to_do(portfolio, monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: DAY)
+def test_once_the_advice_is_followed_the_next_one_says_there_is_nothing_to_do(portfolio, settings):
+    settings.MARKET_CLOCK_DATE = DAY  # the market clock pinned to the last sample day
     _follow(portfolio, default_advice(portfolio=portfolio, as_of=DAY))
     again = default_advice(portfolio=portfolio, as_of=DAY)
     assert again.orders == [] and again.summary == NOTHING_TO_DO
