@@ -46,6 +46,10 @@ def model_tilt(as_of: dt.date) -> tuple[pd.Series | None, float]:
     except (ServiceUnavailable, DomainError) as exc:
         logger.info("advice without a model tilt", extra={"as_of": str(as_of), "reason": str(exc)})
         return None, 0.0
+    from market.selectors import held_out_tickers
+
+    # A ticker held out for an unconfirmed price break gets no view (as in the optimiser).
+    frame = frame.drop(index=list(held_out_tickers(as_of)), errors="ignore")
     reliability = float(getattr(version, "reliability", 0.0) or 0.0)
     return np.expm1(frame["expected_return"].astype(float)), min(max(reliability, 0.0), 1.0)
 
