@@ -168,11 +168,11 @@ def ftt_rate_on(model: CostModel, on: dt.date | None) -> float:
 def capital_gains_rate_on(model: CostModel, on: dt.date | None) -> float:
     """The flat tax on gains realised on ``on``: the law's PFU of that year when the profile is taxed
     (``capital_gains_rate`` > 0; 0 is a tax-free wrapper), the profile's own number without a date."""
-    if model.capital_gains_rate <= 0 or on is None:
+    if on is None:
         return model.capital_gains_rate
     from portfolio.tax import rates
 
-    return rates.pfu_for_year(on.year).total
+    return rates.capital_gains_rate(model.capital_gains_rate, on)
 
 
 def transaction_tax(

@@ -13,7 +13,7 @@ from django.conf import settings
 from portfolio.advice.core import Advice, AdviceProfile, Holdings, advise
 from portfolio.models import Portfolio
 from portfolio.risk import estimate_risk_model
-from portfolio.tax.services import tax_position_of
+from portfolio.tax_reads import tax_position_of
 from swingtrade.errors import DomainError, ServiceUnavailable
 
 logger = logging.getLogger("swingtrade.portfolio.advice")

@@ -16,7 +16,7 @@ from portfolio.api.views import _PortfolioChild
 from portfolio.models import OptimizationRun
 from portfolio.optimize.inputs import MAX_LEVERAGE
 from portfolio.services import optimization
-from portfolio.tax.services import tax_state
+from portfolio.tax_reads import tax_state
 
 
 class StrictFloatField(serializers.FloatField):

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from market import clock
 from portfolio.api.views import _PortfolioChild
-from portfolio.tax.services import tax_state
+from portfolio.tax_reads import tax_state
 
 
 class TaxQuerySerializer(serializers.Serializer):

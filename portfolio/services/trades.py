@@ -19,7 +19,7 @@ from market import clock
 from portfolio import costs, ledger, selectors
 from portfolio.models import MONEY, OrderProposal, Portfolio, Position, Side, Trade
 from portfolio.services.amounts import MAX_SHARES, fit_amount, whole_shares
-from portfolio.tax.services import trade_tax_book
+from portfolio.services.tax_ledger import trade_tax_book
 from swingtrade.errors import Conflict, DomainError
 
 if TYPE_CHECKING:
@@ -224,7 +224,7 @@ def trade_record(
 
     Fees default to the portfolio's cost profile; the financial transaction tax is charged to cash; the
     capital-gains tax is the change of the year's bill, carried-forward losses included (booked in the
-    tax ledger by ``portfolio.tax.services.trade_tax_book``), recorded, not taken from cash.
+    tax ledger by ``portfolio.services.tax_ledger.trade_tax_book``), recorded, not taken from cash.
     """
     request = _validated_request(
         ticker=ticker, side=side, quantity=quantity, price=price, traded_on=traded_on, fees=fees

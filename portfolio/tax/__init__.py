@@ -2,6 +2,6 @@
 
 ``rates`` reads the dated rates from settings (the rate in force on a date, never a constant); ``rules``
 holds the pure arithmetic (PMP average cost, the year's netting, loss carry-forward by year of origin and
-its 10-year expiry, the marginal tax of one sale); ``services`` keeps the per-portfolio ledger
-(:class:`portfolio.models.TaxYear`) in step with the trades booked. See docs/advice.md.
+its 10-year expiry, the marginal tax of one sale). Pure: the per-portfolio ledger
+(:class:`portfolio.models.TaxYear`) is kept by :mod:`portfolio.services.tax_ledger`. See docs/advice.md.
 """

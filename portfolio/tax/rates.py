@@ -78,5 +78,11 @@ def pfu_for_year(year: int) -> PfuRate:
     return pfu(dt.date(year, 12, 31))
 
 
+def capital_gains_rate(profile_rate: float, day: dt.date) -> float:
+    """The flat tax a cost profile pays on ``day``: the law's PFU of that year, 0 for a tax-free profile
+    (``profile_rate`` 0, e.g. a PEA)."""
+    return pfu_for_year(day.year).total if profile_rate > 0 else 0.0
+
+
 def loss_carry_years() -> int:
     return int(settings.TAX_LOSS_CARRY_YEARS)

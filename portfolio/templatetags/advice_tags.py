@@ -11,7 +11,7 @@ from market import clock
 from portfolio.advice import default_advice
 from portfolio.advice.styles import measured_result
 from portfolio.models import Portfolio
-from portfolio.tax.services import tax_state
+from portfolio.tax_reads import tax_state
 from swingtrade.errors import DomainError
 
 register = template.Library()

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from portfolio import services
 from portfolio.advice import default_advice
 from portfolio.advice.styles import SIGNALS_MEASURED
-from swingtrade.templatetags.web import pct
+from swingtrade.web.templatetags.web import pct
 from tests.portfolio.factories import PortfolioFactory
 
 DAY = dt.date(2021, 4, 21)

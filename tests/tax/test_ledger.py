@@ -9,7 +9,7 @@ import pytest
 
 from portfolio import services
 from portfolio.models import TaxYear
-from portfolio.tax.services import tax_state
+from portfolio.tax_reads import tax_state
 from tests.portfolio.factories import PortfolioFactory, TickerFactory
 
 pytestmark = pytest.mark.django_db
