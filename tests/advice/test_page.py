@@ -40,7 +40,9 @@ def test_the_page_states_the_volatility_of_the_advice_and_the_tax_state(portfoli
         portfolio=portfolio, ticker="KO", side="sell", quantity=100, price="54", traded_on=DAY
     )
     client.force_login(portfolio.owner)
-    html = client.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode()
+    html = client.get(
+        reverse("portfolio:detail", args=[portfolio.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     advice = default_advice(portfolio=portfolio, as_of=DAY)
     after, before = pct(advice.volatility_after, 0), pct(advice.volatility_before, 0)
     assert f"Volatility {after} instead of {before}" in html
@@ -61,19 +63,25 @@ def test_when_nothing_pays_the_page_says_so_in_one_sentence(portfolio, client, s
             traded_on=DAY,
         )
     client.force_login(portfolio.owner)
-    html = client.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode()
+    html = client.get(
+        reverse("portfolio:detail", args=[portfolio.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Nothing to do today: no trade lowers risk by more than it costs." in html
 
 
 def test_the_signals_style_shows_its_measured_net_result(market_sample, investor, client):
     portfolio = PortfolioFactory(owner=investor, advice_style="signals")
     client.force_login(investor)
-    html = client.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode()
+    html = client.get(
+        reverse("portfolio:detail", args=[portfolio.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "lost money after costs" in html and escape(SIGNALS_MEASURED) in html
 
 
 def test_a_portfolio_all_in_cash_is_told_the_volatility_it_would_have(portfolio, client):
     client.force_login(portfolio.owner)
-    html = client.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode()
+    html = client.get(
+        reverse("portfolio:detail", args=[portfolio.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "All in cash today: invested as advised, volatility" in html
     assert "instead of 0 %" not in html
