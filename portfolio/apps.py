@@ -13,3 +13,4 @@ class PortfolioConfig(AppConfig):
 
         # mlcore's backtests charge portfolio's costs without importing portfolio (a lower layer).
         backtest_costs.register(preset_backtest_cost_rates)
+        from portfolio import digest_tasks  # noqa: F401  (registers the digest's Celery task)

@@ -9,6 +9,7 @@ daily standard deviation of log returns, horizons in trading days (252 a year).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -150,13 +151,43 @@ def ftt_applies(model: CostModel, ticker: str, exchange: str | None = None) -> b
     return ticker in model.ftt_tickers or (exchange is not None and exchange in model.ftt_exchanges)
 
 
+def ftt_rate_on(model: CostModel, on: dt.date | None) -> float:
+    """The transaction-tax rate of a purchase on ``on``.
+
+    The profile says whether the French FTT applies (``ftt_rate`` > 0, on its tickers/exchanges); the rate
+    is the law's in force that day (``portfolio.tax.rates``: 0.3 % until 2025-03-31, 0.4 % from
+    2025-04-01). Without a date (a what-if with no day), the profile's own number.
+    """
+    if model.ftt_rate <= 0 or on is None:
+        return model.ftt_rate
+    from portfolio.tax import rates
+
+    return rates.ftt_rate(on)
+
+
+def capital_gains_rate_on(model: CostModel, on: dt.date | None) -> float:
+    """The flat tax on gains realised on ``on``: the law's PFU of that year when the profile is taxed
+    (``capital_gains_rate`` > 0; 0 is a tax-free wrapper), the profile's own number without a date."""
+    if on is None:
+        return model.capital_gains_rate
+    from portfolio.tax import rates
+
+    return rates.capital_gains_rate(model.capital_gains_rate, on)
+
+
 def transaction_tax(
-    model: CostModel, side: str, notional: float, *, ticker: str, exchange: str | None
+    model: CostModel,
+    side: str,
+    notional: float,
+    *,
+    ticker: str,
+    exchange: str | None,
+    on: dt.date | None = None,
 ) -> float:
     """Financial transaction tax of one order: purchases only (buy, or cover of a short)."""
     if side not in BUYING_SIDES or not ftt_applies(model, ticker, exchange):
         return 0.0
-    return model.ftt_rate * abs(notional)
+    return ftt_rate_on(model, on) * abs(notional)
 
 
 def borrow_cost(model: CostModel, short_notional: float, holding_days: float) -> float:
@@ -202,9 +233,11 @@ def order_costs(
     holding_days: float = 0.0,
     realised_gain: float = 0.0,
     ytd_realised: float = 0.0,
+    on: dt.date | None = None,
 ) -> OrderCosts:
     """All expected costs of one order.
 
+    ``on`` is the trade date (dated FTT and PFU rates, see :func:`ftt_rate_on`).
     ``crosses_spread`` is False for a resting limit order (it trades at its own price, so it pays no spread);
     ``holding_days`` only matters for shorts (borrow); ``realised_gain`` is the gain the order would realise
     (sales and covers, average-cost basis) and ``ytd_realised`` the calendar year's net realised P&L so far.
@@ -216,16 +249,20 @@ def order_costs(
     return OrderCosts(
         commission=float(commission(model, notional)),
         spread=float(spread),
-        transaction_tax=transaction_tax(model, side, notional, ticker=ticker, exchange=exchange),
+        transaction_tax=transaction_tax(model, side, notional, ticker=ticker, exchange=exchange, on=on),
         borrow=borrow_cost(model, notional, holding_days) if side == SHORT else 0.0,
-        capital_gains_tax=sale_tax_estimate(model, realised_gain=realised_gain, ytd_realised=ytd_realised),
+        capital_gains_tax=sale_tax_estimate(
+            model, realised_gain=realised_gain, ytd_realised=ytd_realised, on=on
+        ),
     )
 
 
 # --- Capital-gains tax (average-cost basis, losses offset gains within the calendar year) --------------
 
 
-def sale_tax_estimate(model: CostModel, *, realised_gain: float, ytd_realised: float) -> float:
+def sale_tax_estimate(
+    model: CostModel, *, realised_gain: float, ytd_realised: float, on: dt.date | None = None
+) -> float:
     """Tax that realising ``realised_gain`` now adds to the year's bill, given the year's net so far.
 
     The flat tax is due on the year's net realised gain: ``rate * max(0, net)``. A sale's marginal tax is the
@@ -234,7 +271,7 @@ def sale_tax_estimate(model: CostModel, *, realised_gain: float, ytd_realised: f
     """
     before = max(ytd_realised, 0.0)
     after = max(ytd_realised + realised_gain, 0.0)
-    return model.capital_gains_rate * (after - before)
+    return capital_gains_rate_on(model, on) * (after - before)
 
 
 def yearly_tax(model: CostModel, realised_by_year: dict[int, float]) -> dict[int, float]:

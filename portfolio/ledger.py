@@ -8,6 +8,7 @@ request, calls it, checks the result against the columns and the cash rule, and 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -42,10 +43,12 @@ def trade_effects(
     ticker: str,
     exchange: str | None,
     money_quantum: Decimal,
+    traded_on: dt.date | None = None,
 ) -> TradeEffects:
     """Effects of buying/selling/shorting/covering ``shares`` at ``price`` on a position of ``held``.
 
-    ``fees`` default to the cost model's commission. The transaction tax is paid from cash now; the
+    ``fees`` default to the cost model's commission. The transaction tax (at the rate in force on
+    ``traded_on``, see :func:`costs.ftt_rate_on`) is paid from cash now; the
     capital-gains tax is the change of the year's bill (:func:`costs.sale_tax_estimate`) and is not taken
     from cash (it is paid once a year). Money amounts are rounded to ``money_quantum`` (the columns'
     precision) before the cash is computed, so the stored parts add up to the stored cash.
@@ -58,7 +61,11 @@ def trade_effects(
         return Decimal(str(value)).quantize(money_quantum, rounding=ROUND_HALF_UP)
 
     fee = money(float(costs.commission(cost_model, float(notional))) if fees is None else fees)
-    ftt = money(costs.transaction_tax(cost_model, side, float(notional), ticker=ticker, exchange=exchange))
+    ftt = money(
+        costs.transaction_tax(
+            cost_model, side, float(notional), ticker=ticker, exchange=exchange, on=traded_on
+        )
+    )
     signed = shares if side in costs.BUYING_SIDES else -shares
     after, realised = costs.apply_fill(
         costs.LotState(float(held), average_cost), costs.Fill(signed, float(price))

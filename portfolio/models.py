@@ -75,6 +75,13 @@ class CostProfile(models.Model):
         )
 
 
+class AdviceStyle(models.TextChoices):
+    # The default: long-only minimum variance, trading only when it pays its costs and taxes.
+    LOW_RISK = "low_risk", "Low risk, cost- and tax-aware (default)"
+    # The ranking's swing entries (and shorts when the profile allows them): measured to lose after costs.
+    SIGNALS = "signals", "Model signals (swing entries)"
+
+
 class Portfolio(models.Model):
     """A user's account: cash, a risk profile (long-only, unlevered by default) and a cost profile."""
 
@@ -107,6 +114,17 @@ class Portfolio(models.Model):
     )
     order_validity_sessions = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    max_sector_weight = models.FloatField(
+        default=0.30,
+        validators=FRACTION,
+        help_text="Largest sector as a fraction of equity (default advice).",
+    )
+    advice_style = models.CharField(
+        max_length=12,
+        choices=AdviceStyle.choices,
+        default=AdviceStyle.LOW_RISK,
+        help_text="Low-risk default advice, or the model's swing entries (long/short when allowed).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -297,6 +315,48 @@ class OptimizationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.objective} on {self.portfolio_id} ({self.solver_status})"
+
+
+class TaxYear(models.Model):
+    """A portfolio's realised gains and losses of one calendar year (the French tax ledger).
+
+    Carried-forward losses are not stored: they follow from the sequence of years
+    (:func:`portfolio.tax.rules.tax_position`), so they can never disagree with the trades.
+    """
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="tax_years")
+    year = models.PositiveSmallIntegerField()
+    realised_gains = models.DecimalField(**MONEY, default=Decimal("0"))
+    realised_losses = models.DecimalField(**MONEY, default=Decimal("0"), help_text="A positive amount.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["portfolio", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio", "year"], name="portfolio_taxyear_unique"),
+            models.CheckConstraint(
+                condition=models.Q(realised_gains__gte=0, realised_losses__gte=0),
+                name="portfolio_taxyear_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.portfolio_id} {self.year}: +{self.realised_gains} -{self.realised_losses}"
+
+
+class NotificationPreference(models.Model):
+    """What a user chose to receive by e-mail (one row per user, created on first opt-in)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    daily_digest = models.BooleanField(
+        default=False, help_text="One e-mail after the close with the day's advice and order events."
+    )
+    last_digest_on = models.DateField(null=True, blank=True, help_text="Day of the last digest sent.")
+
+    def __str__(self) -> str:
+        return f"{self.user}: digest {'on' if self.daily_digest else 'off'}"
 
 
 # The replay's run log (portfolio/replay/, docs/replay.md).

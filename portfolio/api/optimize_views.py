@@ -10,11 +10,13 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from market import clock
 from portfolio.api.serializers import ProposalSerializer
 from portfolio.api.views import _PortfolioChild
 from portfolio.models import OptimizationRun
 from portfolio.optimize.inputs import MAX_LEVERAGE
 from portfolio.services import optimization
+from portfolio.tax_reads import tax_state
 
 
 class StrictFloatField(serializers.FloatField):
@@ -104,6 +106,11 @@ class OptimizationRunSerializer(serializers.ModelSerializer):
     # expected_return and volatility hold if every order fills; how likely that is:
     fill_probability = serializers.SerializerMethodField()
     min_fill_probability = serializers.SerializerMethodField()
+    tax_state = serializers.SerializerMethodField()
+
+    def get_tax_state(self, run: OptimizationRun) -> dict[str, Any] | None:
+        """The portfolio's tax state the view read once for the response (None when not given)."""
+        return self.context.get("tax_state")
 
     def get_fill_probability(self, run: OptimizationRun) -> float | None:
         return run.parameters.get("execution", {}).get("all_fill_probability")
@@ -129,7 +136,9 @@ class OptimizeView(_PortfolioChild):
             as_of=data.validated_data.get("as_of"),
             user=request.user,
         )
-        return Response(OptimizationRunSerializer(run).data, status=status.HTTP_201_CREATED)
+        context = {"tax_state": tax_state(portfolio, year=run.as_of.year)}
+        body = OptimizationRunSerializer(run, context=context).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class OptimizationListView(_PortfolioChild, ListAPIView):
@@ -138,3 +147,8 @@ class OptimizationListView(_PortfolioChild, ListAPIView):
     def get_queryset(self):
         portfolio = self.portfolio(self.request, self.kwargs["portfolio_id"])
         return optimization.optimization_runs_of(portfolio)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        portfolio = self.portfolio(self.request, self.kwargs["portfolio_id"])
+        year = clock.today().year
+        return {**super().get_serializer_context(), "tax_state": tax_state(portfolio, year=year)}

@@ -109,6 +109,21 @@ class TradeInputSerializer(serializers.Serializer):
 class ProposalSerializer(serializers.ModelSerializer):
     ticker = serializers.CharField(source="ticker.symbol")
     model_version = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Each order's fees, taxes (FTT + change of the year's flat tax) and effect on annualised volatility.
+    fees = serializers.SerializerMethodField()
+    taxes = serializers.SerializerMethodField()
+    volatility_effect = serializers.SerializerMethodField()
+
+    def get_fees(self, proposal: OrderProposal) -> float:
+        costs = proposal.expected_costs or {}
+        return float(costs.get("fees", costs.get("commission", 0.0) + costs.get("spread", 0.0)))
+
+    def get_taxes(self, proposal: OrderProposal) -> float:
+        costs = proposal.expected_costs or {}
+        return float(costs.get("transaction_tax", 0.0) + costs.get("capital_gains_tax", 0.0))
+
+    def get_volatility_effect(self, proposal: OrderProposal) -> float | None:
+        return (proposal.expected_costs or {}).get("volatility_effect")
 
     class Meta:
         model = OrderProposal

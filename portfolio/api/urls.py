@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from portfolio.api import optimize_views, views
+from portfolio.api import digest_views, optimize_views, tax_views, views
 
 router = SimpleRouter()
 router.register("portfolios", views.PortfolioViewSet, basename="portfolio")
@@ -45,6 +45,8 @@ urlpatterns = [
         optimize_views.OptimizeView.as_view(),
         name="portfolio-optimize",
     ),
+    path("notifications/digest/", digest_views.DigestPreferenceView.as_view(), name="digest-preference"),
+    path("portfolios/<int:portfolio_id>/tax/", tax_views.TaxStateView.as_view(), name="portfolio-tax"),
     path(
         "portfolios/<int:portfolio_id>/optimizations/",
         optimize_views.OptimizationListView.as_view(),

@@ -26,6 +26,8 @@ PORTFOLIO_FIELDS = (
     "stop_loss_sigmas",
     "cash_margin",
     "order_validity_sessions",
+    "max_sector_weight",
+    "advice_style",
 )
 
 
@@ -45,6 +47,7 @@ PROFILE_BOUNDS: dict[str, tuple[float, bool, float, str]] = {
     "stop_loss_sigmas": (0.1, True, 20.0, "the stop distance in daily volatilities"),
     "cash_margin": (0.0, True, 1.0, "how far cash may go below zero, as a fraction of equity"),
     "order_validity_sessions": (1, True, 60, "how many sessions an order stays valid"),
+    "max_sector_weight": (0.0, False, 1.0, "the largest sector as a fraction of equity"),
 }
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from market import clock
 from portfolio import selectors
-from portfolio.models import OrderProposal, Portfolio, Trade
+from portfolio.models import AdviceStyle, OrderProposal, Portfolio, Trade
 from portfolio.services.trades import trade_record
 from swingtrade.errors import Conflict, DomainError
 
@@ -56,9 +56,13 @@ def proposal_fill(
 
 
 def order_proposals_create(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[OrderProposal]:
-    """Proposals for ``as_of`` from the champion's predictions and the holdings (see portfolio.proposals)."""
+    """Proposals for ``as_of``: the default advice (portfolio.advice), or the champion's swing entries when
+    the risk profile chose the signals style (see portfolio.proposals)."""
     from portfolio import proposals
+    from portfolio.advice.store import advice_proposals_create
 
+    if portfolio.advice_style == AdviceStyle.LOW_RISK:
+        return advice_proposals_create(portfolio=portfolio, as_of=as_of)[1]
     return proposals.generate(portfolio=portfolio, as_of=as_of)
 
 

@@ -19,6 +19,7 @@ from market import clock
 from portfolio import costs, ledger, selectors
 from portfolio.models import MONEY, OrderProposal, Portfolio, Position, Side, Trade
 from portfolio.services.amounts import MAX_SHARES, fit_amount, whole_shares
+from portfolio.services.tax_ledger import trade_tax_book
 from swingtrade.errors import Conflict, DomainError
 
 if TYPE_CHECKING:
@@ -222,7 +223,8 @@ def trade_record(
     """Record an executed fill: cash, position, average cost, realised P&L, fees and taxes, all or nothing.
 
     Fees default to the portfolio's cost profile; the financial transaction tax is charged to cash; the
-    capital-gains tax is the change of the year's bill and is recorded, not taken from cash.
+    capital-gains tax is the change of the year's bill, carried-forward losses included (booked in the
+    tax ledger by ``portfolio.services.tax_ledger.trade_tax_book``), recorded, not taken from cash.
     """
     request = _validated_request(
         ticker=ticker, side=side, quantity=quantity, price=price, traded_on=traded_on, fees=fees
@@ -253,10 +255,12 @@ def trade_record(
         ticker=symbol,
         exchange=request.instrument.exchange or None,
         money_quantum=MONEY_QUANTUM,
+        traded_on=traded_on,
     )
     _check_effects(effects, locked)
     _check_proposal(proposal, locked, request.instrument)
     trade = _persist(request, effects, locked, position, proposal)
+    trade_tax_book(trade=trade)  # the year's ledger and the trade's tax effect, carried losses included
     portfolio.cash = locked.cash
     logger.info(
         "trade recorded",

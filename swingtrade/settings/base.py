@@ -331,6 +331,27 @@ OPTIMIZE_FRONTIER_FACTORS = env.int("OPTIMIZE_FRONTIER_FACTORS", default=60)
 # A whole-share trade must add at least this much expected value (money, net of its cost).
 OPTIMIZE_MIN_NET_BENEFIT = env.float("OPTIMIZE_MIN_NET_BENEFIT", default=1.0)
 
+# --- French taxes (dated: portfolio.tax.rates applies the row in force on each date) -------------
+# Financial transaction tax (TTF) on purchases of French shares of companies above the threshold:
+# 0.2 % from its creation on 2012-08-01, 0.3 % from 2017-01-01, 0.4 % from 2025-04-01 (loi de finances 2025).
+TAX_FTT_RATES = [("1970-01-01", 0.0), ("2012-08-01", 0.002), ("2017-01-01", 0.003), ("2025-04-01", 0.004)]
+TAX_FTT_MARKET_CAP_THRESHOLD_EUR = 1_000_000_000
+# Flat tax (PFU) on net realised gains: (from, income tax, social levies). The PFU exists since
+# 2018-01-01; before it the tax depended on the household's bracket, which the product does not know, so
+# earlier years (replays) are taxed at the 2018 PFU as a stated stand-in (docs/advice.md).
+TAX_PFU_RATES = [("1970-01-01", 0.128, 0.172), ("2018-01-01", 0.128, 0.172)]
+# A year's net loss offsets the net gains of the next ten years, then expires.
+TAX_LOSS_CARRY_YEARS = 10
+
+# --- Default advice (docs/advice.md) ---------------------------------------------------------
+# Risk is valued over this many sessions (a year: the advice is a holding, not a 5-day trade), with
+# utility = tilt'w - ADVICE_RISK_AVERSION x variance - costs - tax. 2.5 is a textbook mean-variance
+# investor (relative risk aversion 5), fixed before any replay, never fitted to one.
+ADVICE_RISK_HORIZON_DAYS = env.int("ADVICE_RISK_HORIZON_DAYS", default=252)
+ADVICE_RISK_AVERSION = env.float("ADVICE_RISK_AVERSION", default=2.5)
+# Daily digest e-mail (opt-in per user), sent after the New York close.
+DIGEST_SUBJECT_PREFIX = env.str("DIGEST_SUBJECT_PREFIX", default="[SwingTrade] ")
+
 # --- E-mail -----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -9,6 +9,9 @@ from portfolio.services import portfolio_create
 
 def portfolio_of(owner, **values):
     """A portfolio of ``owner`` with 100,000 in cash, made by the service (defaults: long-only, unlevered)."""
+    values.setdefault(
+        "advice_style", "signals"
+    )  # the ranking's orders these page tests read (tests/advice: the default)
     return portfolio_create(owner=owner, name=values.pop("name", "Main"), cash=Decimal("100000"), **values)
 
 

@@ -17,7 +17,7 @@ from tests.web.helpers import in_french, portfolio_of
 def test_generated_proposals_show_precise_orders_and_the_fill_trade_off(
     strong_signals, investor, investor_web
 ):
-    portfolio = portfolio_of(investor)
+    portfolio = portfolio_of(investor, advice_style="signals")  # the ranking's swing entries
     response = investor_web.post(reverse("portfolio:proposals_create", args=[portfolio.pk]), follow=True)
     assert response.status_code == 200
     html = unescape(response.content.decode())
@@ -77,7 +77,7 @@ def test_accepting_an_expired_proposal_says_so(strong_signals, investor, investo
 
 
 def test_proposals_without_a_champion_show_the_reason(market_sample, investor, investor_web):
-    portfolio = portfolio_of(investor)
+    portfolio = portfolio_of(investor, advice_style="signals")  # the default advice needs no model
     response = investor_web.post(reverse("portfolio:proposals_create", args=[portfolio.pk]), follow=True)
     assert response.status_code == 200
     assert not OrderProposal.objects.exists()

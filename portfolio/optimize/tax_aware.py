@@ -1,0 +1,177 @@
+"""Long-only minimum variance (plus an optional tilt) that trades only when the move pays its costs and taxes.
+
+Pure cvxpy on arrays, no ORM. All weights are fractions of equity before the trade; the risk model is the
+covariance over the period the risk is valued on (a year for the default advice).
+
+    maximise   tilt'w − λ w'Σw − buy'b − sell's − τ [pos(base + g's) − pos(base)]
+    subject to w = w0 + b − s,  b, s ≥ 0,  w ≥ 0,  w ≤ max_weight,  sector sums ≤ max_sector,
+               Σw + buy'b + sell's = invested  (fees come out of the cash; no borrowing)
+
+``g`` is the taxable gain per unit of weight sold ((price − PMP) / price, net of nothing else), ``τ`` the
+flat tax and ``base`` the year's net realised result less the usable carried losses (per unit of equity):
+``τ pos(base + g's) − τ pos(base)`` is exactly the change of the year's bill (:func:`portfolio.tax.rules.
+sale_tax`). Selling a winner costs tax now, so the optimiser defers it unless the risk it removes is worth
+it; selling a loser gives back tax on the year's gains, so among useful trades it prefers realising losses.
+
+A loser's credit is concave in the weight (a credit only on what is actually sold), so it is priced in a
+second solve: the first (credits ignored) tells which losing lines are held or reduced; the second gives
+those lines their credit on ``w0 − w`` with ``w ≤ w0``. Lines the first solve increased get no credit.
+Round trips (sell a loser and buy it back the same day to harvest the loss) are thereby impossible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import cvxpy as cp
+import numpy as np
+import pandas as pd
+
+from portfolio.optimize.formulation import solve
+from portfolio.risk import RiskModel
+from swingtrade.errors import DomainError, Unprocessable
+
+
+@dataclass(frozen=True)
+class TaxAwareInputs:
+    """Everything the problem needs, aligned on ``tickers``.
+
+    Attributes
+    ----------
+    tickers : list[str]
+    current : ndarray (N,)  current weights of equity (long only, ≥ 0)
+    tilt : ndarray (N,)  expected return used as a tilt, already scaled by the model's reliability (0: none)
+    buy_rate, sell_rate : ndarray (N,)  cost per unit of weight bought / sold (fees, spread, FTT)
+    gain_fraction : ndarray (N,)  taxable gain per unit of weight sold ((price − PMP) / price; < 0: loss)
+    tax_rate : float  flat tax on the year's net gain
+    tax_base : float  year's net realised result minus usable carried losses, per unit of equity
+    max_weight, max_sector : float  caps of the risk profile
+    sectors : list[str] (N,)  sector of each ticker
+    invested : float  fraction of equity to hold in shares after fees (1: fully invested)
+    risk_aversion : float  λ
+    """
+
+    tickers: list[str]
+    current: np.ndarray
+    tilt: np.ndarray
+    buy_rate: np.ndarray
+    sell_rate: np.ndarray
+    gain_fraction: np.ndarray
+    tax_rate: float
+    tax_base: float
+    max_weight: float
+    max_sector: float
+    sectors: list[str]
+    invested: float
+    risk_aversion: float
+
+
+@dataclass(frozen=True)
+class TaxAwareResult:
+    weights: pd.Series
+    bought: pd.Series
+    sold: pd.Series
+    fees: float  # fraction of equity
+    tax: float  # change of the year's bill, fraction of equity
+    variance_before: float
+    variance_after: float
+    status: str
+
+
+def tax_aware_weights(inputs: TaxAwareInputs, risk: RiskModel) -> TaxAwareResult:
+    """Target weights after the trades that pay; raises ``Unprocessable`` unless the solver is optimal."""
+    _check(inputs)
+    model = risk.subset(inputs.tickers).reduced()
+    losers = inputs.gain_fraction < 0
+    first = _solve(inputs, model, credited=np.zeros(len(inputs.tickers), dtype=bool))
+    w_first = first[0]
+    credited = losers & (w_first <= inputs.current + 1e-9)
+    if credited.any() and inputs.tax_rate > 0:
+        w, bought, sold, status = _solve(inputs, model, credited=credited)
+    else:
+        w, bought, sold, status = first
+    fees = float(inputs.buy_rate @ bought + inputs.sell_rate @ sold)
+    realised = float(inputs.gain_fraction @ sold)
+    tax = inputs.tax_rate * (max(inputs.tax_base + realised, 0.0) - max(inputs.tax_base, 0.0))
+    index = pd.Index(inputs.tickers, name="ticker")
+    return TaxAwareResult(
+        weights=pd.Series(w, index=index),
+        bought=pd.Series(bought, index=index),
+        sold=pd.Series(sold, index=index),
+        fees=fees,
+        tax=tax,
+        variance_before=_variance(model, inputs.current),
+        variance_after=_variance(model, w),
+        status=status,
+    )
+
+
+def _solve(
+    inputs: TaxAwareInputs, model: RiskModel, *, credited: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    n = len(inputs.tickers)
+    w0 = inputs.current
+    w = cp.Variable(n, nonneg=True)
+    bought = cp.Variable(n, nonneg=True)
+    sold = cp.Variable(n, nonneg=True)
+    paid = inputs.buy_rate @ bought + inputs.sell_rate @ sold
+    constraints = [
+        w == w0 + bought - sold,
+        sold <= w0,
+        w <= inputs.max_weight,
+        cp.sum(w) + paid == inputs.invested,
+    ]
+    for sector in sorted(set(inputs.sectors)):
+        member = np.array([s == sector for s in inputs.sectors], dtype=float)
+        constraints.append(member @ w <= inputs.max_sector)
+    gains = np.where(inputs.gain_fraction > 0, inputs.gain_fraction, 0.0)
+    realised = gains @ sold
+    if credited.any():
+        constraints.append(w[credited] <= w0[credited])
+        realised = realised + inputs.gain_fraction[credited] @ (w0[credited] - w[credited])
+    tax = inputs.tax_rate * cp.pos(inputs.tax_base + realised)
+    variance = cp.sum_squares(model.factor @ w)
+    if np.any(model.diagonal > 0):
+        variance = variance + cp.sum_squares(cp.multiply(np.sqrt(model.diagonal), w))
+    scale = float(np.mean(np.sum(model.factor**2, axis=0) + model.diagonal)) or 1.0
+    utility = inputs.tilt @ w - inputs.risk_aversion * variance - paid - tax
+    problem = cp.Problem(cp.Maximize(utility / scale), constraints)
+    solve(problem)
+    if problem.status != cp.OPTIMAL:
+        raise Unprocessable(
+            f"The advice has no solution ({problem.status}): the position cap {inputs.max_weight:.0%} and "
+            f"sector cap {inputs.max_sector:.0%} cannot hold {inputs.invested:.0%} of equity in "
+            f"{n} tickers. Raise a cap or widen the universe.",
+            details={"status": str(problem.status)},
+        )
+    clean = [np.clip(np.asarray(v.value, dtype=float).ravel(), 0.0, None) for v in (w, bought, sold)]
+    for array in clean:
+        array[array < 1e-9] = 0.0
+    return clean[0], clean[1], clean[2], str(problem.status)
+
+
+def _variance(model: RiskModel, w: np.ndarray) -> float:
+    return float(np.sum((model.factor @ w) ** 2) + model.diagonal @ w**2)
+
+
+def _check(inputs: TaxAwareInputs) -> None:
+    n = len(inputs.tickers)
+    if n == 0:
+        raise DomainError("No tickers to advise on.")
+    arrays: Mapping[str, np.ndarray] = {
+        "current": inputs.current,
+        "tilt": inputs.tilt,
+        "buy_rate": inputs.buy_rate,
+        "sell_rate": inputs.sell_rate,
+        "gain_fraction": inputs.gain_fraction,
+    }
+    for name, array in arrays.items():
+        if np.shape(array) != (n,) or not np.all(np.isfinite(array)):
+            raise DomainError(f"{name} must hold one finite number per ticker.")
+    if np.any(inputs.current < -1e-12):
+        raise DomainError("The default advice is long-only: current weights must be ≥ 0.")
+    if len(inputs.sectors) != n:
+        raise DomainError("sectors must name one sector per ticker.")
+    if not 0 < inputs.max_weight <= 1 or not 0 < inputs.max_sector <= 1:
+        raise DomainError("Position and sector caps are fractions in (0, 1].")
