@@ -2,9 +2,8 @@
 ``portfolio.optimization.portfolio_optimize`` composes it, from data cut at the replay's day.
 
 ``default_advice_targets`` is the one place the replay decides what "SwingTrade's default advice" is:
-today the optimiser with the risk profile's default objective (mean-variance) on the champion's
-expected returns shrunk by its reliability; when the product's default advice changes
-(``portfolio/advice*``), this function calls it instead and every replay follows.
+it calls the product's own pure advice (``portfolio.advice.core.advise``), so every replay follows the
+product's advice as it changes.
 """
 
 from __future__ import annotations
@@ -113,11 +112,55 @@ def optimiser_targets(decision, *, objective: str, expected_returns: pd.Series |
 
 
 def default_advice_targets(decision) -> pd.Series | None:
-    """SwingTrade's default advice on the day: None (hold) while no champion serves or the gate is closed."""
-    lifecycle = decision.lifecycle
-    if lifecycle is None:
+    """SwingTrade's default advice on the day: :func:`portfolio.advice.core.advise`, the function the
+    product's ``default_advice`` calls, with the replay's holdings, tax state, risk model and model tilt.
+
+    As in the product, a missing champion or a closed gate removes the model's tilt (minimum variance)
+    rather than the advice. None (hold) when the day has no risk model or no solution.
+    """
+    from portfolio.advice.core import AdviceProfile as RiskProfile
+    from portfolio.advice.core import Holdings, advise
+
+    data = decision.data
+    window = settings.OPTIMIZE_COVARIANCE_WINDOW
+    adjusted = data.panels.close.iloc[-(window + 1) :]
+    if len(adjusted) <= window:
         return None
-    mu = lifecycle.expected_returns(decision.data.panels, decision.day, horizon=decision.profile.horizon_days)
-    if mu is None:
+    try:
+        risk = estimate_risk_model(
+            adjusted,
+            window=window,
+            horizon_days=settings.ADVICE_RISK_HORIZON_DAYS,
+            estimator=settings.OPTIMIZE_COVARIANCE_ESTIMATOR,
+        )
+    except DomainError:
         return None
-    return optimiser_targets(decision, objective=OptimizationRun.Objective.MEAN_VARIANCE, expected_returns=mu)
+    expected, reliability = (None, 0.0)
+    if decision.lifecycle is not None:
+        expected, reliability = decision.lifecycle.tilt(data.panels, decision.day)
+    profile = RiskProfile(
+        max_weight=decision.profile.max_weight,
+        max_sector_weight=_default("max_sector_weight"),
+        invested=1.0,
+        risk_aversion=settings.ADVICE_RISK_AVERSION,
+        sectors=data.sectors,
+    )
+    try:
+        advice = advise(
+            Holdings(shares=decision.shares, pmp=decision.pmp, cash=decision.cash),
+            data.raw["close"].iloc[-1].dropna(),
+            risk,
+            decision.tax_state,
+            decision.profile.cost_model,
+            profile,
+            expected,
+            reliability,
+            as_of=decision.day.date(),
+        )
+    except DomainError:  # also Unprocessable: caps that cannot be met, a holding without a risk estimate
+        return None
+    targets = decision.shares.astype(float).copy()
+    for order in advice.orders:
+        signed = order.quantity if order.side in costs.BUYING_SIDES else -order.quantity
+        targets[order.ticker] = targets.get(order.ticker, 0.0) + signed
+    return targets

@@ -1,10 +1,9 @@
 """The replayed account: cash, positions on average cost (PMP), realised P&L, costs and the French flat tax.
 
-Every amount comes from the product's own functions: each fill goes through
-:func:`portfolio.ledger.trade_effects` (what recording a user's trade does: commission, transaction
-tax, average cost, realised P&L, cash), the half-spread and borrow through :mod:`portfolio.costs`.
-What the product does not have yet is the year-end bill with losses carried forward;
-:func:`year_end_tax` states it here (one function, to move where the tax state lands).
+Every amount comes from the product's single places for fees and taxes: commission, half-spread and
+transaction tax through ``portfolio.costs.order_costs``, average cost and realised P&L through
+``apply_fill``, borrow through ``borrow_cost``, the year's bill and the losses carried forward through
+``portfolio.tax.rules.tax_position`` at the rate of the year (``portfolio.tax.rates``).
 
 The PFU (prélèvement forfaitaire unique, ``CostModel.capital_gains_rate`` = 30 %):
 
@@ -22,8 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from portfolio import costs, ledger
+from portfolio.tax import rules
 
-LOSS_CARRY_YEARS = 10
 MONEY_QUANTUM = Decimal("0.000001")  # the money columns' precision (portfolio.models.MONEY)
 
 
@@ -40,30 +39,20 @@ class TaxBill:
 
 
 def year_end_tax(
-    model: costs.CostModel, *, year: int, net_realised: float, dividends: float, carried: dict[int, float]
+    model: costs.CostModel, *, year: int, net_by_year: dict[int, float], dividends: float
 ) -> TaxBill:
-    """The PFU due for ``year`` and the losses left to carry forward.
+    """The PFU due for ``year`` from every year's net realised result, and the losses left to carry.
 
-    Parameters
-    ----------
-    net_realised : the year's realised capital P&L (after transaction costs), money.
-    dividends : the year's gross dividends, money.
-    carried : losses of earlier years still available, ``{year of origin: amount > 0}``.
+    The carry-forward (oldest first, 10 years) is :func:`portfolio.tax.rules.tax_position`; the rate
+    is the one in force that year (:func:`portfolio.costs.capital_gains_rate_on`), a tax-free profile
+    (rate 0) owes nothing. Dividends pay the same flat rate, never offset by losses.
     """
-    rate = model.capital_gains_rate
-    available = {y: a for y, a in carried.items() if year - y <= LOSS_CARRY_YEARS and a > 0}
-    taxable = 0.0
-    if net_realised < 0:
-        available[year] = available.get(year, 0.0) - net_realised
-    else:
-        remaining = net_realised
-        for origin in sorted(available):
-            used = min(available[origin], remaining)
-            available[origin] -= used
-            remaining -= used
-        taxable = remaining
-    left = {y: a for y, a in available.items() if a > 1e-9}
-    return TaxBill(year, rate * taxable, rate * max(dividends, 0.0), left)
+    rate = costs.capital_gains_rate_on(model, dt.date(year, 12, 31))
+    totals = {
+        y: rules.YearTotals(gains=max(net, 0.0), losses=max(-net, 0.0)) for y, net in net_by_year.items()
+    }
+    position = rules.tax_position(totals, year, rate=rate)
+    return TaxBill(year, position.tax, rate * max(dividends, 0.0), position.carried_out)
 
 
 @dataclass
@@ -126,6 +115,7 @@ class Book:
             ticker=ticker,
             exchange=exchange,
             money_quantum=MONEY_QUANTUM,
+            traded_on=day,  # the FTT in force on the replayed day
         )
         notional = abs(quantity) * price
         spread = float(costs.half_spread(self.model, sigma_daily)) * notional if crosses_spread else 0.0
@@ -196,14 +186,23 @@ class Book:
         bill = year_end_tax(
             self.model,
             year=year,
-            net_realised=self.realised_by_year.get(year, 0.0),
+            net_by_year=self.realised_by_year,
             dividends=self.dividends_by_year.get(year, 0.0),
-            carried=self.carried_losses,
         )
         self.carried_losses = bill.carried_forward
         self.cash -= bill.total
         self.totals.tax += bill.total
         return bill
+
+    def tax_position(self, year: int) -> rules.TaxPosition:
+        """Where the account stands for ``year`` (what the default advice weighs a sale against)."""
+        totals = {
+            y: rules.YearTotals(gains=max(net, 0.0), losses=max(-net, 0.0))
+            for y, net in self.realised_by_year.items()
+        }
+        return rules.tax_position(
+            totals, year, rate=costs.capital_gains_rate_on(self.model, dt.date(year, 12, 31))
+        )
 
     def market_value(self, prices: dict[str, float]) -> float:
         return float(sum(state.quantity * prices[t] for t, state in self.lots.items()))

@@ -14,8 +14,7 @@ fingerprint that the ``ReplayRun`` records). Each step calls the product's funct
   (``mlcore.monitoring.performance``); CRITICAL closes it (``mlcore.monitoring.gate``'s rule) until a new
   champion is promoted. Freshness and coverage cannot fail in a replay (the data is the clock's);
 - serving: ``mlcore.training.scoring.score_date`` and the champion's reliability
-  (``ModelVersion.reliability``), turned into expected returns over the portfolio's horizon by
-  ``portfolio.optimize.horizon_expected_returns``.
+  (``ModelVersion.reliability``): the tilt the default advice takes.
 """
 
 from __future__ import annotations
@@ -38,7 +37,6 @@ from mlcore.training.challenger import rank_ic_by_date
 from mlcore.training.scoring import ModelBundle, NotScorable, fit_calibration, score_date
 from mlcore.training.services import evaluate_config, stored_dataset, training_config
 from mlcore.training.walkforward import Dataset, fit_estimator, score_rows
-from portfolio.optimize import horizon_expected_returns
 
 
 @dataclass
@@ -145,21 +143,19 @@ class ModelLifecycle:
         )
         return decision.promote, decision.reason
 
-    def expected_returns(self, panels: Panels, day: pd.Timestamp, *, horizon: int) -> pd.Series | None:
-        """The champion's expected returns over ``horizon`` on ``day``; None while the gate is closed."""
+    def tilt(self, panels: Panels, day: pd.Timestamp) -> tuple[pd.Series | None, float]:
+        """The champion's expected returns (arithmetic, over its horizon) and reliability on ``day``.
+
+        As ``portfolio.advice.service.model_tilt``: no champion, a closed gate or no score for the day
+        gives no tilt (reliability 0).
+        """
         if self.champion is None or not self.gate_open:
-            return None
-        bundle = self.champion.bundle
+            return None, 0.0
         try:
-            frame = score_date(bundle, panels.prices, panels.sectors, day)
+            frame = score_date(self.champion.bundle, panels.prices, panels.sectors, day)
         except (NotScorable, ValueError):
-            return None
-        return horizon_expected_returns(
-            frame["expected_return"],
-            reliability=self.champion.reliability,
-            model_horizon=bundle.horizon,
-            horizon=horizon,
-        )
+            return None, 0.0
+        return np.expm1(frame["expected_return"].astype(float)), min(max(self.champion.reliability, 0.0), 1.0)
 
 
 def _fit(

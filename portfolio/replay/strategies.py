@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -34,10 +35,12 @@ class Decision:
     day: pd.Timestamp
     data: MarketData  # cut at ``day``
     shares: pd.Series  # shares held by ticker
+    pmp: pd.Series  # their average cost (PMP) by ticker
     cash: float
     equity: float
     profile: advice.AdviceProfile
     lifecycle: ModelLifecycle | None = None
+    tax_state: Any = None  # portfolio.tax.rules.TaxPosition of the day's year
     first: bool = False  # the strategy's first rebalance of the run
     new_month: bool = False  # the first rebalance of a calendar month
 

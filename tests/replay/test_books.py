@@ -15,18 +15,18 @@ DAY = dt.date(2020, 3, 2)
 
 
 def test_a_loss_is_carried_forward_and_offsets_next_years_gains():
-    first = year_end_tax(MODEL, year=2020, net_realised=-1000.0, dividends=0.0, carried={})
+    first = year_end_tax(MODEL, year=2020, net_by_year={2020: -1000.0}, dividends=0.0)
     assert first.total == 0 and first.carried_forward == {2020: 1000.0}
-    second = year_end_tax(MODEL, year=2021, net_realised=1500.0, dividends=0.0, carried=first.carried_forward)
+    second = year_end_tax(MODEL, year=2021, net_by_year={2020: -1000.0, 2021: 1500.0}, dividends=0.0)
     assert second.gains_tax == pytest.approx(0.30 * 500.0)
     assert second.carried_forward == {}
 
 
 def test_losses_never_offset_dividends_and_expire_after_ten_years():
-    bill = year_end_tax(MODEL, year=2021, net_realised=0.0, dividends=200.0, carried={2015: 1000.0})
+    bill = year_end_tax(MODEL, year=2021, net_by_year={2015: -1000.0}, dividends=200.0)
     assert bill.dividend_tax == pytest.approx(60.0)
     assert bill.carried_forward == {2015: 1000.0}
-    late = year_end_tax(MODEL, year=2026, net_realised=500.0, dividends=0.0, carried={2015: 1000.0})
+    late = year_end_tax(MODEL, year=2026, net_by_year={2015: -1000.0, 2026: 500.0}, dividends=0.0)
     assert late.gains_tax == pytest.approx(150.0)  # the 2015 loss expired after 2025
     assert late.carried_forward == {}
 

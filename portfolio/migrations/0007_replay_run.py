@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portfolio', '0004_expire_proposals_schedule'),
+        ('portfolio', '0006_daily_digest_schedule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
