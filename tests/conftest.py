@@ -22,9 +22,9 @@ def _remove_test_folders():
 def _fresh_ranking_cache():
     """Each test starts with no cached ranking: the cache (LocMem, or Redis on CI) outlives the test's
     database, whose rolled-back champion and bars would otherwise still be served from it."""
-    from mlcore.serving import cache as serving_cache
+    from mlcore.serving import generation as serving_generation
 
-    serving_cache.move_generation()
+    serving_generation.move_generation()
 
 
 @pytest.fixture

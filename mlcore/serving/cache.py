@@ -22,50 +22,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from mlcore.serving.generation import generation, invalidate
+
 logger = logging.getLogger("swingtrade.mlcore.serving.cache")
 
-GENERATION_KEY = "mlcore:serving:generation"
 #: Longest life of an entry; an event moves the generation long before in practice.
 TIMEOUT_SECONDS = 6 * 3600
-
-
-def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        # Never restart from a small number: entries of an evicted counter's old values must not match.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(GENERATION_KEY)
-    return int(value)
-
-
-def move_generation() -> None:
-    """Orphan every entry now (no transaction involved; :func:`invalidate` is the hook to call)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # evicted or cleared: a fresh value orphans every entry just as well
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
-
-
-def invalidate(reason: str) -> None:
-    """Orphan every cached ranking now, and again when the current transaction commits.
-
-    The second move matters: a request reading between this call and the commit still sees the old
-    rows and may cache them under the new generation.
-    """
-    move_generation()
-    transaction.on_commit(move_generation)
-    logger.debug("ranking cache invalidated", extra={"reason": reason})
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from mlcore.features.indicators import HISTORY_FOR_PREDICTION
 from mlcore.models import ModelVersion, Prediction
 from mlcore.monitoring import gate
 from mlcore.registry import versions as registry
-from mlcore.serving import cache as serving_cache
+from mlcore.serving import generation as serving_generation
 from mlcore.training.scoring import MissingFeatures, NotScorable, score_date
 from swingtrade.errors import DomainError, NotFound, ServiceUnavailable, Unprocessable
 
@@ -135,7 +135,7 @@ def predictions_compute(*, version: ModelVersion, data_date: date) -> pd.DataFra
     with transaction.atomic():
         # A concurrent request may have stored the same date: the unique constraint keeps one copy.
         Prediction.objects.bulk_create(rows, ignore_conflicts=True)
-        serving_cache.invalidate("predictions stored")  # bulk_create sends no post_save
+        serving_generation.invalidate("predictions stored")  # bulk_create sends no post_save
     logger.info(
         "predictions stored",
         extra={"model_version": version.pk, "as_of": data_date.isoformat(), "tickers": len(rows)},

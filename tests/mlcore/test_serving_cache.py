@@ -13,6 +13,7 @@ from market.selectors import bars_frame
 from mlcore.monitoring.models import GateOverride
 from mlcore.registry import versions as registry
 from mlcore.serving import cache as serving_cache
+from mlcore.serving import generation as serving_generation
 from mlcore.serving import predict
 from tests.mlcore.factories import champion_version, trained_version
 
@@ -109,9 +110,9 @@ def test_new_bars_move_the_ranking_to_the_new_data_date(
 def test_stored_predictions_invalidate_the_cached_rankings(
     investor_client, cached_ranking, champion, django_assert_max_num_queries
 ):
-    before = serving_cache.generation()
+    before = serving_generation.generation()
     predict.predictions_compute(version=champion, data_date=pd.Timestamp("2021-04-20").date())
-    assert serving_cache.generation() != before
+    assert serving_generation.generation() != before
     # Rebuilt from the database (not the orphaned entry), with the same stored predictions.
     with django_assert_max_num_queries(30) as queries:
         again = investor_client.get(RANKINGS, {"limit": 3})
