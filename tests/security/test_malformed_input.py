@@ -102,7 +102,7 @@ def test_an_unknown_web_page_is_the_sites_own_404(investor):
     client.force_login(investor)
     response = client.get("/no-such-page/")
     assert response.status_code == 404
-    assert "There is nothing here" in response.content.decode()
+    assert "Il n'y a rien à cette adresse" in response.content.decode()  # the site's own page, in French
 
 
 HEADER = b"date,ticker,open,high,low,close,volume\n"
