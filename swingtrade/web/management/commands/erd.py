@@ -106,7 +106,7 @@ def erd_dot() -> str:
                 f"<BR/>{_escape(model._meta.db_table)}</TD></TR>"
             )
             lines.append(
-                f"    {_node_id(model)} [label=<<TABLE BORDER=\"1\" CELLBORDER=\"0\" CELLSPACING=\"0\">"
+                f'    {_node_id(model)} [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0">'
                 f"{header}{rows}</TABLE>>];"
             )
         lines.append("  }")
