@@ -1,4 +1,7 @@
-"""The REST API's endpoint table for docs/cahier-des-charges.md, generated from the URL resolver.
+"""The REST API's endpoint table for docs/cahier-des-charges.md, generated from the code.
+
+Source: the OpenAPI schema (drf-spectacular, served at ``/api/v1/schema/``) when the project installs
+it, otherwise Django's URL resolver; both read "who may call" from each view's permission classes.
 
 ``python docs/tools/endpoints.py`` prints the Markdown table; ``--write`` replaces the block between
 the ``<!-- BEGIN endpoints -->`` / ``<!-- END endpoints -->`` markers of the cahier des charges;
@@ -83,8 +86,39 @@ def _who(view_class: type | None) -> str:
     return max(ranked)[1]
 
 
+def uses_openapi() -> bool:
+    _setup_django()
+    from django.apps import apps
+
+    return apps.is_installed("drf_spectacular")
+
+
+def _openapi_rows() -> list[tuple[str, str, str, str]]:
+    """(methods, path, view, who) per path of the OpenAPI schema, the view found by resolving the path."""
+    from django.urls import resolve
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    rows = []
+    for path, item in schema["paths"].items():
+        methods = [m.upper() for m in HTTP_METHODS if m in item]
+        probe = re.sub(r"\{[^}]+\}", "1", path)  # every path parameter here is an id or a symbol
+        callback = resolve(probe).func
+        _methods, view_class = _methods_and_class(callback)
+        name = view_class.__name__ if view_class is not None else callback.__name__
+        rows.append((" ".join(methods), path, name, _who(view_class)))
+    return sorted(set(rows), key=lambda r: (r[1], r[0]))
+
+
 def endpoint_rows() -> list[tuple[str, str, str, str]]:
     """(methods, path, view, who) for every route under /api/v1/, sorted by path."""
+    if uses_openapi():
+        return _openapi_rows()
+    return resolver_rows()
+
+
+def resolver_rows() -> list[tuple[str, str, str, str]]:
+    """The same rows read from Django's URL resolver."""
     _setup_django()
     from django.urls import get_resolver
 

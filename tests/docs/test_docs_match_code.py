@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from django.core.management import get_commands
 
 from tests.docs.conftest import DOCS, ROOT, load_tool
@@ -66,3 +68,16 @@ def test_every_quoted_make_target_exists():
     assert quotes
     missing = {(doc, target) for doc, target in quotes if target not in targets}
     assert not missing
+
+
+def test_the_openapi_schema_describes_every_api_route():
+    tool = load_tool("endpoints")
+    if not tool.uses_openapi():
+        pytest.skip("no OpenAPI schema in this project (drf-spectacular not installed)")
+
+    def shape(path: str) -> str:
+        return re.sub(r"\{[^}]+\}", "{}", path)
+
+    documented = {(m, shape(p)) for m, p, _v, _w in tool.endpoint_rows()}
+    routed = {(m, shape(p)) for m, p, _v, _w in tool.resolver_rows()}
+    assert documented == routed

@@ -1,7 +1,7 @@
 """Write the entity-relationship diagram of SwingTrade's own models, so the documented one cannot drift.
 
-``python manage.py erd`` reads ``apps.get_models()`` (the project's apps: accounts, market, mlcore,
-portfolio), writes ``docs/diagrams/erd.dot`` (Graphviz: one table per model with its fields, one edge
+``python manage.py erd`` reads ``apps.get_models()`` (the apps whose code lives in this repository, so a
+new app appears by itself), writes ``docs/diagrams/erd.dot`` (Graphviz: one table per model with its fields, one edge
 per foreign key / one-to-one / many-to-many) and renders ``erd.svg`` with Debian's ``dot``
 (``apt-get install graphviz``). Without ``dot`` the DOT source is still written and the command says
 so; ``--check`` compares the committed DOT with what the models give now and exits 1 on a difference.
@@ -19,13 +19,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models
 
-PROJECT_APPS = ("accounts", "market", "mlcore", "portfolio")
-APP_COLOURS = {  # same palette as docs/diagrams/schema.dot
+APP_COLOURS = {  # same palette as docs/diagrams/schema.dot; other apps of the project get OTHER_COLOUR
     "accounts": "#f3e5f5",
     "market": "#e3f2fd",
     "mlcore": "#e8f5e9",
     "portfolio": "#fff3e0",
 }
+OTHER_COLOUR = "#fffde7"
 EXTERNAL_COLOUR = "#eceff1"
 DEFAULT_DIR = Path(settings.BASE_DIR) / "docs" / "diagrams"
 
@@ -60,12 +60,24 @@ def _field_row(field: models.Field) -> str:
     return f'<TR><TD ALIGN="LEFT">{name}</TD><TD ALIGN="LEFT">{kind}</TD><TD ALIGN="LEFT">{note}</TD></TR>'
 
 
+def project_app_labels() -> list[str]:
+    """Labels of the installed apps whose code is in this repository (not in the virtualenv), sorted."""
+    base = Path(settings.BASE_DIR).resolve()
+    labels = []
+    for config in apps.get_app_configs():
+        path = Path(config.path).resolve()
+        if path.is_relative_to(base) and "site-packages" not in path.parts:
+            labels.append(config.label)
+    return sorted(labels)
+
+
 def project_models() -> list[type[models.Model]]:
     """The project's concrete models, sorted by app and name."""
+    labels = set(project_app_labels())
     found = [
         m
         for m in apps.get_models()
-        if m._meta.app_label in PROJECT_APPS and not m._meta.abstract and not m._meta.proxy
+        if m._meta.app_label in labels and not m._meta.abstract and not m._meta.proxy
     ]
     return sorted(found, key=lambda m: (m._meta.app_label, m.__name__))
 
@@ -92,7 +104,7 @@ def erd_dot() -> str:
     ]
     ours = project_models()
     external: dict[str, type[models.Model]] = {}
-    for app_label in PROJECT_APPS:
+    for app_label in project_app_labels():
         members = [m for m in ours if m._meta.app_label == app_label]
         if not members:
             continue
@@ -102,7 +114,7 @@ def erd_dot() -> str:
             rows = "".join(_field_row(f) for f in model._meta.concrete_fields)
             rows += "".join(_field_row(f) for f in model._meta.many_to_many)
             header = (
-                f'<TR><TD COLSPAN="3" BGCOLOR="{APP_COLOURS[app_label]}"><B>{model.__name__}</B>'
+                f'<TR><TD COLSPAN="3" BGCOLOR="{APP_COLOURS.get(app_label, OTHER_COLOUR)}"><B>{model.__name__}</B>'
                 f"<BR/>{_escape(model._meta.db_table)}</TD></TR>"
             )
             lines.append(
