@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from django.core.management import get_commands
 
 from tests.docs.conftest import DOCS, ROOT, load_tool

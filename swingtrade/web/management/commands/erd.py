@@ -1,8 +1,8 @@
 """Write the entity-relationship diagram of SwingTrade's own models, so the documented one cannot drift.
 
 ``python manage.py erd`` reads ``apps.get_models()`` (the apps whose code lives in this repository, so a
-new app appears by itself), writes ``docs/diagrams/erd.dot`` (Graphviz: one table per model with its fields, one edge
-per foreign key / one-to-one / many-to-many) and renders ``erd.svg`` with Debian's ``dot``
+new app appears by itself), writes ``docs/diagrams/erd.dot`` (Graphviz: one table per model with its
+fields, one edge per foreign key / one-to-one / many-to-many) and renders ``erd.svg`` with Debian's ``dot``
 (``apt-get install graphviz``). Without ``dot`` the DOT source is still written and the command says
 so; ``--check`` compares the committed DOT with what the models give now and exits 1 on a difference.
 The output is sorted, so the same models always give the same bytes.
@@ -113,8 +113,9 @@ def erd_dot() -> str:
         for model in members:
             rows = "".join(_field_row(f) for f in model._meta.concrete_fields)
             rows += "".join(_field_row(f) for f in model._meta.many_to_many)
+            colour = APP_COLOURS.get(app_label, OTHER_COLOUR)
             header = (
-                f'<TR><TD COLSPAN="3" BGCOLOR="{APP_COLOURS.get(app_label, OTHER_COLOUR)}"><B>{model.__name__}</B>'
+                f'<TR><TD COLSPAN="3" BGCOLOR="{colour}"><B>{model.__name__}</B>'
                 f"<BR/>{_escape(model._meta.db_table)}</TD></TR>"
             )
             lines.append(
