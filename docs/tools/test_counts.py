@@ -29,6 +29,15 @@ AREA_TOPICS = {
 }
 
 
+# The cahier's four themes, recognised by words in the test file's name (a file may count in two).
+THEMES = {
+    "entraînement": ("train", "walk_forward", "walkforward", "candidate", "challenger", "short_history"),
+    "prédiction": ("predict", "ranking", "scoring", "serving", "gate", "lookahead", "look_ahead"),
+    "points d'API": ("api", "auth", "permission", "error_bodies", "pagination"),
+    "ingestion": ("ingest", "validation", "source", "csv", "adjustment", "held_out", "bar_foreign_key"),
+}
+
+
 def collected_node_ids() -> list[str]:
     """Node ids of every collected test (``tests/market/test_ingest.py::test_x[case]``)."""
     result = subprocess.run(
@@ -60,6 +69,10 @@ def tables(node_ids: list[str]) -> str:
     for area, n in sorted(per_area.items()):
         lines.append(f"| `tests/{area}/` | {n} | {AREA_TOPICS.get(area, '')} |")
     lines.append(f"| **total** | **{sum(per_area.values())}** | |")
+    lines += ["", "| thème (mots du nom de fichier) | tests |", "| --- | ---: |"]
+    for theme, words in THEMES.items():
+        n = sum(c for path, c in per_file.items() if any(w in path.rsplit("/", 1)[-1] for w in words))
+        lines.append(f"| {theme} ({', '.join(words)}) | {n} |")
     lines += ["", "| fichier | tests |", "| --- | ---: |"]
     lines += [f"| `{path}` | {n} |" for path, n in sorted(per_file.items())]
     return "\n".join(lines)
