@@ -47,10 +47,11 @@ def mermaid_graph(markdown: str) -> tuple[set[str], set[tuple[str, str]]]:
     block = markdown.split("```mermaid", 1)[1].split("```", 1)[0]
     nodes = set(re.findall(r"^\s*(\w+)\s*[\[\(\{]", block, flags=re.M)) - {"subgraph", "classDef"}
     edges = set()
+    arrow = r"\s*(?:-->|-\.->)(?:\|[^|]*\|)?\s*"
     for line in block.splitlines():
-        found = re.match(r"\s*(\w+)\s*(?:-->|-\.->)(?:\|[^|]*\|)?\s*(\w+)\s*$", line)
-        if found:
-            edges.add((found.group(1), found.group(2)))
+        if re.search(arrow, line):  # a chain: A --> B -->|label| C
+            names = [name.strip() for name in re.split(arrow, line.strip())]
+            edges |= set(itertools.pairwise(names))
     return nodes, edges
 
 
