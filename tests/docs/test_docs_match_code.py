@@ -80,3 +80,14 @@ def test_the_openapi_schema_describes_every_api_route():
     documented = {(m, shape(p)) for m, p, _v, _w in tool.endpoint_rows()}
     routed = {(m, shape(p)) for m, p, _v, _w in tool.resolver_rows()}
     assert documented == routed
+
+
+def test_every_repository_path_quoted_in_the_cahier_and_runbooks_exists():
+    quoted_paths = set()
+    for name in ("cahier-des-charges.md", "runbook.md", "runbook.fr.md"):
+        for code in quoted_code((DOCS / name).read_text(encoding="utf-8")):
+            if re.fullmatch(r"[a-z_]+/[\w./-]+", code) and not code.startswith("../"):
+                quoted_paths.add((name, code))
+    assert quoted_paths
+    missing = {(doc, p) for doc, p in quoted_paths if not ((ROOT / p).exists() or (DOCS / p).exists())}
+    assert not missing
