@@ -12,6 +12,8 @@ Each row: HTTP methods, path, view, and who may call it (read from the view's pe
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import re
 import sys
@@ -98,7 +100,9 @@ def _openapi_rows() -> list[tuple[str, str, str, str]]:
     from django.urls import resolve
     from drf_spectacular.generators import SchemaGenerator
 
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    # drf-spectacular prints its guesses about plain APIViews on stderr; the table does not depend on them.
+    with contextlib.redirect_stderr(io.StringIO()):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
     rows = []
     for path, item in schema["paths"].items():
         methods = [m.upper() for m in HTTP_METHODS if m in item]
