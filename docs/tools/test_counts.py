@@ -25,6 +25,8 @@ AREA_TOPICS = {
     "swingtrade": "authentification, rôles, erreurs JSON, santé, journaux, réglages, compose",
     "web": "pages du site",
     "integration": "worker Celery réel et Redis (marqueur integration)",
+    "e2e": "parcours dans un vrai navigateur (Playwright), accessibilité",
+    "security": "schéma OpenAPI par rôle, entrées malformées, verrouillage, audit, pannes",
     "docs": "documentation fidèle au code (ce document)",
 }
 
