@@ -26,7 +26,7 @@ AREA_TOPICS = {
     "web": "pages du site",
     "integration": "worker Celery réel et Redis (marqueur integration)",
     "e2e": "parcours dans un vrai navigateur (Playwright), accessibilité",
-    "security": "schéma OpenAPI par rôle, entrées malformées, verrouillage, audit, pannes",
+    "security": "schéma OpenAPI, entrées malformées, verrouillage, audit, secrets, comptes de démo",
     "docs": "documentation fidèle au code (ce document)",
 }
 
