@@ -42,7 +42,8 @@ ALLOWED = {
     # wall clock only to know whether such an override is still active.
     ("mlcore/monitoring/gate.py", "gate_override_create"): "override lifetime in real hours",
     ("mlcore/monitoring/gate.py", "gate_state"): "override lifetime in real hours",
-    ("mlcore/serving/cache.py", "_seconds_until"): "a cached ranking lives no longer than the override (real hours)",
+    # A cached ranking lives no longer than an active override (real hours).
+    ("mlcore/serving/cache.py", "_seconds_until"): "override lifetime in real hours",
     ("mlcore/monitoring/models.py", "is_active"): "override lifetime in real hours",
     ("mlcore/monitoring/selectors.py", "active_override"): "override lifetime in real hours",
 }
