@@ -20,7 +20,6 @@ from swingtrade.accounts.permissions import IsAdmin, IsAnalyst
 from swingtrade.conditional import not_modified, validators
 from swingtrade.errors import DomainError
 
-
 REASON_EXAMPLE = OpenApiExample(
     "A reason for the registry log", value={"reason": "Walk-forward IC reviewed, replaces a stale champion."}
 )
