@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular import openapi
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 
 ERROR_BODY = {
     "type": "object",
@@ -62,6 +63,13 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                     status, {"description": description, "content": {"application/json": {"schema": ref}}}
                 )
     return result
+
+
+class CachedUserJWTScheme(SimpleJWTScheme):
+    """The bearer JWT scheme for the project's cached-user JWT authentication (swingtrade.authentication):
+    the same tokens as simplejwt's, so the same security scheme."""
+
+    target_class = "swingtrade.authentication.CachedUserJWTAuthentication"
 
 
 class AutoSchema(openapi.AutoSchema):

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from market.models import BarRevision, IngestionIssue, IngestionRun, Ticker
+from market.columns import BAR_VALUE_FIELDS
+from market.models import BarRevision, DailyBar, IngestionIssue, IngestionRun, Ticker
 
 
 class TickerSerializer(serializers.ModelSerializer):
@@ -27,6 +28,26 @@ class TickerSerializer(serializers.ModelSerializer):
             "url",
             "bars_url",
         ]
+
+
+class BarSerializer(serializers.ModelSerializer):
+    """One bar as the bars page sends it (response only: the view sends the selector's plain values)."""
+
+    class Meta:
+        model = DailyBar
+        fields = ["date", *BAR_VALUE_FIELDS]
+
+
+class TickerBarsSerializer(serializers.Serializer):
+    """The body of ``GET /tickers/{symbol}/bars/`` (response only): the window asked, one page of bars."""
+
+    ticker = serializers.CharField()
+    start = serializers.DateField(allow_null=True, help_text="The first day asked for, null for no bound.")
+    end = serializers.DateField(allow_null=True, help_text="The last day asked for, null for no bound.")
+    limit = serializers.IntegerField(help_text="The page size asked for.")
+    count = serializers.IntegerField(help_text="The number of bars in `bars`.")
+    older = serializers.URLField(allow_null=True, help_text="The page before this one, null on the first.")
+    bars = BarSerializer(many=True)
 
 
 class IngestionIssueSerializer(serializers.ModelSerializer):

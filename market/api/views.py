@@ -7,7 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -46,9 +46,48 @@ class TickerListView(generics.ListAPIView):
         return qs
 
 
+BARS_EXAMPLE = OpenApiExample(
+    "Two sessions of one ticker",
+    value={
+        "ticker": "AI.PA",
+        "start": "2026-11-26",
+        "end": "2026-11-27",
+        "limit": 260,
+        "count": 2,
+        "older": None,
+        "bars": [
+            {
+                "date": "2026-11-26",
+                "open": 171.2,
+                "high": 173.04,
+                "low": 170.66,
+                "close": 172.5,
+                "adj_close": 172.5,
+                "volume": 612345,
+                "dividend": 0.0,
+                "split_factor": 1.0,
+            },
+            {
+                "date": "2026-11-27",
+                "open": 172.4,
+                "high": 172.9,
+                "low": 170.1,
+                "close": 170.78,
+                "adj_close": 170.78,
+                "volume": 584102,
+                "dividend": 0.0,
+                "split_factor": 1.0,
+            },
+        ],
+    },
+    response_only=True,
+)
+
+
 class TickerDetailView(APIView):
     permission_classes = [IsInvestor]
 
+    @extend_schema(responses={200: s.TickerSerializer})
     def get(self, request: Request, symbol: str) -> Response:
         return Response(s.TickerSerializer(_ticker(symbol), context={"request": request}).data)
 
@@ -64,6 +103,11 @@ class TickerBarsView(APIView):
 
     permission_classes = [IsInvestor]
 
+    @extend_schema(
+        parameters=[s.BarsQuerySerializer],
+        responses={200: s.TickerBarsSerializer, 304: None},  # 304: the client's ETag is still current
+        examples=[BARS_EXAMPLE],
+    )
     def get(self, request: Request, symbol: str) -> Response:
         query = s.BarsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -33,6 +33,7 @@ from market.signals import ingestion_succeeded
 from market.sources import REQUIRED_COLUMNS, MalformedData, finish_frame
 from market.sources.sample import read_constituents
 from market.validation import HOLDING_FLAGS, validate_frame
+from swingtrade.audit import services as audit
 
 logger = logging.getLogger("swingtrade.market.ingest")
 
@@ -52,11 +53,22 @@ def fail_interrupted_runs() -> int:
     cutoff = timezone.now() - timedelta(
         seconds=settings.CELERY_TASK_TIME_LIMIT + settings.STALE_RUN_GRACE_SECONDS
     )
-    return IngestionRun.objects.filter(status=IngestionRun.Status.RUNNING, started_at__lt=cutoff).update(
+    stale = IngestionRun.objects.filter(status=IngestionRun.Status.RUNNING, started_at__lt=cutoff)
+    ids = list(stale.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    # A queryset update sends no signal: the sweep is audited here, once, naming every run it failed.
+    failed = IngestionRun.objects.filter(pk__in=ids, status=IngestionRun.Status.RUNNING).update(
         status=IngestionRun.Status.FAILED,
         finished_at=timezone.now(),
         error="Interrupted: the process ended before the run finished; nothing of it was stored.",
     )
+    audit.record(
+        "ingestion.interrupted",
+        object_type=IngestionRun._meta.label_lower,
+        details={"run_ids": ids, "status": IngestionRun.Status.FAILED},
+    )
+    return failed
 
 
 def start_run(*, source: str, params: dict[str, Any] | None = None, user: Any = None) -> IngestionRun:
@@ -77,6 +89,7 @@ def fail_run(run: IngestionRun, error: str, *, failed_tickers: list[str] | None 
     IngestionRun.objects.filter(pk=run.pk).update(
         status=run.status, error=run.error, finished_at=run.finished_at, failed_tickers=run.failed_tickers
     )
+    audit.record("ingestion.failed", obj=run, details={"status": run.status, "error": run.error[:500]})
     logger.warning("ingestion run failed", extra={"run": run.pk, "source": run.source, "error": run.error})
     return run
 
@@ -254,6 +267,19 @@ def ingest_frame(
             )
             run.finished_at = timezone.now()
             run.save()
+            # The run's creation is audited by the model signal; its outcome, an update, here. The actor is
+            # whoever runs the ingestion (usually its task), so the run's requester is named too.
+            audit.record(
+                "ingestion.finished",
+                obj=run,
+                details={
+                    "started_by": run.started_by.get_username() if run.started_by else None,
+                    "status": run.status,
+                    "inserted": inserted,
+                    "updated": updated,
+                    "rejected": run.rejected,
+                },
+            )
             if run.rows_written:
                 transaction.on_commit(lambda: ingestion_succeeded.send(sender=IngestionRun, run=run))
     except MalformedData as exc:

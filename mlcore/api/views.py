@@ -3,7 +3,7 @@ from __future__ import annotations
 from functools import partial
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -20,12 +20,17 @@ from swingtrade.accounts.permissions import IsAdmin, IsAnalyst
 from swingtrade.conditional import not_modified, validators
 from swingtrade.errors import DomainError
 
+REASON_EXAMPLE = OpenApiExample(
+    "A reason for the registry log", value={"reason": "Walk-forward IC reviewed, replaces a stale champion."}
+)
+
 
 class RankingView(APIView):
     """The champion's ordered buy and sell/short lists for a date (default: the latest with data)."""
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(parameters=[s.RankingQuerySerializer], responses={200: s.RankingSerializer})
     def get(self, request: Request) -> Response:
         query = s.RankingQuerySerializer(data=request.query_params)
         if not query.is_valid():
@@ -57,6 +62,9 @@ class ModelPromoteView(APIView):
 
     permission_classes = [IsAdmin]
 
+    @extend_schema(
+        request=s.ReasonSerializer, responses={200: s.ModelVersionDetailSerializer}, examples=[REASON_EXAMPLE]
+    )
     def post(self, request: Request, pk: int) -> Response:
         body = s.ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -71,6 +79,9 @@ class ModelRollbackView(APIView):
 
     permission_classes = [IsAdmin]
 
+    @extend_schema(
+        request=s.ReasonSerializer, responses={200: s.ModelVersionDetailSerializer}, examples=[REASON_EXAMPLE]
+    )
     def post(self, request: Request) -> Response:
         body = s.ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)

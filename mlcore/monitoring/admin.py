@@ -15,6 +15,7 @@ from mlcore.admin_roles import AdminRoleMixin
 from mlcore.monitoring import gate
 from mlcore.monitoring.models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
 from swingtrade.accounts import roles
+from swingtrade.audit import services as audit
 
 _STATE_COLOURS = {"OK": "#1a7f37", "WARN": "#9a6700", "CRITICAL": "#cf222e"}
 
@@ -107,9 +108,15 @@ class GateOverrideAdmin(_RoleAdmin):
 
     @admin.action(description="Revoke the selected active overrides")
     def revoke(self, request: Any, queryset: Any) -> None:
-        count = queryset.filter(revoked_at__isnull=True).update(
-            revoked_at=timezone.now(), revoked_by=request.user
-        )
+        active = queryset.filter(revoked_at__isnull=True)
+        ids = list(active.values_list("pk", flat=True))
+        count = active.filter(pk__in=ids).update(revoked_at=timezone.now(), revoked_by=request.user)
+        if ids:  # a queryset update sends no signal: one event names every override revoked
+            audit.record(
+                "gate_override.revoked",
+                object_type=GateOverride._meta.label_lower,
+                details={"override_ids": ids},
+            )
         self.message_user(request, f"{count} override(s) revoked.")
 
 

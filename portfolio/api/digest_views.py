@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,11 +26,13 @@ class DigestPreferenceSerializer(serializers.Serializer):
 class DigestPreferenceView(APIView):
     permission_classes = [IsInvestor]
 
+    @extend_schema(responses={200: DigestPreferenceSerializer})
     def get(self, request: Request) -> Response:
         preference = NotificationPreference.objects.filter(user=request.user).first()
         body = {"daily_digest": False, "last_digest_on": None} if preference is None else preference
         return Response(DigestPreferenceSerializer(body).data)
 
+    @extend_schema(request=DigestPreferenceSerializer, responses={200: DigestPreferenceSerializer})
     def put(self, request: Request) -> Response:
         data = DigestPreferenceSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -41,6 +41,10 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+_LIMIT = {"type": "number", "minimum": 0, "maximum": MAX_LEVERAGE}
+
+
+@extend_schema_field({"oneOf": [_LIMIT, {"type": "object", "additionalProperties": _LIMIT}]})
 class SectorLimitField(serializers.Field):
     """One limit for every sector (a number ≥ 0) or an object of sector → limit."""
 

@@ -28,7 +28,7 @@ class ReplayRunListCreateView(generics.ListAPIView):
         params = services.replay_params(**body.validated_data)
         run = jobs.replay_request(user=request.user, params=params)
         data = s.ReplayRunListSerializer(run, context={"request": request}).data
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": str(data["url"])})
 
 
 class ReplayRunDetailView(generics.RetrieveAPIView):

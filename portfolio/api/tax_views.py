@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +18,8 @@ class TaxQuerySerializer(serializers.Serializer):
 
 
 class TaxStateView(_PortfolioChild):
+    # The body is portfolio.tax_reads.tax_state's dict, not yet described field by field: a JSON object.
+    @extend_schema(parameters=[TaxQuerySerializer], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, portfolio_id: int) -> Response:
         portfolio = self.portfolio(request, portfolio_id)
         query = TaxQuerySerializer(data=request.query_params)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from portfolio import selectors, services
 from portfolio.api import serializers as s
+from portfolio.models import CostProfile, Portfolio
 from swingtrade.accounts.permissions import IsInvestor, IsOwner
 
 
@@ -20,6 +21,7 @@ class PortfolioViewSet(viewsets.ModelViewSet):
 
     serializer_class = s.PortfolioSerializer
     permission_classes = [IsInvestor, IsOwner]
+    queryset = Portfolio.objects.none()  # the model, for the schema's path type; get_queryset scopes it
 
     def get_queryset(self):
         return selectors.portfolios_for(self.request.user)
@@ -116,6 +118,7 @@ class CostProfileViewSet(viewsets.ModelViewSet):
 
     serializer_class = s.CostProfileSerializer
     permission_classes = [IsInvestor]
+    queryset = CostProfile.objects.none()  # the model, for the schema's path type; get_queryset scopes it
 
     def get_queryset(self):
         if self.action in ("update", "partial_update", "destroy"):

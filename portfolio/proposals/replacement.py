@@ -11,14 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from portfolio.models import OrderProposal, Portfolio
+from swingtrade.audit import services as audit
 
 
 def replace_open_proposals(*, portfolio: Portfolio, new: Sequence[OrderProposal]) -> int:
-    """Expire ``portfolio``'s open proposals that are not in ``new``; returns how many expired."""
+    """Expire ``portfolio``'s open proposals that are not in ``new``; returns how many expired.
+
+    Audited once per set (``proposal.replaced`` on the portfolio: the new set and what it expired): the
+    expiry is a queryset update, which sends no signal.
+    """
     if not new:
         return 0
-    return (
-        portfolio.proposals.filter(status=OrderProposal.Status.PROPOSED)
-        .exclude(pk__in=[p.pk for p in new])
-        .update(status=OrderProposal.Status.EXPIRED)
+    new_ids = [p.pk for p in new]
+    replaced = portfolio.proposals.filter(status=OrderProposal.Status.PROPOSED).exclude(pk__in=new_ids)
+    expired_ids = list(replaced.values_list("pk", flat=True))
+    expired = replaced.filter(pk__in=expired_ids).update(status=OrderProposal.Status.EXPIRED)
+    audit.record(
+        "proposal.replaced",
+        obj=portfolio,
+        details={"as_of": new[0].as_of, "created_ids": new_ids, "expired_ids": expired_ids},
     )
+    return expired

@@ -12,6 +12,7 @@ from market import clock
 from portfolio import selectors
 from portfolio.models import AdviceStyle, OrderProposal, Portfolio, Trade
 from portfolio.services.trades import trade_record
+from swingtrade.audit import services as audit
 from swingtrade.errors import Conflict, DomainError
 
 
@@ -69,6 +70,17 @@ def order_proposals_create(*, portfolio: Portfolio, as_of: dt.date | None = None
 def proposals_expire(*, today: dt.date | None = None) -> int:
     """Mark proposed or accepted orders whose validity has passed (on the market clock) as expired."""
     today = today or clock.today()
-    return OrderProposal.objects.filter(
+    lapsed = OrderProposal.objects.filter(
         status__in=[OrderProposal.Status.PROPOSED, OrderProposal.Status.ACCEPTED], valid_until__lt=today
-    ).update(status=OrderProposal.Status.EXPIRED)
+    )
+    ids = list(lapsed.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    expired = lapsed.filter(pk__in=ids).update(status=OrderProposal.Status.EXPIRED)
+    # A queryset update sends no signal: one event names every proposal this sweep expired.
+    audit.record(
+        "proposal.expired",
+        object_type=OrderProposal._meta.label_lower,
+        details={"proposal_ids": ids, "valid_until_before": today},
+    )
+    return expired

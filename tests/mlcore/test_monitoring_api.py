@@ -13,6 +13,7 @@ from mlcore.monitoring import gate
 from mlcore.monitoring import tasks as monitoring_tasks
 from mlcore.monitoring.models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
 from mlcore.serving import predict
+from swingtrade.audit.models import AuditEvent
 from tests.mlcore.monitoring_world import LAST_BAR
 
 
@@ -290,3 +291,23 @@ def test_admins_can_run_monitoring_now(champion, admin_client_api, investor_clie
     assert bad.status_code == 400
     assert investor_client.post("/api/v1/monitoring/run/", {}, format="json").status_code == 403
     assert MonitoringReport.objects.count() == 1
+
+
+def test_revoking_overrides_in_the_admin_records_the_admin_and_the_overrides(client, admin_user):
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    now = timezone.now()
+    active = GateOverride.objects.create(
+        created_by=admin_user, reason="feed fixed", created_at=now, expires_at=now + timedelta(hours=2)
+    )
+    chosen = {"action": "revoke", "_selected_action": [active.pk]}
+    assert client.post("/admin/mlcore/gateoverride/", chosen).status_code == 302
+    active.refresh_from_db()
+    assert active.revoked_by == admin_user and active.revoked_at is not None
+    event = AuditEvent.objects.get(action="gate_override.revoked")
+    assert (event.user, event.object_type, event.details) == (
+        admin_user,
+        "mlcore.gateoverride",
+        {"override_ids": [active.pk]},
+    )

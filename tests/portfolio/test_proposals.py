@@ -15,6 +15,7 @@ import pytest
 
 from portfolio import services
 from portfolio.models import OrderProposal, Position
+from swingtrade.audit.models import AuditEvent
 from swingtrade.errors import Conflict, DomainError
 from tests.factories import ModelVersionFactory
 from tests.portfolio.factories import PortfolioFactory
@@ -338,3 +339,23 @@ def test_an_unknown_exchange_code_is_a_clear_refusal_that_changes_nothing(market
     with pytest.raises(DomainError, match="AAPL has an unknown exchange code 'NMS'"):
         services.order_proposals_create(portfolio=portfolio, as_of=AS_OF)
     assert not OrderProposal.objects.exists()
+
+
+def test_a_new_set_records_who_asked_what_it_created_and_what_it_expired(
+    investor, investor_client, market_sample, predictions
+):
+    predictions.update({"AAPL": 0.04})
+    portfolio = PortfolioFactory(owner=investor)
+    url = f"/api/v1/portfolios/{portfolio.pk}/proposals/"
+    first = investor_client.post(url, {"as_of": AS_OF.isoformat()}, format="json")
+    second = investor_client.post(url, {"as_of": AS_OF.isoformat()}, format="json")
+    assert (first.status_code, second.status_code) == (201, 201)
+    events = AuditEvent.objects.filter(action="proposal.replaced").order_by("pk")
+    assert [(e.user, e.object_type, e.object_id) for e in events] == [
+        (investor, "portfolio.portfolio", str(portfolio.pk))
+    ] * 2
+    first_ids = sorted(p["id"] for p in first.json())
+    assert sorted(events[0].details["created_ids"]) == first_ids and events[0].details["expired_ids"] == []
+    assert sorted(events[1].details["created_ids"]) == sorted(p["id"] for p in second.json())
+    assert sorted(events[1].details["expired_ids"]) == first_ids
+    assert events[1].details["as_of"] == AS_OF.isoformat()

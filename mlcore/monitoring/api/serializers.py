@@ -44,6 +44,39 @@ class MonitoringReportSerializer(serializers.ModelSerializer):
         return str(obj.model_version) if obj.model_version_id else None
 
 
+class GateStateSerializer(serializers.Serializer):
+    """The body of ``GET /monitoring/gate/`` (response only, ``mlcore.monitoring.gate.GateState``).
+
+    Who overrode the gate and why are sent to analysts and admins only: not required."""
+
+    is_open = serializers.BooleanField()
+    state = serializers.CharField(
+        allow_null=True, help_text="The newest serving report's state, null before any."
+    )
+    reason = serializers.CharField()
+    report_id = serializers.IntegerField(allow_null=True)
+    report_url = serializers.CharField(allow_null=True)
+    report_as_of = serializers.CharField(allow_null=True)
+    overridden = serializers.BooleanField()
+    override_by = serializers.CharField(
+        allow_null=True, required=False, help_text="Analysts and admins only."
+    )
+    override_reason = serializers.CharField(
+        allow_null=True, required=False, help_text="Analysts and admins only."
+    )
+    override_expires_at = serializers.CharField(allow_null=True)
+
+
+class MonitoringReportLatestSerializer(MonitoringReportSerializer):
+    """The newest report of the serving model with the gate it implies (response only)."""
+
+    gate = GateStateSerializer(read_only=True)
+
+    class Meta(MonitoringReportSerializer.Meta):
+        fields = [*MonitoringReportSerializer.Meta.fields, "gate"]
+        read_only_fields = fields
+
+
 class AlertSerializer(serializers.ModelSerializer):
     report_url = serializers.SerializerMethodField()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import generics, status
 from rest_framework import serializers as drf_serializers
 from rest_framework.permissions import IsAuthenticated
@@ -20,6 +20,8 @@ from mlcore.monitoring.api.serializers import (
     AlertSerializer,
     GateOverrideInputSerializer,
     GateOverrideSerializer,
+    GateStateSerializer,
+    MonitoringReportLatestSerializer,
     MonitoringReportSerializer,
     MonitoringRunSerializer,
     MonitoringThresholdsSerializer,
@@ -54,6 +56,7 @@ class MonitoringReportLatestView(APIView):
 
     permission_classes = [IsAnalyst]
 
+    @extend_schema(responses={200: MonitoringReportLatestSerializer})
     def get(self, request: Request) -> Response:
         report = monitoring_selectors.latest_report()
         if report is None:
@@ -89,6 +92,25 @@ class MonitoringRunView(APIView):
         )
 
 
+GATE_CLOSED_EXAMPLE = OpenApiExample(
+    "Closed by a CRITICAL report (as an investor sees it)",
+    value={
+        "is_open": False,
+        "state": "CRITICAL",
+        "reason": "The champion's rank IC fell below the critical threshold.",
+        "report_id": 42,
+        "report_url": "/api/v1/monitoring/reports/42/",
+        "report_as_of": "2026-11-27",
+        "overridden": False,
+        "override_expires_at": None,
+    },
+    response_only=True,
+)
+OVERRIDE_EXAMPLE = OpenApiExample(
+    "Open the gate for four hours", value={"reason": "Data feed fixed, drift reviewed by hand.", "hours": 4}
+)
+
+
 class GateView(APIView):
     """Whether rankings are served now (any signed-in user: the site shows it as a banner).
 
@@ -97,6 +119,7 @@ class GateView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses={200: GateStateSerializer}, examples=[GATE_CLOSED_EXAMPLE])
     def get(self, request: Request) -> Response:
         return Response(gate.gate_state().for_user(request.user))
 
@@ -106,12 +129,18 @@ class GateOverrideView(APIView):
 
     permission_classes = [IsAdmin]
 
+    @extend_schema(
+        request=GateOverrideInputSerializer,
+        responses={201: GateOverrideSerializer},
+        examples=[OVERRIDE_EXAMPLE],
+    )
     def post(self, request: Request) -> Response:
         serializer = GateOverrideInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         override = gate.gate_override_create(user=request.user, **serializer.validated_data)
         return Response(GateOverrideSerializer(override).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={200: GateOverrideSerializer})
     def delete(self, request: Request) -> Response:
         override = gate.gate_override_revoke(user=request.user)
         return Response(GateOverrideSerializer(override).data)
@@ -126,11 +155,15 @@ class AlertListView(generics.ListAPIView):
 
 
 class MonitoringThresholdsView(APIView):
+    """The alerting thresholds (one row); PATCH changes some, ranges validated (see the serializer)."""
+
     permission_classes = [IsAdmin]
 
+    @extend_schema(responses={200: MonitoringThresholdsSerializer})
     def get(self, request: Request) -> Response:
         return Response(MonitoringThresholdsSerializer(MonitoringThresholds.load()).data)
 
+    @extend_schema(request=MonitoringThresholdsSerializer, responses={200: MonitoringThresholdsSerializer})
     def patch(self, request: Request) -> Response:
         thresholds = MonitoringThresholds.load()
         serializer = MonitoringThresholdsSerializer(thresholds, data=request.data, partial=True)
