@@ -10,7 +10,6 @@ daily standard deviation of log returns, horizons in trading days (252 a year).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -277,57 +276,6 @@ def sale_tax_estimate(
 def yearly_tax(model: CostModel, realised_by_year: dict[int, float]) -> dict[int, float]:
     """Capital-gains tax due per calendar year from each year's net realised P&L."""
     return {year: model.capital_gains_rate * max(net, 0.0) for year, net in realised_by_year.items()}
-
-
-@dataclass(frozen=True)
-class Fill:
-    """One execution fed to :func:`apply_fill`: signed quantity (+ buys/covers, - sells/shorts)."""
-
-    quantity: float
-    price: float
-
-
-@dataclass(frozen=True)
-class LotState:
-    """A position on average-cost basis: signed quantity and the average entry price."""
-
-    quantity: float = 0.0
-    average_cost: float = 0.0
-
-
-def apply_fill(state: LotState, fill: Fill) -> tuple[LotState, float]:
-    """New position and realised P&L (before costs) after one fill, average-cost basis.
-
-    Adding in the direction of the position re-averages the cost; trading against it realises
-    ``(price - average) * closed`` for longs and ``(average - price) * closed`` for shorts; crossing zero
-    closes the old position entirely and opens the rest at the fill price.
-    """
-    q0, avg0 = state.quantity, state.average_cost
-    dq, price = fill.quantity, fill.price
-    if dq == 0:
-        return state, 0.0
-    if q0 == 0 or np.sign(q0) == np.sign(dq):
-        q1 = q0 + dq
-        avg1 = (abs(q0) * avg0 + abs(dq) * price) / abs(q1)
-        return LotState(q1, avg1), 0.0
-    closed = min(abs(dq), abs(q0))
-    realised = (price - avg0) * closed * np.sign(q0)
-    q1 = q0 + dq
-    if q1 == 0:
-        return LotState(0.0, 0.0), float(realised)
-    if np.sign(q1) == np.sign(q0):
-        return LotState(q1, avg0), float(realised)
-    return LotState(q1, price), float(realised)
-
-
-def realised_by_year(fills: Iterable[tuple[int, Fill]]) -> dict[int, float]:
-    """Net realised P&L per calendar year from a chronological list of ``(year, fill)`` of one ticker."""
-    state = LotState()
-    totals: dict[int, float] = {}
-    for year, fill in fills:
-        state, pnl = apply_fill(state, fill)
-        totals[year] = totals.get(year, 0.0) + pnl
-    return totals
 
 
 # --- Vectorised rates for the optimiser and backtests ----------------------------------------------------

@@ -9,8 +9,11 @@ request, calls it, checks the result against the columns and the cash rule, and 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
 
 from portfolio import costs
 
@@ -67,9 +70,7 @@ def trade_effects(
         )
     )
     signed = shares if side in costs.BUYING_SIDES else -shares
-    after, realised = costs.apply_fill(
-        costs.LotState(float(held), average_cost), costs.Fill(signed, float(price))
-    )
+    after, realised = apply_fill(LotState(float(held), average_cost), Fill(signed, float(price)))
     tax = costs.sale_tax_estimate(cost_model, realised_gain=realised, ytd_realised=ytd_realised)
     cash_flow = -Decimal(signed) * price - fee - ftt
     return TradeEffects(
@@ -82,3 +83,54 @@ def trade_effects(
         cash_flow=cash_flow,
         cash_after=cash + cash_flow,
     )
+
+
+@dataclass(frozen=True)
+class Fill:
+    """One execution fed to :func:`apply_fill`: signed quantity (+ buys/covers, - sells/shorts)."""
+
+    quantity: float
+    price: float
+
+
+@dataclass(frozen=True)
+class LotState:
+    """A position on average-cost basis: signed quantity and the average entry price."""
+
+    quantity: float = 0.0
+    average_cost: float = 0.0
+
+
+def apply_fill(state: LotState, fill: Fill) -> tuple[LotState, float]:
+    """New position and realised P&L (before costs) after one fill, average-cost basis.
+
+    Adding in the direction of the position re-averages the cost; trading against it realises
+    ``(price - average) * closed`` for longs and ``(average - price) * closed`` for shorts; crossing zero
+    closes the old position entirely and opens the rest at the fill price.
+    """
+    q0, avg0 = state.quantity, state.average_cost
+    dq, price = fill.quantity, fill.price
+    if dq == 0:
+        return state, 0.0
+    if q0 == 0 or np.sign(q0) == np.sign(dq):
+        q1 = q0 + dq
+        avg1 = (abs(q0) * avg0 + abs(dq) * price) / abs(q1)
+        return LotState(q1, avg1), 0.0
+    closed = min(abs(dq), abs(q0))
+    realised = (price - avg0) * closed * np.sign(q0)
+    q1 = q0 + dq
+    if q1 == 0:
+        return LotState(0.0, 0.0), float(realised)
+    if np.sign(q1) == np.sign(q0):
+        return LotState(q1, avg0), float(realised)
+    return LotState(q1, price), float(realised)
+
+
+def realised_by_year(fills: Iterable[tuple[int, Fill]]) -> dict[int, float]:
+    """Net realised P&L per calendar year from a chronological list of ``(year, fill)`` of one ticker."""
+    state = LotState()
+    totals: dict[int, float] = {}
+    for year, fill in fills:
+        state, pnl = apply_fill(state, fill)
+        totals[year] = totals.get(year, 0.0) + pnl
+    return totals

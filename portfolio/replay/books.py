@@ -72,7 +72,7 @@ class Book:
 
     cash: float
     model: costs.CostModel
-    lots: dict[str, costs.LotState] = field(default_factory=dict)
+    lots: dict[str, ledger.LotState] = field(default_factory=dict)
     realised_by_year: dict[int, float] = field(default_factory=dict)
     dividends_by_year: dict[int, float] = field(default_factory=dict)
     carried_losses: dict[int, float] = field(default_factory=dict)
@@ -81,7 +81,7 @@ class Book:
     year: int = 0  # calendar year of the session being booked
 
     def quantity(self, ticker: str) -> float:
-        return self.lots.get(ticker, costs.LotState()).quantity
+        return self.lots.get(ticker, ledger.LotState()).quantity
 
     def fill(
         self,
@@ -101,7 +101,7 @@ class Book:
         a marketable order here fills at the bar's open, so its half-spread (``costs.half_spread``) is
         paid on top.
         """
-        state = self.lots.get(ticker, costs.LotState())
+        state = self.lots.get(ticker, ledger.LotState())
         effects = ledger.trade_effects(
             cost_model=self.model,
             side=side,
@@ -125,7 +125,7 @@ class Book:
         if effects.quantity == 0:
             self.lots.pop(ticker, None)
         else:
-            self.lots[ticker] = costs.LotState(effects.quantity, effects.average_cost)
+            self.lots[ticker] = ledger.LotState(effects.quantity, effects.average_cost)
         # Costs are deductible from capital gains in France: the realised result is net of them.
         signed = quantity if side in costs.BUYING_SIDES else -quantity
         reduces = state.quantity != 0 and math.copysign(1, signed) != math.copysign(1, state.quantity)
@@ -164,7 +164,7 @@ class Book:
         if whole == 0:
             self.lots.pop(ticker, None)
         else:
-            self.lots[ticker] = costs.LotState(whole, average)
+            self.lots[ticker] = ledger.LotState(whole, average)
 
     def dividend(self, day: dt.date, ticker: str, per_share: float) -> float:
         """Credit (long) or charge (short) the dividend of the shares held at the previous close."""

@@ -3,8 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from portfolio import costs
-from portfolio.costs import CostModel, Fill, LotState, apply_fill
+from portfolio import costs, ledger
+from portfolio.costs import CostModel
+from portfolio.ledger import Fill, LotState, apply_fill
 
 
 def test_commission_applies_minimum_rate_and_maximum():
@@ -69,7 +70,7 @@ def test_average_cost_and_realised_pnl_through_buys_sells_shorts_and_covers():
 
 def test_realised_by_year_nets_each_year():
     fills = [(2020, Fill(10, 100.0)), (2020, Fill(-5, 90.0)), (2021, Fill(-5, 130.0))]
-    assert costs.realised_by_year(fills) == {2020: pytest.approx(-50.0), 2021: pytest.approx(150.0)}
+    assert ledger.realised_by_year(fills) == {2020: pytest.approx(-50.0), 2021: pytest.approx(150.0)}
 
 
 def test_turnover_cost_rates_charge_the_tax_on_buys_only():
