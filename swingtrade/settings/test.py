@@ -20,3 +20,6 @@ STORAGES = {
 LOGGING["root"]["level"] = "WARNING"
 # /healthz details for tests that read them (anonymous callers get only up/down).
 HEALTHZ_TOKEN = "test-health-token"
+# Live-server tests (tests/e2e) answer each request on a thread of its own: persistent connections would
+# outlive those threads and keep the PostgreSQL test database busy when pytest-django drops it.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
