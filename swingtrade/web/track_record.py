@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portfolio import costs
 from portfolio.replay.models import ReplayRun
@@ -18,6 +21,26 @@ CURVE_COLOURS = {
     "min_variance": "#1a7f37",
     "cash": "#57606a",
 }
+
+
+# The replay stores its strategies' English labels; the page shows them in the reader's language.
+STRATEGY_LABELS = {
+    "swingtrade": gettext_lazy("SwingTrade advice"),
+    "equal_weight_monthly": gettext_lazy("1/N monthly"),
+    "equal_weight_buy_hold": gettext_lazy("1/N buy & hold"),
+    "min_variance": gettext_lazy("Minimum variance (LW)"),
+    "cash": gettext_lazy("Cash"),
+}
+# Completes "the model is retrained …" for each schedule of portfolio.replay.engine.RETRAIN_SCHEDULES.
+RETRAIN_WORDS = {
+    "monthly": gettext_lazy("every month"),
+    "quarterly": gettext_lazy("every quarter"),
+    "never": gettext_lazy("only once, at the start"),
+}
+
+
+def _label(name: str, stored: str) -> str:
+    return str(STRATEGY_LABELS.get(name, stored))
 
 
 def _growth(values: list[float]) -> list[float]:
@@ -38,20 +61,26 @@ def track_record_context(run: ReplayRun) -> dict[str, Any]:
     for name, entry in strategies.items():
         after = entry["equity"]["after_tax"]
         style = {"color": CURVE_COLOURS.get(name), "dashed": name == "cash"}
-        growth.append(charts.series(entry["label"], _growth(after), **style))
-        drawdowns.append(charts.series(entry["label"], _drawdown(after), **style))
+        label = _label(name, entry["label"])
+        growth.append(charts.series(label, _growth(after), **style))
+        drawdowns.append(charts.series(label, _drawdown(after), **style))
     model = costs.PRESETS[run.params.get("cost_preset", "french-online")]
     return {
         "run": run,
-        "rows": table_rows(run.results),
+        "rows": [{**row, "label": _label(row["strategy"], row["label"])} for row in table_rows(run.results)],
+        "retrain_words": RETRAIN_WORDS.get(run.params.get("retrain"), run.params.get("retrain")),
         "offsets": run.params.get("offsets", [0]),
-        "start": dates[0],
-        "end": dates[-1],
+        "start": dt.date.fromisoformat(dates[0]),  # dates, so the page writes them in the reader's format
+        "end": dt.date.fromisoformat(dates[-1]),
         "equity_chart": charts.line_chart(
-            dates, growth, y_label="Growth of 1 after costs and tax", y_format="num"
+            dates, growth, y_label=_("Growth of 1 after costs and tax"), y_format="num"
         ),
-        "drawdown_chart": charts.line_chart(dates, drawdowns, y_label="Drawdown after tax", y_format="pct"),
+        "drawdown_chart": charts.line_chart(
+            dates, drawdowns, y_label=_("Drawdown after tax"), y_format="pct"
+        ),
         "cost_model": model,
-        "by_year": {entry["label"]: entry["by_year"]["after_tax"] for entry in strategies.values()},
+        "by_year": {
+            _label(name, entry["label"]): entry["by_year"]["after_tax"] for name, entry in strategies.items()
+        },
         "years": sorted({y for e in strategies.values() for y in e["by_year"]["after_tax"]}),
     }

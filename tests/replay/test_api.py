@@ -59,7 +59,7 @@ def test_the_track_record_page_shows_the_latest_replay(
         analyst_client.post("/api/v1/replays/", REQUEST, format="json")
     browser = Client()
     browser.force_login(investor)
-    page = browser.get("/track-record/").content.decode()
+    page = browser.get("/track-record/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "1/N buy &amp; hold" in page
     assert "Survivorship bias" in page
     assert 'data-chart="equity-chart"' in page
@@ -69,4 +69,5 @@ def test_the_track_record_page_shows_the_latest_replay(
 def test_the_track_record_page_says_when_nothing_was_computed(investor):
     browser = Client()
     browser.force_login(investor)
-    assert "No replay has been computed yet" in browser.get("/track-record/").content.decode()
+    page = browser.get("/track-record/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No replay has been computed yet" in page

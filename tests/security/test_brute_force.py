@@ -92,8 +92,8 @@ def test_the_login_form_shows_a_clear_page_when_locked(client, investor):
         )
     assert response.status_code == 429
     page = response.content.decode()
-    assert "Too many failed logins" in page
-    assert "Try again in" in page
+    assert "Trop d’échecs de connexion" in page  # the site's default language
+    assert "Réessayez dans" in page
     right = client.post(
         "/accounts/login/",
         {"username": investor.username, "password": DEFAULT_PASSWORD},

@@ -33,5 +33,5 @@ def test_every_page_header_shows_the_market_date_and_the_replay_badge(settings, 
     client = Client()
     client.force_login(investor)
     page = client.get("/portfolios/").content.decode()
-    assert "Market date 2021-04-21" in page
-    assert ">replay</span>" in page
+    assert "Date de marché 2021-04-21" in page  # the site's default language
+    assert ">rejeu</span>" in page
