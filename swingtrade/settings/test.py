@@ -22,4 +22,4 @@ LOGGING["root"]["level"] = "WARNING"
 HEALTHZ_TOKEN = "test-health-token"
 # Live-server tests (tests/e2e) answer each request on a thread of its own: persistent connections would
 # outlive those threads and keep the PostgreSQL test database busy when pytest-django drops it.
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0
