@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench_postgres import ensure_database  # bench/ is the script's own folder on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "market" / "data" / "sp500_sample50_daily_2016_2021.csv.gz"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/swingtrade_bench"
@@ -41,26 +43,6 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/swingtrade_bench"
 def peak_rss_mb() -> float:
     # Linux reports kilobytes.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def main() -> int:
