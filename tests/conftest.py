@@ -18,6 +18,25 @@ def _remove_test_folders():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _drop_stray_postgres_sessions(django_db_setup, django_db_blocker):
+    """Before pytest-django drops the PostgreSQL test database, end the sessions other threads left open.
+
+    A live server (tests/e2e) answers requests on threads whose connections can outlive the test; one
+    left open makes ``DROP DATABASE`` fail at teardown ("being accessed by other users").
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_ranking_cache():
     """Each test starts with no cached ranking: the cache (LocMem, or Redis on CI) outlives the test's
