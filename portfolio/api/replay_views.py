@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -21,6 +22,7 @@ class ReplayRunListCreateView(generics.ListAPIView):
     def get_permissions(self):
         return [IsAnalyst()] if self.request.method == "POST" else [IsAuthenticated()]
 
+    @extend_schema(request=s.ReplayRequestSerializer, responses={202: s.ReplayRunListSerializer})
     def post(self, request: Request) -> Response:
         body = s.ReplayRequestSerializer(data=request.data)
         if not body.is_valid():
