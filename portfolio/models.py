@@ -143,7 +143,14 @@ class Position(models.Model):
     portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="positions")
     ticker = models.ForeignKey("market.Ticker", on_delete=models.PROTECT, related_name="+")
     quantity = models.BigIntegerField(help_text="Shares; negative for a short.")
-    average_cost = models.DecimalField(**MONEY)
+    average_cost = models.DecimalField(**MONEY, help_text="Per share, in the ticker's trading currency.")
+    # The French PMP is in euros: each purchase at its own date's rate (portfolio.services.trades).
+    average_cost_base = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="Per share, in the portfolio's currency, each purchase at its day's rate (empty: same).",
+    )
     opened_on = models.DateField()
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -176,7 +183,17 @@ class Trade(models.Model):
     traded_on = models.DateField()
     side = models.CharField(max_length=5, choices=Side.choices)
     quantity = models.PositiveBigIntegerField()
-    price = models.DecimalField(**MONEY)
+    price = models.DecimalField(**MONEY, help_text="Per share, in the ticker's trading currency.")
+    # Everything below is in the portfolio's currency, converted at ``fx_rate`` (1 when they are the same).
+    fx_rate = models.DecimalField(
+        max_digits=20,
+        decimal_places=10,
+        default=Decimal("1"),
+        help_text="Units of the portfolio's currency per unit of the ticker's, applied to this fill.",
+    )
+    fx_rate_on = models.DateField(
+        null=True, blank=True, help_text="Date of the exchange-rate fixing used; empty without conversion."
+    )
     fees = models.DecimalField(**MONEY, default=Decimal("0"))
     transaction_tax = models.DecimalField(**MONEY, default=Decimal("0"))
     capital_gains_tax = models.DecimalField(
@@ -184,7 +201,11 @@ class Trade(models.Model):
         default=Decimal("0"),
         help_text="Change of the year's tax bill; negative when a loss offsets gains.",
     )
-    realised_pnl = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Before fees and taxes.")
+    realised_pnl = models.DecimalField(
+        **MONEY,
+        default=Decimal("0"),
+        help_text="Before fees and taxes, against the PMP in the portfolio's currency.",
+    )
     cash_after = models.DecimalField(**MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -3,6 +3,16 @@
 Every rule is checked before anything changes; a refusal raises a ``swingtrade.errors`` exception with the
 reason and writes nothing. The arithmetic of a fill (cash, position, average cost, realised P&L, fees and
 taxes) lives in :func:`portfolio.ledger.trade_effects`.
+
+Currencies. The price (and fees typed by the user) are in the ticker's trading currency, as on the fill
+confirmation; the books are in the portfolio's currency. A fill is converted at the stored rate of its
+date (:func:`market.fx.fx_rate`: the ECB fixing of that day, or the latest one up to a week before) and the
+rate and its date are stored on the trade; without a rate the trade is refused, never booked in mixed
+currencies. Cash, fees, the transaction tax, the realised P&L and the tax are in the portfolio's currency.
+The position keeps two average costs: ``average_cost`` in the trading currency (stops, unrealised P&L
+against market prices) and ``average_cost_base`` in the portfolio's currency, each purchase at its own
+day's rate — the French PMP of a resident is computed in euros, so a sale's taxable gain includes the
+currency's move between purchase and sale.
 """
 
 from __future__ import annotations
@@ -14,8 +24,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from market import clock
+from market import clock, fx
 from portfolio import costs, ledger, selectors
 from portfolio.models import MONEY, OrderProposal, Portfolio, Position, Side, Trade
 from portfolio.services.amounts import MAX_SHARES, fit_amount, whole_shares
@@ -31,6 +42,46 @@ logger = logging.getLogger("swingtrade.portfolio")
 # misplaced decimal point, a price from before a split), not an execution: refused rather than booked.
 PRICE_BAND = (0.5, 2.0)
 MONEY_QUANTUM = Decimal(1).scaleb(-MONEY["decimal_places"])
+RATE_QUANTUM = Decimal(1).scaleb(-Trade._meta.get_field("fx_rate").decimal_places)
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """How a fill in ``currency`` enters books kept in ``base``: ``rate`` base units per unit, of ``on``."""
+
+    currency: str
+    base: str
+    rate: Decimal
+    on: dt.date | None  # None: same currency, nothing converted
+
+    def __call__(self, amount: Decimal) -> Decimal:
+        return amount * self.rate
+
+
+def fill_conversion(*, currency: str, base: str, traded_on: dt.date) -> Conversion:
+    """The rate a fill of ``traded_on`` is booked at, or a refusal naming the missing rate.
+
+    The stored rate is rounded to the column's precision first, so the trade row alone says exactly how
+    its amounts were obtained.
+    """
+    if currency.upper() == base.upper():
+        return Conversion(currency, base, Decimal(1), None)
+    quote = fx.fx_rate(currency, base, traded_on)
+    if quote is None:
+        raise DomainError(
+            _(
+                "No %(currency)s to %(base)s exchange rate is stored for %(date)s (nor in the %(days)d days "
+                "before): the trade cannot be booked in %(base)s. Load the rates, then record it again."
+            )
+            % {
+                "currency": currency,
+                "base": base,
+                "date": traded_on.isoformat(),
+                "days": fx.MAX_STALENESS_DAYS,
+            },
+            details={"traded_on": ["no exchange rate"]},
+        )
+    return Conversion(currency, base, Decimal(str(quote.rate)).quantize(RATE_QUANTUM), quote.on)
 
 
 @dataclass(frozen=True)
@@ -148,6 +199,14 @@ def _check_effects(effects: ledger.TradeEffects, portfolio: Portfolio) -> None:
         )
 
 
+def _average_cost_in_base(position: Position | None) -> float:
+    """The position's PMP in the portfolio's currency (a position booked without a rate: its own cost)."""
+    if position is None:
+        return 0.0
+    cost = position.average_cost if position.average_cost_base is None else position.average_cost_base
+    return float(cost)
+
+
 def _check_proposal(proposal: OrderProposal | None, portfolio: Portfolio, instrument: Ticker) -> None:
     if proposal is None:
         return
@@ -160,10 +219,14 @@ def _check_proposal(proposal: OrderProposal | None, portfolio: Portfolio, instru
 def _persist(
     request: FillRequest,
     effects: ledger.TradeEffects,
+    average_cost: float,
+    conversion: Conversion,
     portfolio: Portfolio,
     position: Position | None,
     proposal: OrderProposal | None,
 ) -> Trade:
+    """Store the fill; ``effects`` are in the portfolio's currency, ``average_cost`` in the ticker's."""
+
     def stored(value: Any, field: str, model: type = Trade) -> Decimal:
         return fit_amount(value, label=field, field=field, model=model)
 
@@ -176,13 +239,15 @@ def _persist(
             portfolio=portfolio,
             ticker=request.instrument,
             quantity=int(effects.quantity),
-            average_cost=stored(effects.average_cost, "average_cost", Position),
+            average_cost=stored(average_cost, "average_cost", Position),
+            average_cost_base=stored(effects.average_cost, "average_cost_base", Position),
             opened_on=request.traded_on,
         )
     else:
         crossed = (held > 0) != (effects.quantity > 0)
         position.quantity = int(effects.quantity)
-        position.average_cost = stored(effects.average_cost, "average_cost", Position)
+        position.average_cost = stored(average_cost, "average_cost", Position)
+        position.average_cost_base = stored(effects.average_cost, "average_cost_base", Position)
         if crossed:
             position.opened_on = request.traded_on
         position.save()
@@ -196,6 +261,8 @@ def _persist(
         side=request.side,
         quantity=request.shares,
         price=request.price,
+        fx_rate=conversion.rate,
+        fx_rate_on=conversion.on,
         fees=effects.fees,
         transaction_tax=effects.transaction_tax,
         capital_gains_tax=stored(effects.capital_gains_tax, "capital_gains_tax"),
@@ -241,15 +308,20 @@ def trade_record(
     held = position.quantity if position else 0
     symbol = request.instrument.symbol
     _check_side(side, held, request.shares, locked, symbol)
+    conversion = fill_conversion(
+        currency=request.instrument.currency, base=locked.base_currency, traded_on=traded_on
+    )
 
+    # The books, in the portfolio's currency: the fill converted at its day's rate, against the PMP in
+    # that currency (the French rule); the fees of the cost profile apply to the converted notional.
     effects = ledger.trade_effects(
         cost_model=locked.cost_profile.as_cost_model(),
         side=side,
         shares=request.shares,
-        price=request.price,
-        fees=request.fees,
+        price=conversion(request.price),
+        fees=None if request.fees is None else conversion(request.fees),
         held=held,
-        average_cost=float(position.average_cost) if position else 0.0,
+        average_cost=_average_cost_in_base(position),
         cash=locked.cash,
         ytd_realised=float(selectors.realised_pnl_in_year(locked, traded_on.year)),
         ticker=symbol,
@@ -257,9 +329,17 @@ def trade_record(
         money_quantum=MONEY_QUANTUM,
         traded_on=traded_on,
     )
+    # The same fill in the ticker's currency: the average price the market is compared with.
+    signed = request.shares if side in costs.BUYING_SIDES else -request.shares
+    in_trading_currency, _realised = ledger.apply_fill(
+        ledger.LotState(float(held), float(position.average_cost) if position else 0.0),
+        ledger.Fill(signed, float(request.price)),
+    )
     _check_effects(effects, locked)
     _check_proposal(proposal, locked, request.instrument)
-    trade = _persist(request, effects, locked, position, proposal)
+    trade = _persist(
+        request, effects, in_trading_currency.average_cost, conversion, locked, position, proposal
+    )
     trade_tax_book(trade=trade)  # the year's ledger and the trade's tax effect, carried losses included
     portfolio.cash = locked.cash
     logger.info(

@@ -113,7 +113,7 @@ class TradeForm(forms.Form):
         decimal_places=2,
         required=False,
         label=gettext_lazy("Fees"),
-        help_text=gettext_lazy("Empty: from the cost profile."),
+        help_text=gettext_lazy("In the stock's currency, like the price. Empty: from the cost profile."),
     )
 
     def clean_ticker(self) -> str:

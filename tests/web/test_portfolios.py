@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
 from market import fx
+from market.models import FxRate
 from market.selectors import latest_closes
 from portfolio.models import CostProfile, Portfolio, Trade
 from portfolio.services import trade_record
@@ -85,9 +87,18 @@ def test_a_euro_portfolio_converts_us_shares_at_the_stated_ecb_rate(market_sampl
     html = response.content.decode()
     assert in_french(format_money, 10 * close / rate.rate, "EUR") in html  # the position's value in euros
     assert "taux BCE" in html and "21/04/2021" in html  # which rate, of which day
+    booked = fx.fx_rate("EUR", "USD", date(2021, 3, 1))
+    trade = Trade.objects.get(portfolio=portfolio)
+    assert trade.fx_rate_on == booked.on and float(trade.fx_rate) == pytest.approx(1 / booked.rate, abs=1e-9)
+    portfolio.refresh_from_db()
+    notional_in_euros = (1200 * trade.fx_rate).quantize(Decimal("0.000001"))
+    assert portfolio.cash == Decimal("100000") - notional_in_euros - trade.fees - trade.transaction_tax
+    assert in_french(format_money, booked.rate, "USD", 4) + ", 01/03/2021" in html  # the trade's own rate
 
 
 def test_without_a_rate_the_page_refuses_to_add_dollars_to_euros(market_sample, investor, investor_web):
+    # A rate for the trade's date only: the fill is booked, the latest price (2021-04-21) has no rate.
+    FxRate.objects.create(base="EUR", quote="USD", date=date(2021, 3, 1), rate=1.2)
     portfolio = portfolio_of(investor, base_currency="EUR")
     trade_record(
         portfolio=portfolio, ticker="AAPL", side="buy", quantity=10, price="120", traded_on=date(2021, 3, 1)

@@ -14,6 +14,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from market import fx
 from swingtrade.web import presenting
 from swingtrade.web.formatting import _number, format_money, format_number, format_percent
 
@@ -162,3 +163,12 @@ def fx_words(quote: Any) -> str:
     if other == "EUR":  # the ECB quotes units of the other currency per euro
         base, other, rate = other, base, 1.0 / rate
     return f"{format_money(1, base, 0)} = {format_money(rate, other, 4)}"
+
+
+@register.simple_tag
+def trade_rate(trade: Any, base_currency: str) -> str:
+    """The rate a fill was booked at and its date ("1 € = 1,2500 $, 01/03/2021"), "–" when not converted."""
+    if trade.fx_rate_on is None:
+        return "–"
+    quote = fx.FxQuote(trade.ticker.currency, base_currency, float(trade.fx_rate), trade.fx_rate_on)
+    return f"{fx_words(quote)}, {day(trade.fx_rate_on)}"
