@@ -172,6 +172,29 @@ def ingest_yahoo_daily() -> dict[str, Any]:
     return ingest_yahoo()
 
 
+@shared_task(
+    name="market.ingest_yahoo_fx",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=3,
+)
+def ingest_yahoo_fx(
+    pairs: list[str] | None = None, start: str | None = None, end: str | None = None
+) -> dict[str, Any]:
+    """Add Yahoo's daily rates of ``pairs`` ("EURUSD" → ``EURUSD=X``) for the dates not stored yet.
+
+    Without ``start``, a few days before the pair's last stored rate (a month back when it has none).
+    """
+    from market import fx
+
+    wanted = [(p[:3].upper(), p[3:].upper()) for p in (pairs or ["EURUSD"])]
+    first = services.parse_date(start, name="start") or fx.fx_update_start(wanted)
+    loaded = fx.yahoo_fx_load(pairs=wanted, start=first, end=services.parse_date(end, name="end"))
+    return {"pairs": ["".join(p) for p in wanted], "start": first.isoformat(), **vars(loaded)}
+
+
 @shared_task(name="market.fail_interrupted_runs")
 def fail_interrupted_runs() -> int:
     """Every minute (beat, settings.CELERY_BEAT_SCHEDULE): runs left ``running`` by a killed process fail."""

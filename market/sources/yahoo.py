@@ -9,6 +9,10 @@ ticker's columns all NaN. This module maps the frame to the tidy long frame and 
 Yahoo's ``Close`` and ``Volume`` are split-adjusted back in time, while the database holds prices as
 traded; splits inside the downloaded window are undone here, which is exact when the window runs up
 to today (the daily update). ``Stock Splits`` is 0 on days without a split; the tidy frame uses 1.
+
+Exchange rates come through the same download: Yahoo names a currency pair ``EURUSD=X`` (dollars per
+euro) and returns it in the same frame shape, with ``Volume`` 0 and no actions. :func:`download_fx`
+maps its ``Close`` to the rate frame :func:`market.fx.fx_rates_store` writes (``date, base, quote, rate``).
 """
 
 from __future__ import annotations
@@ -113,18 +117,13 @@ def frame_from_download(raw: pd.DataFrame, symbols: Iterable[str]) -> YahooResul
     return YahooResult(frame=tidy, failed=failed)
 
 
-def download(
-    symbols: Iterable[str], *, start: date, end: date | None = None, threads: int | bool = True
-) -> YahooResult:
-    """Daily bars of ``symbols`` from ``start`` to ``end`` inclusive (today when ``None``).
-
-    Network trouble for single tickers is reported in ``failed``; it never raises for them.
-    """
-    ours = sorted({from_yahoo(s) for s in symbols})
-    yahoo_symbols = [to_yahoo(s) for s in ours]
+def _yf_download(
+    yahoo_symbols: list[str], *, start: date, end: date | None, threads: int | bool
+) -> pd.DataFrame:
+    """The one call to yfinance, for shares and currency pairs alike."""
     # yfinance's end is exclusive.
     end_exclusive = (end + timedelta(days=1)).isoformat() if end else None
-    raw = yf.download(
+    return yf.download(
         yahoo_symbols,
         start=start.isoformat(),
         end=end_exclusive,
@@ -134,7 +133,97 @@ def download(
         progress=False,
         threads=threads,
     )
+
+
+def download(
+    symbols: Iterable[str], *, start: date, end: date | None = None, threads: int | bool = True
+) -> YahooResult:
+    """Daily bars of ``symbols`` from ``start`` to ``end`` inclusive (today when ``None``).
+
+    Network trouble for single tickers is reported in ``failed``; it never raises for them.
+    """
+    ours = sorted({from_yahoo(s) for s in symbols})
+    raw = _yf_download([to_yahoo(s) for s in ours], start=start, end=end, threads=threads)
     result = frame_from_download(raw, ours)
     if result.failed:
         logger.warning("yahoo returned no data", extra={"tickers": result.failed})
+    return result
+
+
+# --- exchange rates -------------------------------------------------------------------------------------
+
+FX_SUFFIX = "=X"
+
+
+def fx_symbol(base: str, quote: str) -> str:
+    """Yahoo's symbol of a currency pair: ``EURUSD=X`` is dollars per euro."""
+    pair = f"{base}{quote}".upper()
+    if len(pair) != 6 or not pair.isalpha():
+        raise ValueError(f"not a currency pair: {base!r}/{quote!r} (two ISO codes of three letters)")
+    return pair + FX_SUFFIX
+
+
+def fx_pair(symbol: str) -> tuple[str, str]:
+    """``EURUSD=X`` → ``("EUR", "USD")``; anything else is refused."""
+    text = symbol.strip().upper()
+    pair = text.removesuffix(FX_SUFFIX)
+    if not text.endswith(FX_SUFFIX) or len(pair) != 6 or not pair.isalpha():
+        raise ValueError(f"{symbol!r} is not a Yahoo currency pair such as EURUSD=X")
+    return pair[:3], pair[3:]
+
+
+@dataclass(frozen=True)
+class YahooFxResult:
+    frame: pd.DataFrame  # date (datetime64), base, quote, rate (float, units of quote per base)
+    failed: list[str] = field(default_factory=list)  # Yahoo symbols with no usable rate
+
+
+FX_COLUMNS = ["date", "base", "quote", "rate"]
+
+
+def fx_frame_from_download(raw: pd.DataFrame, symbols: Iterable[str]) -> YahooFxResult:
+    """Map a ``yf.download`` of currency pairs to the rate frame: the daily ``Close`` is the rate.
+
+    Rows without a close, or with a close that is not a positive number, are no rate; a pair with no
+    rate at all is reported failed.
+    """
+    wanted = sorted({s.strip().upper() for s in symbols})
+    pairs = {s: fx_pair(s) for s in wanted}
+    empty = pd.DataFrame(
+        {c: pd.Series(dtype="datetime64[ns]" if c == "date" else "object") for c in FX_COLUMNS}
+    )
+    if raw is None or raw.empty or not isinstance(raw.columns, pd.MultiIndex):
+        return YahooFxResult(frame=empty.astype({"rate": "float64"}), failed=wanted)
+    data = raw.copy()
+    if "Price" in data.columns.names and data.columns.names.index("Price") != 0:
+        data.columns = data.columns.swaplevel(0, 1)
+    parts = []
+    for symbol, (base, quote) in pairs.items():
+        if ("Close", symbol) not in data.columns:
+            continue
+        close = pd.to_numeric(data[("Close", symbol)], errors="coerce")
+        close = close[np.isfinite(close) & (close > 0)]
+        if close.empty:
+            continue
+        dates = pd.DatetimeIndex(close.index).tz_localize(None).normalize()
+        parts.append(pd.DataFrame({"date": dates, "base": base, "quote": quote, "rate": close.to_numpy()}))
+    frame = (
+        pd.concat(parts, ignore_index=True).drop_duplicates(["base", "quote", "date"], keep="last")
+        if parts
+        else empty.astype({"rate": "float64"})
+    )
+    got = {fx_symbol(b, q) for b, q in frame[["base", "quote"]].drop_duplicates().itertuples(index=False)}
+    frame = frame.sort_values(["base", "quote", "date"]).reset_index(drop=True)
+    return YahooFxResult(frame=frame, failed=[s for s in wanted if s not in got])
+
+
+def download_fx(
+    pairs: Iterable[tuple[str, str]], *, start: date, end: date | None = None, threads: int | bool = True
+) -> YahooFxResult:
+    """Daily rates of currency ``pairs`` (``("EUR", "USD")`` → ``EURUSD=X``) from ``start`` to ``end``."""
+    symbols = sorted({fx_symbol(base, quote) for base, quote in pairs})
+    raw = _yf_download(symbols, start=start, end=end, threads=threads)
+    result = fx_frame_from_download(raw, symbols)
+    if result.failed:
+        logger.warning("yahoo returned no rate", extra={"pairs": result.failed})
     return result

@@ -54,3 +54,33 @@ def yf_download_frame(histories: dict[str, pd.DataFrame | None]) -> pd.DataFrame
 
 def nan_frame_like(data: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(np.nan, index=data.index, columns=data.columns)
+
+
+def yahoo_fx_history(start: str, end: str, *, holidays: dict[str, float] | None = None) -> pd.DataFrame:
+    """A currency pair's ``Ticker.history(auto_adjust=False, actions=True)`` the way Yahoo shapes it: OHLC and
+    Adj Close all the day's close, Volume 0, Dividends and Stock Splits 0.
+
+    The closes are the shipped ECB EURUSD fixings of those days (real values; Yahoo's own closes differ by a
+    few pips, and Yahoo is unreachable from the tests). ``holidays`` adds the days FX trades and the ECB
+    does not fix (Good Friday, Easter Monday) with a stated close, as Yahoo's series has them.
+    """
+    from market.fx import read_ecb_eurusd
+
+    ecb = read_ecb_eurusd()
+    rows = ecb[ecb["date"].between(start, end)].set_index("date")["rate"]
+    extra = pd.Series({pd.Timestamp(d): r for d, r in (holidays or {}).items()}, dtype=float)
+    close = pd.concat([rows, extra]).sort_index()
+    history = pd.DataFrame(
+        {
+            "Open": close,
+            "High": close,
+            "Low": close,
+            "Close": close,
+            "Adj Close": close,
+            "Volume": 0,
+            "Dividends": 0.0,
+            "Stock Splits": 0.0,
+        }
+    )
+    history.index = pd.DatetimeIndex(history.index, name="Date")
+    return history

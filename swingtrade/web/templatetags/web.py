@@ -165,6 +165,15 @@ def fx_words(quote: Any) -> str:
     return f"{format_money(1, base, 0)} = {format_money(rate, other, 4)}"
 
 
+FX_SOURCES = {"ECB": _("ECB"), "Yahoo": "Yahoo"}
+
+
+@register.filter
+def fx_source(quote: Any) -> str:
+    """Who published a rate, in the reader's language ("BCE" in French)."""
+    return str(FX_SOURCES.get(getattr(quote, "source", ""), getattr(quote, "source", "")))
+
+
 @register.simple_tag
 def trade_rate(trade: Any, base_currency: str) -> str:
     """The rate a fill was booked at and its date ("1 € = 1,2500 $, 01/03/2021"), "–" when not converted."""
