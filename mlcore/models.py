@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from mlcore.evaluation import promotion
 
@@ -22,14 +23,14 @@ class ModelVersion(models.Model):
     """
 
     class Status(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate"
-        CHAMPION = "champion", "Champion"
-        RETIRED = "retired", "Retired"
-        REJECTED = "rejected", "Rejected"
+        CANDIDATE = "candidate", _("Candidate")
+        CHAMPION = "champion", _("Champion")
+        RETIRED = "retired", _("Retired")
+        REJECTED = "rejected", _("Rejected")
 
     class Window(models.TextChoices):
-        EXPANDING = "expanding", "Expanding"
-        ROLLING = "rolling", "Rolling"
+        EXPANDING = "expanding", _("Expanding")
+        ROLLING = "rolling", _("Rolling")
 
     algorithm = models.CharField(max_length=32)
     params = models.JSONField(default=dict, help_text="Hyper-parameters of the estimator.")
@@ -113,12 +114,12 @@ class RegistryEvent(models.Model):
     """Append-only log of every status change of a model version: who, when, why."""
 
     class Action(models.TextChoices):
-        TRAINED = "trained", "Trained"
-        PROMOTED = "promoted", "Promoted"
-        RETIRED = "retired", "Retired"
-        REJECTED = "rejected", "Rejected"
-        ROLLED_BACK = "rolled_back", "Rolled back"
-        ARTEFACT_INVALID = "artefact_invalid", "Artefact invalid"
+        TRAINED = "trained", _("Trained")
+        PROMOTED = "promoted", _("Promoted")
+        RETIRED = "retired", _("Retired")
+        REJECTED = "rejected", _("Rejected")
+        ROLLED_BACK = "rolled_back", _("Rolled back")
+        ARTEFACT_INVALID = "artefact_invalid", _("Artefact invalid")
 
     model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=24, choices=Action.choices)

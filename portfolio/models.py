@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portfolio import costs
 
@@ -77,9 +78,9 @@ class CostProfile(models.Model):
 
 class AdviceStyle(models.TextChoices):
     # The default: long-only minimum variance, trading only when it pays its costs and taxes.
-    LOW_RISK = "low_risk", "Low risk, cost- and tax-aware (default)"
+    LOW_RISK = "low_risk", _("Low risk, cost- and tax-aware (default)")
     # The ranking's swing entries (and shorts when the profile allows them): measured to lose after costs.
-    SIGNALS = "signals", "Model signals (swing entries)"
+    SIGNALS = "signals", _("Model signals (swing entries)")
 
 
 class Portfolio(models.Model):

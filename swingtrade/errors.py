@@ -2,19 +2,58 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
+
+# True while a request is being answered (set by swingtrade.web.i18n.SiteLocaleMiddleware): a refusal is then
+# read in the request's language. Elsewhere (commands, Celery tasks, logs) it stays in English, the language
+# of the code and the operators — even though Django leaves ``LANGUAGE_CODE`` active after ``migrate``.
+in_request: ContextVar[bool] = ContextVar("in_request", default=False)
+
+
+def _translated(text: str) -> str:
+    """``text`` (an English message marked with ``gettext_noop``) in the language of the current request."""
+    if not in_request.get():
+        return text
+    from django.utils.translation import gettext
+
+    return gettext(text)
+
+
+class Phrase(str):
+    """A word or phrase of a message's ``params`` that is itself translated (a field's label)."""
 
 
 class DomainError(Exception):
-    """A request the service refuses for a reason the caller can act on."""
+    """A request the service refuses for a reason the caller can act on.
+
+    ``message`` is English; with ``params`` it is a ``%(name)s`` template marked for translation
+    (``gettext_noop``), translated when read, so the same refusal reads in French on a page and in
+    English in the API, a log or a command.
+    """
 
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, details: Any = None) -> None:
+    def __init__(self, message: str, *, details: Any = None, params: dict[str, Any] | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
+        self._params = params
         self.details = details
+
+    @property
+    def message(self) -> str:
+        text = _translated(self._message)
+        if self._params is None:
+            return text
+        return text % {k: _translated(v) if isinstance(v, Phrase) else v for k, v in self._params.items()}
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self._message, self._params = value, None
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class NotFound(DomainError):

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mlcore import monitoring
 
@@ -50,8 +51,8 @@ class MonitoringThresholds(models.Model):
     """The single row of monitoring settings (pk=1); defaults come from ``settings.MONITORING_DEFAULTS``."""
 
     class TrainingWindow(models.TextChoices):
-        EXPANDING = "expanding", "Expanding (all history)"
-        ROLLING = "rolling", "Rolling (last N years)"
+        EXPANDING = "expanding", _("Expanding (all history)")
+        ROLLING = "rolling", _("Rolling (last N years)")
 
     short_window = models.PositiveIntegerField(validators=[MinValueValidator(5)], help_text="Trading days.")
     long_window = models.PositiveIntegerField(
@@ -154,9 +155,9 @@ class MonitoringReport(models.Model):
     """One monitoring run for one model: its metrics, the state they imply, and why."""
 
     class Role(models.TextChoices):
-        CHAMPION = "champion", "Champion"
-        CHALLENGER = "challenger", "Challenger"
-        NONE = "none", "No model"
+        CHAMPION = "champion", _("Champion")
+        CHALLENGER = "challenger", _("Challenger")
+        NONE = "none", _("No model")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     as_of = models.DateField(help_text="The day the run judged (data up to this date).")
@@ -191,9 +192,9 @@ class Alert(models.Model):
     """A state change, a gate override or a retraining outcome announced to the administrators."""
 
     class Kind(models.TextChoices):
-        STATE_CHANGE = "state_change", "State change"
-        OVERRIDE = "override", "Gate override"
-        RETRAIN = "retrain", "Retraining"
+        STATE_CHANGE = "state_change", _("State change")
+        OVERRIDE = "override", _("Gate override")
+        RETRAIN = "retrain", _("Retraining")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)

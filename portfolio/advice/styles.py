@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_noop
+
 from portfolio.models import AdviceStyle
 
 # Measured, not assumed: out of sample 2014-01 … 2021-04 on the S&P 500 file, decile long/short every
 # 5 days net of the French online costs (bench/model.py, table in docs/model.md). Update with the bench.
-SIGNALS_MEASURED = (
+SIGNALS_MEASURED = gettext_noop(
     "Measured: the model's long/short signals lost money after costs — net Sharpe −0.71 (ridge) and "
     "−0.47 (gradient boosting) on average over start days, 2014–2021 (bench/model.py, docs/model.md)."
 )
-LOW_RISK_MEASURED = (
+LOW_RISK_MEASURED = gettext_noop(
     "Research on 2014–2021: Ledoit-Wolf minimum variance with caps ran at about the Sharpe of equal "
     "weights with 20–30 % less volatility; not a higher return (docs/advice.md)."
 )
 
 
 def measured_result(style: str) -> str:
-    return SIGNALS_MEASURED if style == AdviceStyle.SIGNALS else LOW_RISK_MEASURED
+    return gettext(SIGNALS_MEASURED if style == AdviceStyle.SIGNALS else LOW_RISK_MEASURED)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from portfolio.models import Trade
-from swingtrade.errors import DomainError
+from swingtrade.errors import DomainError, Phrase
 
 # A Trade/Position column can hold at most this many shares (PositiveBigIntegerField / BigIntegerField).
 MAX_SHARES = 2**63 - 1
@@ -24,12 +26,27 @@ def fit_amount(value: Any, *, label: str, field: str, model: type = Trade, exact
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise DomainError(f"{label} must be a number.", details={field: ["not a number"]})
+        raise DomainError(
+            gettext_noop("%(label)s must be a number."),
+            params={"label": Phrase(label)},
+            details={field: ["not a number"]},
+        )
     if not amount.is_finite():
-        raise DomainError(f"{label} must be a finite number.", details={field: ["not finite"]})
+        raise DomainError(
+            gettext_noop("%(label)s must be a finite number."),
+            params={"label": Phrase(label)},
+            details={field: ["not finite"]},
+        )
     too_large = DomainError(
-        f"{label} is too large to record: amounts stay below {limit:,} "
-        f"({column.max_digits - column.decimal_places} digits before the decimal point).",
+        gettext_noop(
+            "%(label)s is too large to record: amounts stay below %(limit)s "
+            "(%(digits)d digits before the decimal point)."
+        ),
+        params={
+            "label": Phrase(label),
+            "limit": f"{limit:,}",
+            "digits": column.max_digits - column.decimal_places,
+        },
         details={field: ["too large"]},
     )
     if abs(amount) >= limit:
@@ -37,7 +54,8 @@ def fit_amount(value: Any, *, label: str, field: str, model: type = Trade, exact
     stored = amount.quantize(Decimal(1).scaleb(-column.decimal_places), rounding=ROUND_HALF_UP)
     if exact and stored != amount:
         raise DomainError(
-            f"{label} has more than {column.decimal_places} decimal places.",
+            gettext_noop("%(label)s has more than %(places)d decimal places."),
+            params={"label": Phrase(label), "places": column.decimal_places},
             details={field: ["too many decimals"]},
         )
     if abs(stored) >= limit:
@@ -50,18 +68,23 @@ def whole_shares(quantity: Any) -> int:
     try:
         value = Decimal(str(quantity))
     except (InvalidOperation, ValueError):
-        raise DomainError("Quantity must be a number.", details={"quantity": ["not a number"]})
+        raise DomainError(gettext_noop("Quantity must be a number."), details={"quantity": ["not a number"]})
     if not value.is_finite():
-        raise DomainError("Quantity must be a finite number.", details={"quantity": ["not finite"]})
+        raise DomainError(
+            gettext_noop("Quantity must be a finite number."), details={"quantity": ["not finite"]}
+        )
     if value <= 0:
         raise DomainError(
-            "Quantity must be positive; the side says the direction.", details={"quantity": ["<= 0"]}
+            gettext_noop("Quantity must be positive; the side says the direction."),
+            details={"quantity": ["<= 0"]},
         )
     if value > MAX_SHARES:
-        raise DomainError("Quantity is too large to record.", details={"quantity": ["too large"]})
+        raise DomainError(
+            gettext_noop("Quantity is too large to record."), details={"quantity": ["too large"]}
+        )
     if value != value.to_integral_value():
         raise DomainError(
-            "Shares trade in whole units here; fractional quantities are refused.",
+            gettext_noop("Shares trade in whole units here; fractional quantities are refused."),
             details={"quantity": ["fractional"]},
         )
     return int(value)

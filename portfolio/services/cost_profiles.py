@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from portfolio.models import CostProfile
 from swingtrade.errors import Conflict, DomainError
@@ -28,12 +29,16 @@ COST_PROFILE_FIELDS = (
 def _cost_profile_save(profile: CostProfile, values: dict[str, Any]) -> CostProfile:
     unknown = set(values) - set(COST_PROFILE_FIELDS)
     if unknown:
-        raise DomainError(f"Unknown cost profile fields: {sorted(unknown)}")
+        raise DomainError(
+            gettext_noop("Unknown cost profile fields: %(fields)s"), params={"fields": sorted(unknown)}
+        )
     for key, value in values.items():
         setattr(profile, key, value)
     clash = CostProfile.objects.filter(owner=profile.owner, name=profile.name).exclude(pk=profile.pk)
     if clash.exists():
-        raise Conflict(f"You already have a cost profile named {profile.name!r}.")
+        raise Conflict(
+            gettext_noop("You already have a cost profile named %(name)r."), params={"name": profile.name}
+        )
     try:
         profile.as_cost_model()  # the cost rules validate themselves (signs, max >= min, rates < 1)
     except ValueError as exc:
@@ -52,14 +57,14 @@ def cost_profile_create(*, owner: Any, **values: Any) -> CostProfile:
 @transaction.atomic
 def cost_profile_update(*, profile: CostProfile, **values: Any) -> CostProfile:
     if profile.is_preset or profile.owner_id is None:
-        raise DomainError("Presets cannot be changed; create your own profile from one.")
+        raise DomainError(gettext_noop("Presets cannot be changed; create your own profile from one."))
     return _cost_profile_save(profile, values)
 
 
 @transaction.atomic
 def cost_profile_delete(*, profile: CostProfile) -> None:
     if profile.is_preset or profile.owner_id is None:
-        raise DomainError("Presets cannot be deleted.")
+        raise DomainError(gettext_noop("Presets cannot be deleted."))
     if profile.portfolios.exists():
-        raise Conflict("A portfolio still uses this cost profile.")
+        raise Conflict(gettext_noop("A portfolio still uses this cost profile."))
     profile.delete()

@@ -24,6 +24,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet, prefetch_related_objects
+from django.utils.translation import gettext_noop
 
 from market.selectors import ticker_sectors
 from portfolio.models import OptimizationRun, OrderProposal, Portfolio
@@ -241,14 +242,17 @@ def portfolio_optimize(
 
     objective = objective or OptimizationRun.Objective.MEAN_VARIANCE
     if objective not in OBJECTIVES:
-        raise DomainError(f"Unknown objective {objective!r}; use one of {', '.join(OBJECTIVES)}.")
+        raise DomainError(
+            gettext_noop("Unknown objective %(objective)r; use one of %(objectives)s."),
+            params={"objective": objective, "objectives": ", ".join(OBJECTIVES)},
+        )
     profile = portfolio_profile(portfolio, overrides)
     if objective == OptimizationRun.Objective.MIN_VARIANCE and "net_min" not in (overrides or {}):
         # Minimum variance over fully invested portfolios (with cash allowed, all cash is the trivial answer).
         profile = profile.with_overrides({"net_min": profile.net_max})
     as_of = as_of or latest_bar_date()
     if as_of is None:
-        raise DomainError("No prices are loaded yet.")
+        raise DomainError(gettext_noop("No prices are loaded yet."))
 
     inputs = optimisation_inputs(portfolio, as_of)
     result, plan, max_factors = solve(portfolio, inputs, profile, objective)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from portfolio import selectors
 from portfolio.models import Portfolio
@@ -90,7 +91,7 @@ def optimisation_inputs(portfolio: Portfolio, as_of: dt.date) -> OptimisationInp
     )
     valuation = selectors.portfolio_valuation(portfolio, today=as_of)
     if valuation.equity <= 0:
-        raise Unprocessable("The portfolio has no positive equity to allocate.")
+        raise Unprocessable(gettext_noop("The portfolio has no positive equity to allocate."))
     held = {p.ticker: p for p in valuation.positions}
     universe = sorted(set(mu_all.index.astype(str)) | set(held))
 
@@ -105,13 +106,18 @@ def optimisation_inputs(portfolio: Portfolio, as_of: dt.date) -> OptimisationInp
     unmodelled = sorted(t for t in held if t not in markets or t not in risk.tickers)
     if unmodelled:
         raise Unprocessable(
-            "Held tickers without enough recent prices for the risk model: "
-            f"{', '.join(unmodelled)}. Close them or wait for more history.",
+            gettext_noop(
+                "Held tickers without enough recent prices for the risk model: %(tickers)s. "
+                "Close them or wait for more history."
+            ),
+            params={"tickers": ", ".join(unmodelled)},
             details={"tickers": unmodelled},
         )
     tickers = [t for t in risk.tickers if t in markets]
     if not tickers:
-        raise DomainError("No ticker has both predictions and enough price history to optimise.")
+        raise DomainError(
+            gettext_noop("No ticker has both predictions and enough price history to optimise.")
+        )
     close = pd.Series({t: markets[t].price for t in tickers})
     shares = pd.Series({t: float(p.quantity) for t, p in held.items()}, dtype=float)
     shares = shares.reindex(tickers).fillna(0.0)

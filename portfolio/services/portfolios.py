@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from portfolio import selectors
 from portfolio.models import CostProfile, Portfolio
@@ -34,7 +35,7 @@ PORTFOLIO_FIELDS = (
 def default_cost_profile() -> CostProfile:
     profile = CostProfile.objects.filter(owner__isnull=True, is_preset=True).order_by("name").first()
     if profile is None:
-        raise DomainError("No cost profile preset exists; run the migrations.")
+        raise DomainError(gettext_noop("No cost profile preset exists; run the migrations."))
     return profile
 
 
@@ -79,24 +80,28 @@ def _check_profile(
     profile = values.get("cost_profile")
     if profile is not None and profile.owner_id not in (None, owner.pk):
         raise DomainError(
-            "That cost profile belongs to someone else.", details={"cost_profile": ["not yours"]}
+            gettext_noop("That cost profile belongs to someone else."),
+            details={"cost_profile": ["not yours"]},
         )
     _check_bounds(values)
     if values["max_gross_exposure"] > 1.0 and values["cash_margin"] <= 0 and not values["allow_short"]:
         raise DomainError(
-            "Gross exposure above 100 % needs leverage: allow a cash margin or shorting first.",
+            gettext_noop("Gross exposure above 100 % needs leverage: allow a cash margin or shorting first."),
             details={"max_gross_exposure": ["leverage is opt-in"]},
         )
     if portfolio is not None and not values["allow_short"] and "allow_short" in changed:
         shorts = list(portfolio.positions.filter(quantity__lt=0).values_list("ticker__symbol", flat=True))
         if shorts:
             raise DomainError(
-                f"Shorting cannot be turned off while you are short {', '.join(shorts)}: cover first.",
+                gettext_noop("Shorting cannot be turned off while you are short %(symbols)s: cover first."),
+                params={"symbols": ", ".join(shorts)},
                 details={"allow_short": ["short positions held"]},
             )
     if portfolio is None or changed & {"cash", "cash_margin"}:
         # The trade rule, applied to a cash balance set by hand: cash >= -margin x equity.
-        cash = fit_amount(values["cash"], label="Cash", field="cash", model=Portfolio, exact=True)
+        cash = fit_amount(
+            values["cash"], label=gettext_noop("Cash"), field="cash", model=Portfolio, exact=True
+        )
         positions = 0.0
         if portfolio is not None:
             valuation = selectors.portfolio_valuation(portfolio)
@@ -105,8 +110,14 @@ def _check_profile(
         floor = -Decimal(str(values["cash_margin"])) * Decimal(str(max(equity, 0.0)))
         if cash < floor:
             raise DomainError(
-                f"Cash {cash:.2f} is below the allowed {floor:.2f} (cash margin "
-                f"{values['cash_margin']:.0%} of equity).",
+                gettext_noop(
+                    "Cash %(cash)s is below the allowed %(floor)s (cash margin %(margin)s of equity)."
+                ),
+                params={
+                    "cash": f"{cash:.2f}",
+                    "floor": f"{floor:.2f}",
+                    "margin": f"{values['cash_margin']:.0%}",
+                },
                 details={"cash": ["below the cash margin"]},
             )
 
@@ -116,9 +127,11 @@ def portfolio_create(*, owner: Any, name: str, **values: Any) -> Portfolio:
     """A new portfolio: long-only and unlevered unless the risk profile says otherwise."""
     unknown = set(values) - set(PORTFOLIO_FIELDS)
     if unknown:
-        raise DomainError(f"Unknown portfolio fields: {sorted(unknown)}")
+        raise DomainError(
+            gettext_noop("Unknown portfolio fields: %(fields)s"), params={"fields": sorted(unknown)}
+        )
     if Portfolio.objects.filter(owner=owner, name=name).exists():
-        raise Conflict(f"You already have a portfolio named {name!r}.")
+        raise Conflict(gettext_noop("You already have a portfolio named %(name)r."), params={"name": name})
     values.setdefault("cost_profile", default_cost_profile())
     portfolio = Portfolio(owner=owner, name=name, **values)  # unset fields take the model's defaults
     _check_profile({f: getattr(portfolio, f) for f in PORTFOLIO_FIELDS}, owner=owner, changed=set(values))
@@ -131,10 +144,12 @@ def portfolio_create(*, owner: Any, name: str, **values: Any) -> Portfolio:
 def portfolio_update(*, portfolio: Portfolio, **values: Any) -> Portfolio:
     unknown = set(values) - set(PORTFOLIO_FIELDS)
     if unknown:
-        raise DomainError(f"Unknown portfolio fields: {sorted(unknown)}")
+        raise DomainError(
+            gettext_noop("Unknown portfolio fields: %(fields)s"), params={"fields": sorted(unknown)}
+        )
     name = values.get("name")
     if name and Portfolio.objects.filter(owner=portfolio.owner, name=name).exclude(pk=portfolio.pk).exists():
-        raise Conflict(f"You already have a portfolio named {name!r}.")
+        raise Conflict(gettext_noop("You already have a portfolio named %(name)r."), params={"name": name})
     # Locked: a trade recorded meanwhile cannot slip between the checks and the write.
     locked = Portfolio.objects.select_for_update().select_related("cost_profile").get(pk=portfolio.pk)
     current = {f: getattr(locked, f) for f in PORTFOLIO_FIELDS}

@@ -7,13 +7,23 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from market import clock
 from portfolio import selectors
 from portfolio.models import AdviceStyle, OrderProposal, Portfolio, Trade
 from portfolio.services.trades import trade_record
 from swingtrade.audit import services as audit
-from swingtrade.errors import Conflict, DomainError
+from swingtrade.errors import Conflict, DomainError, Phrase
+
+# A proposal's status in a refusal, translated where it is read.
+STATUS_WORDS = {
+    "proposed": gettext_noop("proposed"),
+    "accepted": gettext_noop("accepted"),
+    "rejected": gettext_noop("rejected"),
+    "expired": gettext_noop("expired"),
+    "filled": gettext_noop("filled"),
+}
 
 
 def proposal_decide(*, proposal: OrderProposal, accept: bool) -> OrderProposal:
@@ -24,9 +34,12 @@ def proposal_decide(*, proposal: OrderProposal, accept: bool) -> OrderProposal:
     with transaction.atomic():
         locked = OrderProposal.objects.select_for_update().select_related("ticker").get(pk=proposal.pk)
         if locked.status != OrderProposal.Status.PROPOSED:
-            raise Conflict(f"This proposal is already {locked.status}.")
+            raise Conflict(
+                gettext_noop("This proposal is already %(status)s."),
+                params={"status": Phrase(STATUS_WORDS.get(locked.status, locked.status))},
+            )
         if locked.action in (OrderProposal.Action.HOLD, OrderProposal.Action.SKIP) and accept:
-            raise DomainError("There is no order to accept in a hold or skip proposal.")
+            raise DomainError(gettext_noop("There is no order to accept in a hold or skip proposal."))
         today = clock.today(selectors.calendar_of(locked.ticker.exchange, symbol=locked.ticker.symbol))
         expired = accept and locked.valid_until is not None and locked.valid_until < today
         if expired:
@@ -36,7 +49,9 @@ def proposal_decide(*, proposal: OrderProposal, accept: bool) -> OrderProposal:
         locked.decided_at = timezone.now()  # a record timestamp, not a market rule
         locked.save(update_fields=["status", "decided_at"])
     if expired:
-        raise Conflict(f"This proposal expired on {locked.valid_until}.")
+        raise Conflict(
+            gettext_noop("This proposal expired on %(date)s."), params={"date": locked.valid_until}
+        )
     return locked
 
 

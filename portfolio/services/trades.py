@@ -24,14 +24,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from market import clock, fx
 from portfolio import costs, ledger, selectors
 from portfolio.models import MONEY, OrderProposal, Portfolio, Position, Side, Trade
 from portfolio.services.amounts import MAX_SHARES, fit_amount, whole_shares
 from portfolio.services.tax_ledger import trade_tax_book
-from swingtrade.errors import Conflict, DomainError
+from swingtrade.errors import Conflict, DomainError, Phrase
 
 if TYPE_CHECKING:
     from market.models import Ticker
@@ -69,11 +69,11 @@ def fill_conversion(*, currency: str, base: str, traded_on: dt.date) -> Conversi
     quote = fx.fx_rate(currency, base, traded_on)
     if quote is None:
         raise DomainError(
-            _(
+            gettext_noop(
                 "No %(currency)s to %(base)s exchange rate is stored for %(date)s (nor in the %(days)d days "
                 "before): the trade cannot be booked in %(base)s. Load the rates, then record it again."
-            )
-            % {
+            ),
+            params={
                 "currency": currency,
                 "base": base,
                 "date": traded_on.isoformat(),
@@ -117,8 +117,19 @@ def _check_price_band(instrument: Ticker, price: Decimal, traded_on: dt.date) ->
     floor, ceiling = PRICE_BAND[0] * low, PRICE_BAND[1] * high
     if not floor <= float(price) <= ceiling:
         raise DomainError(
-            f"Price {price} is far from {instrument.symbol}'s range on {traded_on} ({low:.2f}-{high:.2f}): "
-            f"a fill is accepted within [{floor:.2f}, {ceiling:.2f}]. Check the price and the date.",
+            gettext_noop(
+                "Price %(price)s is far from %(symbol)s's range on %(date)s (%(low)s-%(high)s): "
+                "a fill is accepted within [%(floor)s, %(ceiling)s]. Check the price and the date."
+            ),
+            params={
+                "price": price,
+                "symbol": instrument.symbol,
+                "date": traded_on,
+                "low": f"{low:.2f}",
+                "high": f"{high:.2f}",
+                "floor": f"{floor:.2f}",
+                "ceiling": f"{ceiling:.2f}",
+            },
             details={"price": ["outside the day's range"]},
         )
 
@@ -129,72 +140,113 @@ def _validated_request(
     from market.models import Ticker
 
     if side not in Side.values:
-        raise DomainError(f"Unknown side {side!r}; use one of {', '.join(Side.values)}.")
+        raise DomainError(
+            gettext_noop("Unknown side %(side)r; use one of %(sides)s."),
+            params={"side": side, "sides": ", ".join(Side.values)},
+        )
     shares = whole_shares(quantity)
-    unit_price = fit_amount(price, label="Price", field="price", exact=True)
+    unit_price = fit_amount(price, label=gettext_noop("Price"), field="price", exact=True)
     if unit_price <= 0:
-        raise DomainError("Price must be positive.", details={"price": ["<= 0"]})
-    fit_amount(unit_price * shares, label="The trade's value (quantity x price)", field="price")
+        raise DomainError(gettext_noop("Price must be positive."), details={"price": ["<= 0"]})
+    fit_amount(unit_price * shares, label=gettext_noop("The trade's value (quantity x price)"), field="price")
     symbol = str(ticker).strip().upper()
     instrument = Ticker.objects.filter(symbol=symbol).first()
     if instrument is None:
-        raise DomainError(f"Unknown ticker {symbol!r}.", details={"ticker": ["unknown"]})
+        raise DomainError(
+            gettext_noop("Unknown ticker %(symbol)r."),
+            params={"symbol": symbol},
+            details={"ticker": ["unknown"]},
+        )
     if clock.is_future(traded_on, selectors.calendar_of(instrument.exchange, symbol=symbol)):
-        raise DomainError("A trade cannot be dated in the future.", details={"traded_on": ["in the future"]})
+        raise DomainError(
+            gettext_noop("A trade cannot be dated in the future."), details={"traded_on": ["in the future"]}
+        )
     _check_price_band(instrument, unit_price, traded_on)
     fee = None
     if fees is not None:
-        fee = fit_amount(fees, label="Fees", field="fees", exact=True)
+        fee = fit_amount(fees, label=gettext_noop("Fees"), field="fees", exact=True)
         if fee < 0:
-            raise DomainError("Fees cannot be negative.", details={"fees": ["< 0"]})
+            raise DomainError(gettext_noop("Fees cannot be negative."), details={"fees": ["< 0"]})
     return FillRequest(instrument, side, shares, unit_price, traded_on, fee)
 
 
 def _check_side(side: str, held: int, quantity: int, portfolio: Portfolio, symbol: str) -> None:
     if side == costs.BUY and held < 0:
-        raise DomainError(f"You are short {-held} {symbol}: record a cover, not a buy.")
+        raise DomainError(
+            gettext_noop("You are short %(held)d %(symbol)s: record a cover, not a buy."),
+            params={"held": -held, "symbol": symbol},
+        )
     if side == costs.SELL:
         if held <= 0:
             raise DomainError(
-                f"You hold no {symbol} to sell" + (": record a short." if portfolio.allow_short else ".")
+                gettext_noop("You hold no %(symbol)s to sell: record a short.")
+                if portfolio.allow_short
+                else gettext_noop("You hold no %(symbol)s to sell."),
+                params={"symbol": symbol},
             )
         if quantity > held:
-            hint = (
-                " Record the rest as a short."
+            raise DomainError(
+                gettext_noop(
+                    "You hold %(held)d %(symbol)s and cannot sell %(quantity)d. Record the rest as a short."
+                )
                 if portfolio.allow_short
-                else " Shorting is off for this portfolio."
+                else gettext_noop(
+                    "You hold %(held)d %(symbol)s and cannot sell %(quantity)d. "
+                    "Shorting is off for this portfolio."
+                ),
+                params={"held": held, "symbol": symbol, "quantity": quantity},
             )
-            raise DomainError(f"You hold {held} {symbol} and cannot sell {quantity}.{hint}")
     if side == costs.SHORT:
         if not portfolio.allow_short:
-            raise DomainError("Shorting is off for this portfolio (risk profile).")
+            raise DomainError(gettext_noop("Shorting is off for this portfolio (risk profile)."))
         if held > 0:
-            raise DomainError(f"You hold {held} {symbol} long: sell them before shorting.")
+            raise DomainError(
+                gettext_noop("You hold %(held)d %(symbol)s long: sell them before shorting."),
+                params={"held": held, "symbol": symbol},
+            )
     if side == costs.COVER:
         if held >= 0:
-            raise DomainError(f"You have no short position in {symbol} to cover.")
+            raise DomainError(
+                gettext_noop("You have no short position in %(symbol)s to cover."), params={"symbol": symbol}
+            )
         if quantity > -held:
-            raise DomainError(f"You are short {-held} {symbol} and cannot cover {quantity}.")
+            raise DomainError(
+                gettext_noop("You are short %(held)d %(symbol)s and cannot cover %(quantity)d."),
+                params={"held": -held, "symbol": symbol, "quantity": quantity},
+            )
 
 
 def _check_effects(effects: ledger.TradeEffects, portfolio: Portfolio) -> None:
     """The fill's results fit their columns and keep cash above the margin the risk profile allows."""
     if abs(effects.quantity) > MAX_SHARES:
         raise DomainError(
-            "The resulting position is too large to record.", details={"quantity": ["too large"]}
+            gettext_noop("The resulting position is too large to record."),
+            details={"quantity": ["too large"]},
         )
-    fit_amount(effects.fees, label="Fees", field="fees")
-    fit_amount(effects.transaction_tax, label="The transaction tax", field="transaction_tax")
-    fit_amount(effects.average_cost, label="The average cost", field="average_cost", model=Position)
-    fit_amount(effects.realised_pnl, label="The realised P&L", field="realised_pnl")
-    fit_amount(effects.capital_gains_tax, label="The capital-gains tax", field="capital_gains_tax")
-    new_cash = fit_amount(effects.cash_after, label="The cash after this trade", field="cash_after")
+    fit_amount(effects.fees, label=gettext_noop("Fees"), field="fees")
+    fit_amount(effects.transaction_tax, label=gettext_noop("The transaction tax"), field="transaction_tax")
+    fit_amount(
+        effects.average_cost, label=gettext_noop("The average cost"), field="average_cost", model=Position
+    )
+    fit_amount(effects.realised_pnl, label=gettext_noop("The realised P&L"), field="realised_pnl")
+    fit_amount(
+        effects.capital_gains_tax, label=gettext_noop("The capital-gains tax"), field="capital_gains_tax"
+    )
+    new_cash = fit_amount(
+        effects.cash_after, label=gettext_noop("The cash after this trade"), field="cash_after"
+    )
     valuation = selectors.portfolio_valuation(portfolio)
     floor = -Decimal(str(portfolio.cash_margin)) * Decimal(str(max(valuation.equity, 0.0)))
     if effects.cash_flow < 0 and new_cash < floor:
         raise DomainError(
-            f"Cash would fall to {new_cash:.2f}, below the allowed {floor:.2f} (cash margin "
-            f"{portfolio.cash_margin:.0%} of equity).",
+            gettext_noop(
+                "Cash would fall to %(cash)s, below the allowed %(floor)s (cash margin %(margin)s of equity)."
+            ),
+            params={
+                "cash": f"{new_cash:.2f}",
+                "floor": f"{floor:.2f}",
+                "margin": f"{portfolio.cash_margin:.0%}",
+            },
             details={"cash": ["insufficient"]},
         )
 
@@ -211,9 +263,12 @@ def _check_proposal(proposal: OrderProposal | None, portfolio: Portfolio, instru
     if proposal is None:
         return
     if proposal.portfolio_id != portfolio.pk or proposal.ticker_id != instrument.pk:
-        raise DomainError("That proposal is for another portfolio or ticker.")
+        raise DomainError(gettext_noop("That proposal is for another portfolio or ticker."))
     if proposal.status != OrderProposal.Status.ACCEPTED:
-        raise Conflict(f"Only an accepted proposal can be filled; this one is {proposal.status}.")
+        raise Conflict(
+            gettext_noop("Only an accepted proposal can be filled; this one is %(status)s."),
+            params={"status": Phrase(proposal.status)},
+        )
 
 
 def _persist(
@@ -300,7 +355,11 @@ def trade_record(
     last = locked.trades.order_by("-traded_on").values_list("traded_on", flat=True).first()
     if last is not None and traded_on < last:
         raise DomainError(
-            f"Trades are recorded in date order (average cost depends on it); the last one is dated {last}."
+            gettext_noop(
+                "Trades are recorded in date order (average cost depends on it); "
+                "the last one is dated %(last)s."
+            ),
+            params={"last": last},
         )
     position = (
         Position.objects.select_for_update().filter(portfolio=locked, ticker=request.instrument).first()

@@ -8,9 +8,13 @@ the API documentation shows them, and follow the header when one is sent.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+from swingtrade import errors
 
 API_PREFIX = "/api/"
 API_DEFAULT_LANGUAGE = "en"
@@ -23,3 +27,20 @@ class SiteLocaleMiddleware(LocaleMiddleware):
             request.LANGUAGE_CODE = API_DEFAULT_LANGUAGE
             return
         super().process_request(request)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        # A service's refusal read while answering is in the request's language (swingtrade.errors).
+        if getattr(self, "_is_coroutine", None):
+            return self._acall_in_request(request)
+        token = errors.in_request.set(True)
+        try:
+            return super().__call__(request)
+        finally:
+            errors.in_request.reset(token)
+
+    async def _acall_in_request(self, request: HttpRequest) -> HttpResponse:
+        token = errors.in_request.set(True)
+        try:
+            return await super().__acall__(request)
+        finally:
+            errors.in_request.reset(token)

@@ -53,7 +53,9 @@ def test_portfolio_creation_refused_by_the_service_shows_why(market_sample, inve
          "max_position_weight": "0.2", "max_gross_exposure": "1.0"},
     )  # fmt: skip
     assert response.status_code == 200
-    assert "You already have a portfolio named" in response.content.decode()
+    assert (
+        "Vous avez déjà un portefeuille nommé" in response.content.decode()
+    )  # the service's refusal, in French
     assert Portfolio.objects.filter(owner=investor).count() == 1
 
 
@@ -127,8 +129,8 @@ def test_a_refused_trade_shows_the_service_reason_and_records_nothing(market_sam
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "You hold no AAPL to sell." in html
-    assert response.context["trade_form"].non_field_errors() == ["You hold no AAPL to sell."]
+    assert "Vous ne détenez pas de AAPL à vendre." in html  # the service's refusal, in the page's language
+    assert response.context["trade_form"].non_field_errors() == ["Vous ne détenez pas de AAPL à vendre."]
     assert 'value="130"' in html  # the user's input stays in the form
     portfolio.refresh_from_db()
     assert (
@@ -214,6 +216,6 @@ def test_leverage_without_shorting_or_margin_is_refused_with_the_reason(
         profile_post(portfolio, max_gross_exposure="2"),
     )
     assert response.status_code == 400
-    assert "Gross exposure above 100 % needs leverage" in response.content.decode()
+    assert "Une exposition brute au-delà de 100 % demande un effet de levier" in response.content.decode()
     portfolio.refresh_from_db()
     assert portfolio.max_gross_exposure == 1.0 and not portfolio.allow_short

@@ -73,7 +73,7 @@ def test_accepting_an_expired_proposal_says_so(strong_signals, investor, investo
         reverse("portfolio:proposal_accept", args=[portfolio.pk, proposal.pk]), follow=True
     )
     # The sample ends in April 2021, so its orders' validity has passed: the service refuses (409).
-    assert f"This proposal expired on {proposal.valid_until}" in response.content.decode()
+    assert f"Cette proposition a expiré le {proposal.valid_until}" in response.content.decode()
 
 
 def test_proposals_without_a_champion_show_the_reason(market_sample, investor, investor_web):

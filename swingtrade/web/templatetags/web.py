@@ -165,6 +165,16 @@ def fx_words(quote: Any) -> str:
     return f"{format_money(1, base, 0)} = {format_money(rate, other, 4)}"
 
 
+# Monitoring states as the badges print them (the CSS class keeps the code).
+STATE_WORDS = {"OK": _("OK"), "WARN": _("WARN"), "CRITICAL": _("CRITICAL")}
+
+
+@register.filter
+def state_word(state: Any) -> str:
+    """A monitoring state in the reader's language ("ALERTE" for WARN in French)."""
+    return str(STATE_WORDS.get(str(state), state))
+
+
 FX_SOURCES = {"ECB": _("ECB"), "Yahoo": "Yahoo"}
 
 
