@@ -299,3 +299,42 @@ def holdings_display(portfolio: Any, valuation: Any, currencies: dict[str, str])
         )
     equity = None if missing else float(valuation.cash) + sum(r.value_in_base or 0.0 for r in rows)
     return HoldingsDisplay(base, rows, equity, sorted(set(missing)), list(used.values()))
+
+
+# --- forecasts ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForecastFigure:
+    """A stock's forecast as every page shows it, over ``horizon`` sessions (the portfolio's).
+
+    ``expected`` is what the advice uses — the figure of the proposal row, its sentence and the optimiser,
+    from the same function (``portfolio.optimize.inputs.horizon_expected_returns``): the model's log
+    return rescaled to the horizon and shrunk by its measured reliability. ``model`` is the model's own
+    forecast over the same horizon before that shrinkage (reliability 1).
+    """
+
+    model: float
+    expected: float
+    horizon: int
+
+
+def advice_horizon(portfolios: Any, model_horizon: int) -> int:
+    """The horizon the pages state forecasts over: the user's first portfolio's, else the model's."""
+    first = next(iter(portfolios), None)
+    return int(first.horizon_days) if first is not None else int(model_horizon)
+
+
+def forecast_figure(log_return: float, *, model_version: Any, horizon: int) -> ForecastFigure:
+    import pandas as pd
+
+    from portfolio.optimize.inputs import horizon_expected_returns
+
+    def over_horizon(reliability: float) -> float:
+        series = pd.Series([float(log_return)])
+        scaled = horizon_expected_returns(
+            series, reliability=reliability, model_horizon=model_version.horizon, horizon=horizon
+        )
+        return float(scaled.iloc[0])
+
+    return ForecastFigure(over_horizon(1.0), over_horizon(float(model_version.reliability)), horizon)

@@ -56,16 +56,41 @@ def test_an_order_reads_the_same_on_the_portfolio_the_ticket_the_csv_and_the_api
         assert float(row[column].replace(",", ".")) == pytest.approx(served[field], abs=1e-6)
 
 
-def test_a_stocks_expected_return_is_the_same_on_the_dashboard_its_page_and_the_api(champion, investor_web):
+def test_a_stocks_expected_return_is_the_same_on_the_dashboard_its_page_the_proposal_and_the_api(
+    champion, investor, investor_web, settings
+):
+    """Over the portfolio's horizon (10 days, the model's is 5), shrunk by the model's reliability: the
+    dashboard, the ticker page and the proposal show the figure a client computes from the API's ranking
+    (log return over the model's horizon) and model (reliability) with the advice's own function."""
+    import pandas as pd
+
+    from portfolio.optimize.inputs import horizon_expected_returns
+
+    settings.MLCORE_PROMOTION_MIN_T = 0.0  # an edge, so the shrunk figure is not simply zero
+    portfolio = portfolio_of(investor, horizon_days=10)
     dashboard = investor_web.get(reverse("dashboard"))
-    best = dashboard.context["ranking"].buys[0]
+    best, _figure = dashboard.context["buys"][0]
     api = APIClient()
-    api.force_authenticate(dashboard.wsgi_request.user)
+    api.force_authenticate(investor)
     served = api.get("/api/v1/rankings/").json()
     entry = next(e for e in served["buys"] if e["ticker"] == best.ticker)
-    shown = in_french(format_percent, entry["expected_return"], 2, signed=True)
+    model = served["model_version"]
+    assert 0 < model["reliability"] < 1 and model["horizon"] == 5
+    expected = horizon_expected_returns(
+        pd.Series([entry["expected_return"]]),
+        reliability=model["reliability"],
+        model_horizon=model["horizon"],
+        horizon=portfolio.horizon_days,
+    ).iloc[0]
+    assert expected != pytest.approx(entry["expected_return"], rel=0.05)  # a different number than the model's
+    shown = in_french(format_percent, expected, 2, signed=True)
     assert shown in dashboard.content.decode()
     assert shown in investor_web.get(reverse("market:ticker", args=[best.ticker])).content.decode()
+    # The proposal engine states the same figure in the order's reasons (its gross return then starts
+    # from the limit price, not from the close).
+    looked_at = {p.ticker.symbol: p for p in order_proposals_create(portfolio=portfolio)}
+    assert best.ticker in looked_at
+    assert f"The model expects {expected:+.2%} over 10 days" in looked_at[best.ticker].reasons
 
 
 def test_a_rows_costs_are_this_orders_money_and_the_round_trip_rate_the_net_return_deducts(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from html import unescape
 
 import pytest
@@ -57,13 +59,17 @@ def test_ticker_page_lists_the_stored_predictions_of_the_ticker(champion, invest
     ranking = investor_web.get(reverse("dashboard")).context["ranking"]  # computes and stores predictions
     best = ranking.buys[0]
     response = investor_web.get(reverse("market:ticker", args=[best.ticker]))
-    (prediction,) = response.context["predictions"]
+    ((prediction, figure),) = response.context["predictions"]
     assert (prediction.ticker, prediction.as_of, prediction.rank) == (
         best.ticker,
         ranking.data_date,
         best.rank,
     )
-    assert in_french(format_percent, best.expected_return, 2, signed=True) in response.content.decode()
+    # No portfolio: over the model's own horizon; its log return as a simple return, then as the advice uses it.
+    assert figure.horizon == prediction.model_version.horizon
+    assert figure.model == pytest.approx(math.expm1(best.expected_return))
+    assert figure.expected == pytest.approx(figure.model * 0)  # no demonstrated edge: reliability 0
+    assert in_french(format_percent, figure.model, 2, signed=True) in response.content.decode()
     signals = response.context["price_chart"]["signals"]
     assert signals == [
         {"x": ranking.data_date.isoformat(), "y": pytest.approx(signals[0]["y"]), "side": "buy"}

@@ -57,14 +57,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """
     currencies = dict(Ticker.objects.values_list("symbol", "currency"))
     rows = []
-    for portfolio in portfolios_for(request.user):
+    portfolios = list(portfolios_for(request.user))
+    for portfolio in portfolios:
         valuation = portfolio_valuation(portfolio)
         rows.append((portfolio, valuation, presenting.holdings_display(portfolio, valuation, currencies)))
     context: dict[str, Any] = {"portfolios": rows}
     try:
-        context["ranking"] = ranking.ranking_for(limit=DASHBOARD_RANKING_ROWS)
+        served = ranking.ranking_for(limit=DASHBOARD_RANKING_ROWS)
     except ServiceUnavailable as exc:
         context["unavailable"] = exc
+    else:
+        # One number: each forecast over the portfolio's horizon, as the proposals and the optimiser use it.
+        horizon = presenting.advice_horizon(portfolios, served.horizon_days)
+
+        def with_figures(entries: list[Any]) -> list[tuple[Any, presenting.ForecastFigure]]:
+            return [
+                (
+                    e,
+                    presenting.forecast_figure(
+                        e.expected_return, model_version=served.model_version, horizon=horizon
+                    ),
+                )
+                for e in entries
+            ]
+
+        context |= {
+            "ranking": served,
+            "horizon": horizon,
+            "buys": with_figures(served.buys),
+            "sells": with_figures(served.sells),
+        }
     return render(request, "dashboard.html", context)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ from market.models import Ticker
 from mlcore.models import Prediction
 from mlcore.monitoring import gate
 from portfolio import selectors as portfolio_selectors
-from swingtrade.web import charts
+from swingtrade.web import charts, presenting
 
 # Bars shown by the price chart for each period choice (trading days), with the link's words.
 PERIODS = {"3m": 63, "6m": 126, "1y": 252, "all": None}
@@ -39,16 +40,31 @@ def ticker_detail(request: HttpRequest, symbol: str) -> HttpResponse:
     bars = selectors.bars_frame(tickers=[ticker.symbol]).sort_values("date").set_index("date")
     # A forecast is advice: while the gate is closed the page shows none, not even past ones.
     forecasts_paused = not gate.gate_state().is_open
+    # The user's first portfolio's horizon rides along in the same query (a subquery): forecasts are stated
+    # over it, as the advice uses them.
+    first_horizon = Subquery(
+        portfolio_selectors.portfolios_for(request.user).order_by("name", "id").values("horizon_days")[:1]
+    )
     predictions = (
         []
         if forecasts_paused
         else list(
             Prediction.objects.filter(ticker=ticker.symbol)
             .select_related("model_version")
+            .annotate(portfolio_horizon=first_horizon)
             .order_by("-as_of", "-model_version_id")[:LATEST_PREDICTIONS]
         )
     )
     signals = [(p.as_of, p.side) for p in predictions]
+    # One number: each forecast over the portfolio's horizon (the model's without one), as the advice uses it.
+    horizon = (
+        (predictions[0].portfolio_horizon or predictions[0].model_version.horizon) if predictions else None
+    )
+    forecasts = [
+        (p, presenting.forecast_figure(p.expected_return, model_version=p.model_version, horizon=horizon))
+        for p in predictions
+        if horizon is not None
+    ]
     order = _order_of_user(request, ticker)
     context = {
         "ticker": ticker,
@@ -67,7 +83,8 @@ def ticker_detail(request: HttpRequest, symbol: str) -> HttpResponse:
         "signals_shown": bool(signals),
         "order": order,
         "forecasts_paused": forecasts_paused,
-        "predictions": predictions,
+        "predictions": forecasts,
+        "horizon": horizon,
     }
     return render(request, "market/ticker_detail.html", context)
 
