@@ -338,3 +338,58 @@ def forecast_figure(log_return: float, *, model_version: Any, horizon: int) -> F
         return float(scaled.iloc[0])
 
     return ForecastFigure(over_horizon(1.0), over_horizon(float(model_version.reliability)), horizon)
+
+
+# --- trade entry ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SizeCheck:
+    """A fill's position against the profile's cap, before it is recorded (both in the portfolio's currency)."""
+
+    symbol: str
+    weight_after: float  # |position after the fill| / equity after it
+    cap: float
+
+    @property
+    def above_cap(self) -> bool:
+        return self.weight_after > self.cap
+
+    @property
+    def warning(self) -> str:
+        return _(
+            "After this trade %(symbol)s would be %(weight)s of the portfolio, above your limit of %(cap)s "
+            "per position. Record it anyway if it is what you executed, or change the quantity."
+        ) % {
+            "symbol": self.symbol,
+            "weight": format_percent(self.weight_after, 1),
+            "cap": format_percent(self.cap, 0),
+        }
+
+
+def size_check(
+    *,
+    holdings: HoldingsDisplay,
+    cap: float,
+    symbol: str,
+    signed_shares: int,
+    price_in_base: float,
+    cash_flow_in_base: float,
+) -> SizeCheck | None:
+    """The position's weight if this fill were recorded, from the holdings converted to the portfolio's
+    currency; None when the holdings cannot be valued (a missing rate: the trade will say so itself).
+
+    ``signed_shares`` is + for buys and covers, − for sells and shorts; ``cash_flow_in_base`` what the
+    fill does to cash (fees left out: a few euros do not move a weight).
+    """
+    if holdings.equity is None:
+        return None
+    held = next((r for r in holdings.positions if r.position.ticker == symbol), None)
+    shares_before = held.position.quantity if held else 0
+    value_before = (held.value_in_base or 0.0) if held else 0.0
+    shares_after = shares_before + signed_shares
+    value_after = shares_after * price_in_base
+    equity_after = holdings.equity + cash_flow_in_base + (value_after - value_before)
+    if equity_after <= 0:
+        return SizeCheck(symbol, float("inf"), cap)
+    return SizeCheck(symbol, abs(value_after) / equity_after, cap)

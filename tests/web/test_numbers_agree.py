@@ -82,7 +82,9 @@ def test_a_stocks_expected_return_is_the_same_on_the_dashboard_its_page_the_prop
         model_horizon=model["horizon"],
         horizon=portfolio.horizon_days,
     ).iloc[0]
-    assert expected != pytest.approx(entry["expected_return"], rel=0.05)  # a different number than the model's
+    assert expected != pytest.approx(
+        entry["expected_return"], rel=0.05
+    )  # a different number than the model's
     shown = in_french(format_percent, expected, 2, signed=True)
     assert shown in dashboard.content.decode()
     assert shown in investor_web.get(reverse("market:ticker", args=[best.ticker])).content.decode()

@@ -162,16 +162,44 @@ def test_a_trade_can_name_the_stock_instead_of_its_symbol(market_sample, investo
     assert Trade.objects.get().ticker.symbol == "AAPL"
 
 
-def test_a_position_above_the_users_cap_is_recorded_with_a_warning(market_sample, investor, investor_web):
+def test_a_position_above_the_users_cap_asks_for_confirmation_before_it_is_recorded(
+    market_sample, investor, investor_web
+):
     portfolio = portfolio_of(investor)  # 100,000 in cash, at most 20 % per position
+    fill = {"ticker": "AAPL", "side": "buy", "quantity": "300", "price": "130", "traded_on": "2021-04-21"}
+    url = reverse("portfolio:trade_create", args=[portfolio.pk])
+    response = investor_web.post(url, fill)
+    html = response.content.decode()
+    assert response.status_code == 200 and not Trade.objects.exists()  # nothing recorded yet
+    # 300 x 130 = 39,000 of a 100,000 portfolio (fees aside): 39.0 %, said before anything is written.
+    assert "AAPL représenterait 39,0 % du portefeuille" in html
+    assert "au-delà de votre limite de 20 %" in html and 'name="confirm_size" value="1"' in html
+    assert response.context["trade_form"]["quantity"].value() == "300"  # the fill stays in the form
+
+    confirmed = investor_web.post(url, {**fill, "confirm_size": "1"}, follow=True)
+    assert Trade.objects.count() == 1  # the user confirmed: a fact is recorded, with the reminder
+    assert "au-delà de votre limite de 20 %" in confirmed.content.decode()
+
+
+def test_a_position_within_the_cap_is_recorded_without_asking(market_sample, investor, investor_web):
+    portfolio = portfolio_of(investor)
     response = investor_web.post(
         reverse("portfolio:trade_create", args=[portfolio.pk]),
-        {"ticker": "AAPL", "side": "buy", "quantity": "300", "price": "130", "traded_on": "2021-04-21"},
-        follow=True,
+        {"ticker": "AAPL", "side": "buy", "quantity": "100", "price": "130", "traded_on": "2021-04-21"},
     )
-    html = response.content.decode()
-    assert Trade.objects.count() == 1
-    assert "au-delà de votre limite de 20\u202f%" in html
+    assert response.status_code == 302 and Trade.objects.count() == 1  # 13 % of the portfolio
+
+
+def test_selling_down_a_position_above_the_cap_is_not_held_up(market_sample, investor, investor_web):
+    portfolio = portfolio_of(investor)
+    trade_record(
+        portfolio=portfolio, ticker="AAPL", side="buy", quantity=300, price="130", traded_on=date(2021, 4, 20)
+    )
+    response = investor_web.post(
+        reverse("portfolio:trade_create", args=[portfolio.pk]),
+        {"ticker": "AAPL", "side": "sell", "quantity": "200", "price": "133", "traded_on": "2021-04-21"},
+    )
+    assert response.status_code == 302 and Trade.objects.count() == 2
 
 
 def test_a_recorded_trade_updates_cash_and_history(market_sample, investor, investor_web):

@@ -24,6 +24,7 @@ from market.selectors import latest_bar_date, latest_closes
 from portfolio import costs, selectors, services
 from portfolio.models import OptimizationRun, OrderProposal, Portfolio
 from portfolio.services import optimization
+from portfolio.services.trades import fill_conversion
 from swingtrade.errors import DomainError, NotFound
 from swingtrade.web import charts, presenting
 from swingtrade.web.formatting import format_money, format_percent
@@ -83,6 +84,7 @@ def _render_detail(
     *,
     trade_form: TradeForm | None = None,
     profile_form: RiskProfileForm | None = None,
+    size_warning: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
     valuation = selectors.portfolio_valuation(portfolio, today=clock.today())
@@ -105,6 +107,7 @@ def _render_detail(
         "weights_chart": charts.weights_bar_chart({p.ticker: p.weight for p in valuation.positions}),
         "trades": selectors.trades_of(portfolio).order_by("-traded_on", "-id")[:RECENT_TRADES],
         "trade_form": trade_form or TradeForm(initial={"traded_on": latest_bar_date()}),
+        "size_warning": size_warning,
         "profile_form": profile_form or RiskProfileForm.for_portfolio(portfolio),
         "proposals": current,
         "displays": displays,
@@ -132,6 +135,12 @@ def trade_create(request: HttpRequest, portfolio_id: int) -> HttpResponse:
     portfolio = _portfolio_or_404(request, portfolio_id)
     form = TradeForm(request.POST)
     if form.is_valid():
+        # Before anything is recorded: a fill that would take the position past the profile's cap is
+        # shown back with the warning and a "record anyway" button (the trade is a fact: never refused).
+        if request.POST.get("confirm_size") != "1":
+            check = _size_check(portfolio, form.cleaned_data)
+            if check is not None and check.above_cap:
+                return _render_detail(request, portfolio, trade_form=form, size_warning=check.warning)
         try:
             trade = services.trade_record(portfolio=portfolio, **form.cleaned_data)
         except DomainError as exc:
@@ -142,6 +151,31 @@ def trade_create(request: HttpRequest, portfolio_id: int) -> HttpResponse:
             return redirect("portfolio:detail", portfolio_id=portfolio.pk)
     # The refused trade stays in the form, with the reason next to it; nothing was recorded.
     return _render_detail(request, portfolio, trade_form=form, status=400)
+
+
+def _size_check(portfolio: Portfolio, trade: dict[str, Any]) -> presenting.SizeCheck | None:
+    """The position's weight after the fill the form describes, in the portfolio's currency."""
+    instrument = Ticker.objects.filter(symbol=trade["ticker"]).first()
+    if instrument is None:
+        return None  # the service names the unknown ticker
+    try:
+        conversion = fill_conversion(
+            currency=instrument.currency, base=portfolio.base_currency, traded_on=trade["traded_on"]
+        )
+    except DomainError:
+        return None  # no rate: the service refuses the trade with the reason
+    valuation = selectors.portfolio_valuation(portfolio, today=clock.today())
+    currencies = dict(Ticker.objects.values_list("symbol", "currency"))
+    signed = int(trade["quantity"]) * (1 if trade["side"] in costs.BUYING_SIDES else -1)
+    price_in_base = float(conversion(trade["price"]))
+    return presenting.size_check(
+        holdings=presenting.holdings_display(portfolio, valuation, currencies),
+        cap=portfolio.max_position_weight,
+        symbol=instrument.symbol,
+        signed_shares=signed,
+        price_in_base=price_in_base,
+        cash_flow_in_base=-signed * price_in_base,
+    )
 
 
 def _trade_summary(trade: Any) -> str:
