@@ -345,7 +345,7 @@ def forecast_figure(log_return: float, *, model_version: Any, horizon: int) -> F
 
 @dataclass(frozen=True)
 class SizeCheck:
-    """A fill's position against the profile's cap, before it is recorded (both in the portfolio's currency)."""
+    """A fill's position against the profile's cap, before it is recorded (in the portfolio's currency)."""
 
     symbol: str
     weight_after: float  # |position after the fill| / equity after it
