@@ -64,7 +64,7 @@ def test_ticker_page_lists_the_stored_predictions_of_the_ticker(champion, invest
         ranking.data_date,
         best.rank,
     )
-    # No portfolio: over the model's own horizon; its log return as a simple return, then as the advice uses it.
+    # No portfolio: the model's own horizon, its log return as a simple return, then as the advice uses it.
     assert figure.horizon == prediction.model_version.horizon
     assert figure.model == pytest.approx(math.expm1(best.expected_return))
     assert figure.expected == pytest.approx(figure.model * 0)  # no demonstrated edge: reliability 0
