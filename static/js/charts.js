@@ -34,6 +34,20 @@
     return function (v) { return Number(v).toLocaleString(LANG, {maximumFractionDigits: 4}); };
   }
 
+  // Room per x label: a French date ("21/04/2021") is about 70 px in the site's font, plus a gap. Chart.js's
+  // autoSkip alone let a year of dates touch on a 390 px phone; the tick count follows the chart's width.
+  var X_LABEL_ROOM = 96;
+
+  function tickLimit(width, most) {
+    return Math.max(2, Math.min(most, Math.floor((width || 600) / X_LABEL_ROOM)));
+  }
+
+  function followWidth(most) {
+    return function (chart, size) {
+      chart.options.scales.x.ticks.maxTicksLimit = tickLimit(size.width, most);
+    };
+  }
+
   function dataset(spec, ds, i) {
     var color = ds.color || PALETTE[i % PALETTE.length];
     var out = {
@@ -93,7 +107,7 @@
     });
     var scales = {
       x: {type: "timeseries", time: {unit: "month"}, adapters: {date: {locale: LANG}},
-        ticks: {autoSkip: true, maxTicksLimit: 8, maxRotation: 0}},
+        ticks: {autoSkip: true, autoSkipPadding: 12, maxRotation: 0, maxTicksLimit: tickLimit(canvas.clientWidth, 8)}},
       y: {position: "left", title: {display: true, text: spec.y_label}, ticks: {callback: fy},
         grace: "8%"},
     };
@@ -111,7 +125,7 @@
       type: "candlestick",
       data: {datasets: datasets},
       options: {
-        responsive: true, maintainAspectRatio: false, animation: false,
+        responsive: true, maintainAspectRatio: false, animation: false, onResize: followWidth(8),
         interaction: {mode: "nearest", axis: "x", intersect: false},
         plugins: {legend: {display: true, labels: {usePointStyle: true}}},
         scales: scales,
@@ -138,7 +152,8 @@
       scales.x.type = "linear";
       scales.x.ticks = {callback: fx};
     } else {
-      scales.x.ticks = {autoSkip: true, maxTicksLimit: 12, maxRotation: 0};
+      scales.x.ticks = {autoSkip: true, autoSkipPadding: 12, maxRotation: 0,
+        maxTicksLimit: tickLimit(canvas.clientWidth, 12)};
     }
     return new Chart(canvas, {
       type: spec.type,
@@ -147,6 +162,7 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
+        onResize: spec.type === "scatter" ? undefined : followWidth(12),
         interaction: {mode: spec.type === "scatter" ? "nearest" : "index", intersect: false},
         plugins: {
           legend: {display: spec.datasets.length > 1, labels: {usePointStyle: true}},

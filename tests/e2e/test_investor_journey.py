@@ -52,6 +52,25 @@ class Pages:
         assert dirty == {}
 
 
+# The x tick labels of a chart as drawn: [left, right] pixel extents, in order (Chart.js's own scale).
+X_LABEL_EXTENTS = """(selector) => {
+  const chart = Chart.getChart(document.querySelector(selector));
+  const scale = chart.scales.x, ctx = chart.ctx;
+  ctx.save();
+  ctx.font = Chart.helpers.toFont(scale.options.ticks.font).string;
+  const extents = scale.ticks.map((tick, i) => {
+    const width = ctx.measureText(String(tick.label)).width, x = scale.getPixelForTick(i);
+    return [x - width / 2, x + width / 2];
+  });
+  ctx.restore();
+  return extents;
+}"""
+
+
+def _overlapping_labels(extents: list[list[float]]) -> list[int]:
+    return [i for i in range(1, len(extents)) if extents[i][0] < extents[i - 1][1]]
+
+
 def _no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -250,6 +269,14 @@ def test_an_investor_evening_in_french_on_desktop_and_phone(
         page.goto(f"{base}{path}")
         assert page.get_attribute("html", "lang") == "fr"
         assert _no_horizontal_scroll(page), f"{name} scrolls sideways: {page.evaluate(WIDE_ELEMENTS)}"
+        if name == "phone-track-record":  # half a year of dates on 390 px: fewer ticks, none on another
+            for chart in ("equity-chart", "drawdown-chart"):
+                selector = f"canvas[data-chart='{chart}']"
+                page.wait_for_function(
+                    f'window.Chart && Chart.getChart(document.querySelector("{selector}"))'
+                )
+                extents = page.evaluate(X_LABEL_EXTENTS, selector)
+                assert len(extents) >= 2 and _overlapping_labels(extents) == [], (chart, extents)
         pages.check(page, name)
 
     # Log out.
