@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from market.models import Ticker
 from portfolio import selectors
-from portfolio.models import OptimizationRun, Portfolio, Side
+from portfolio.models import AdviceStyle, OptimizationRun, Portfolio, Side
 
 # Currencies a portfolio may be kept in: those the stored exchange rates can convert between.
 BASE_CURRENCIES = [("EUR", gettext_lazy("Euro (€)")), ("USD", gettext_lazy("US dollar ($)"))]
@@ -70,6 +70,16 @@ class RiskProfileForm(forms.Form):
     horizon_days = forms.IntegerField(min_value=1, max_value=252, label=gettext_lazy("Horizon (days)"))
     order_validity_sessions = forms.IntegerField(
         min_value=1, max_value=60, label=gettext_lazy("Order validity (sessions)")
+    )
+    max_sector_weight = forms.FloatField(
+        min_value=0.0,
+        max_value=1.0,
+        label=gettext_lazy("Max per sector"),
+        help_text=gettext_lazy("0.3 = 30 %"),
+    )
+    # Rendered as radio buttons, each with what the style has been measured to do (portfolio.advice.styles).
+    advice_style = forms.ChoiceField(
+        choices=AdviceStyle.choices, widget=forms.RadioSelect, label=gettext_lazy("Advice style")
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

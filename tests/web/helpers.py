@@ -20,7 +20,7 @@ def profile_post(portfolio, **changes):
     values = {
         "cost_profile": portfolio.cost_profile_id, "max_position_weight": "0.2", "max_gross_exposure": "1.0",
         "cash_margin": "0", "risk_per_trade": "0.01", "stop_loss_sigmas": "2", "horizon_days": "5",
-        "order_validity_sessions": "3",
+        "order_validity_sessions": "3", "max_sector_weight": "0.3", "advice_style": portfolio.advice_style,
     }  # fmt: skip
     values.update(changes)
     return {k: v for k, v in values.items() if v is not None}

@@ -20,7 +20,8 @@ def test_dashboard_shows_the_champion_and_its_top_buys_and_sells(champion, inves
     best, worst = ranking.buys[0], ranking.sells[0]
     assert reverse("market:ticker", args=[best.ticker]) in html
     assert reverse("market:ticker", args=[worst.ticker]) in html
-    assert in_french(format_percent, best.expected_return, 2, signed=True) in html
+    _entry, figure = response.context["buys"][0]
+    assert in_french(format_percent, figure.model, 2, signed=True) in html  # the model's forecast, 5 days
 
 
 def test_dashboard_states_the_models_measured_edge_in_plain_words(champion, investor_web):
@@ -28,6 +29,26 @@ def test_dashboard_states_the_models_measured_edge_in_plain_words(champion, inve
     assert "Quelle confiance accorder à ces prévisions" in html
     assert "rien ici ne prétend battre le marché" in html
     assert 'href="/glossary/#rank-ic"' in html  # the jargon links to its definition
+
+
+def test_dashboard_labels_the_ranking_with_its_rank_ic_its_t_statistic_and_the_verdict(
+    champion, investor_web, settings
+):
+    t_stat = champion.oos["rank_ic_t"]
+    assert 0 < t_stat < settings.MLCORE_PROMOTION_MIN_T == 2.0  # the sample's champion: HAC t ≈ 1.1
+    html = investor_web.get(reverse("dashboard")).content.decode()
+    verdict = html[html.index('id="edge-verdict"') :]
+    verdict = verdict[: verdict.index("</p>")]
+    assert in_french(format_number, champion.rank_ic, 3) in verdict
+    assert in_french(format_number, t_stat, 2) in verdict and "sous le seuil de 2,0" in verdict
+    assert "ce n'est pas un avantage démontré" in verdict.replace("&#x27;", "'")
+
+
+def test_a_model_above_the_threshold_is_called_a_demonstrated_edge(champion, investor_web, settings):
+    settings.MLCORE_PROMOTION_MIN_T = 0.5  # below the champion's t: the same record now clears the bar
+    assert champion.oos["rank_ic_t"] > 0.5 and champion.rank_ic > 0
+    html = investor_web.get(reverse("dashboard")).content.decode().replace("&#x27;", "'")
+    assert "au-dessus du seuil de 0,5" in html and "un avantage démontré, aussi mince soit-il" in html
 
 
 def test_dashboard_speaks_english_when_the_browser_asks_for_it(champion, investor_web):

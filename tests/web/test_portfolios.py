@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from market import fx
 from market.models import FxRate
@@ -247,3 +249,36 @@ def test_leverage_without_shorting_or_margin_is_refused_with_the_reason(
     assert "Une exposition brute au-delà de 100 % demande un effet de levier" in response.content.decode()
     portfolio.refresh_from_db()
     assert portfolio.max_gross_exposure == 1.0 and not portfolio.allow_short
+
+
+def test_the_risk_profile_offers_each_advice_style_with_its_measured_result_and_the_sector_cap(
+    market_sample, investor, investor_web
+):
+    from portfolio.advice.styles import LOW_RISK_MEASURED, SIGNALS_MEASURED
+
+    portfolio = portfolio_of(investor, advice_style="low_risk")
+    response = investor_web.get(reverse("portfolio:detail", args=[portfolio.pk]))
+    html = unescape(response.content.decode())
+    form = response.context["profile_form"]
+    assert form["advice_style"].value() == "low_risk" and form["max_sector_weight"].value() == 0.3
+    assert "Style de conseil" in html and "Signaux du modèle (entrées swing)" in html
+    with translation.override("fr"):  # each choice with what it has been measured to do, in French
+        assert (
+            translation.gettext(SIGNALS_MEASURED) in html and translation.gettext(LOW_RISK_MEASURED) in html
+        )
+    assert "Sharpe net −0,71" in html
+
+    saved = investor_web.post(
+        reverse("portfolio:profile_update", args=[portfolio.pk]),
+        profile_post(portfolio, advice_style="signals", max_sector_weight="0.25"),
+    )
+    assert saved.status_code == 302
+    portfolio.refresh_from_db()
+    assert (portfolio.advice_style, portfolio.max_sector_weight) == ("signals", 0.25)
+    refused = investor_web.post(
+        reverse("portfolio:profile_update", args=[portfolio.pk]),
+        profile_post(portfolio, advice_style="yolo", max_sector_weight="1.5"),
+    )
+    assert refused.status_code == 400
+    portfolio.refresh_from_db()
+    assert (portfolio.advice_style, portfolio.max_sector_weight) == ("signals", 0.25)

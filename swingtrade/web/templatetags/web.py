@@ -191,3 +191,11 @@ def trade_rate(trade: Any, base_currency: str) -> str:
         return "–"
     quote = fx.FxQuote(trade.ticker.currency, base_currency, float(trade.fx_rate), trade.fx_rate_on)
     return f"{fx_words(quote)}, {day(trade.fx_rate_on)}"
+
+
+@register.simple_tag
+def advice_style_measured(style: Any) -> str:
+    """What an advice style has been measured to do, beside its choice (portfolio.advice.styles)."""
+    from portfolio.advice.styles import measured_result
+
+    return measured_result(str(style))

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from market.models import Ticker
+from mlcore.evaluation import promotion
 from mlcore.serving import ranking
 from portfolio.selectors import portfolio_valuation, portfolios_for
 from swingtrade.accounts import services
@@ -83,6 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
         context |= {
             "ranking": served,
+            "promotion_min_t": promotion.min_t(),
             "horizon": horizon,
             "buys": with_figures(served.buys),
             "sells": with_figures(served.sells),
