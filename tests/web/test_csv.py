@@ -7,9 +7,11 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from market import fx
 from portfolio.models import Trade
 from portfolio.services import trade_record
 from swingtrade.web import csv_io
@@ -30,7 +32,23 @@ def test_french_exports_use_semicolons_and_decimal_commas(market_sample, investo
     assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
     header, row = _rows(response, ";")
     assert header[:5] == ["date", "ticker", "side", "quantity", "price"]
-    assert row[:5] == ["2021-03-01", "KO", "buy", "10", "50,250000"] and row[-1] == "USD"
+    assert row[:5] == ["2021-03-01", "KO", "buy", "10", "50,250000"]
+    booked = dict(zip(header, row, strict=True))
+    assert (booked["currency"], booked["base_currency"], booked["fx_rate_on"]) == ("USD", "USD", "")
+
+
+def test_a_converted_trade_exports_the_rate_and_its_date(market_sample, investor, investor_web):
+    fx.fx_sample_load()
+    portfolio = portfolio_of(investor, base_currency="EUR")
+    trade_record(
+        portfolio=portfolio, ticker="KO", side="buy", quantity=10, price="50", traded_on=date(2021, 3, 1)
+    )
+    response = investor_web.get(reverse("portfolio:export", args=[portfolio.pk, "trades"]))
+    header, row = _rows(response, ";")
+    booked = dict(zip(header, row, strict=True))
+    rate = fx.fx_rate("USD", "EUR", date(2021, 3, 1))
+    assert (booked["currency"], booked["base_currency"], booked["fx_rate_on"]) == ("USD", "EUR", "2021-03-01")
+    assert float(booked["fx_rate"].replace(",", ".")) == pytest.approx(rate.rate, abs=1e-9)
 
 
 def test_english_exports_use_commas(market_sample, investor, investor_web):

@@ -67,7 +67,10 @@ def _trades(portfolio: Any) -> tuple[list[str], list[list[Any]]]:
         "capital_gains_tax",
         "realised_pnl",
         "cash_after",
-        "currency",
+        "currency",  # of the price
+        "base_currency",  # of fees, taxes, realised P&L and cash (the portfolio's)
+        "fx_rate",  # base_currency per unit of currency, applied to the fill
+        "fx_rate_on",
     ]
     rows = [
         [
@@ -82,6 +85,9 @@ def _trades(portfolio: Any) -> tuple[list[str], list[list[Any]]]:
             t.realised_pnl,
             t.cash_after,
             t.ticker.currency,
+            portfolio.base_currency,
+            t.fx_rate,
+            t.fx_rate_on,
         ]
         for t in selectors.trades_of(portfolio).order_by("traded_on", "id")
     ]
