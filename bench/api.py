@@ -8,8 +8,8 @@ Steps:
 1. creates its own database (default ``postgres://swingtrade:swingtrade@127.0.0.1:5432/swingtrade_bench``
    or ``BENCH_DATABASE_URL``; the name must contain "bench"), migrates it and loads ``PATH`` (default the
    504-ticker file) unless a run with the same file fingerprint (sha256) is already stored;
-2. trains the set-up champion if none serves (``mlcore.services.first_model_ensure``: the default ridge
-   walk-forward, seconds) and stores its predictions for the latest date;
+2. trains the set-up champion if none serves (``mlcore.serving.first_champion.first_model_ensure``: the
+   default ridge walk-forward, seconds) and stores its predictions for the latest date;
 3. creates the investor ``bench_investor`` with the demo portfolio (five positions bought at real closes)
    and its order proposals for the latest date;
 4. starts gunicorn with docker-compose.yml's web command (only ``--bind`` changed, to loopback), production
@@ -75,13 +75,21 @@ class Result:
     cpu_ms: float  # gunicorn's own CPU (master + workers) per request: independent of the machine's load
 
 
-def gunicorn_command(port: int) -> list[str]:
-    """docker-compose.yml's web command (what production runs) with ``--bind`` on loopback."""
+def gunicorn_command(port: int, *, overrides: dict[str, str] | None = None) -> list[str]:
+    """docker-compose.yml's web command (what production runs) with ``--bind`` on loopback.
+
+    ``overrides`` replaces (or adds) options such as ``{"--workers": "2"}``: how other configurations
+    are compared with the one compose runs (the table's header names the command that ran).
+    """
     import yaml  # PyYAML: a development dependency, like this script
 
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     command = list(compose["services"]["web"]["command"])
-    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    for option, value in {"--bind": f"127.0.0.1:{port}", **(overrides or {})}.items():
+        if option in command:
+            command[command.index(option) + 1] = value
+        else:
+            command += [option, value]
     # The same program, from this interpreter's environment (the image has it on its PATH).
     command[0] = str(Path(sys.executable).parent / command[0])
     return command
@@ -105,7 +113,7 @@ def prepare(data: Path) -> tuple[str, int, str]:
     from market.models import IngestionRun
     from market.sources import csv_file
     from mlcore.serving import predict
-    from mlcore.training import services as ml_services
+    from mlcore.serving.first_champion import first_model_ensure
     from portfolio import services as portfolio_services
     from portfolio.demo import demo_portfolio_ensure
     from portfolio.models import OrderProposal
@@ -128,7 +136,7 @@ def prepare(data: Path) -> tuple[str, int, str]:
         )
         print(f"data: {run.inserted:,} bars in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     started = time.perf_counter()
-    champion = ml_services.first_model_ensure()
+    champion = first_model_ensure()
     frame, _, data_date = predict.predictions_for(version=champion)
     print(
         f"model: champion {champion.pk} ({champion.algorithm}), {len(frame)} predictions for {data_date} "
@@ -300,6 +308,8 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds measured per endpoint")
     parser.add_argument("--connections", type=int, default=12)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", help="instead of compose's --workers (to compare configurations)")
+    parser.add_argument("--threads", help="instead of compose's --threads (to compare configurations)")
     parser.add_argument(
         "--only", default="", help="comma-separated words: measure only the endpoints named so (+ trivial)"
     )
@@ -338,7 +348,10 @@ def main() -> int:
     token, portfolio_id, symbol = prepare(args.data)
 
     server_env = {**env, "DJANGO_SETTINGS_MODULE": "swingtrade.settings.production"}
-    command = ["taskset", "-c", "0", *gunicorn_command(args.port)]
+    overrides = {
+        option: value for option, value in (("--workers", args.workers), ("--threads", args.threads)) if value
+    }
+    command = ["taskset", "-c", "0", *gunicorn_command(args.port, overrides=overrides)]
     log_dir = Path(tempfile.mkdtemp(prefix="swingtrade-bench-api-"))
     log = (log_dir / "gunicorn.log").open("w")
     print(f"server: {' '.join(command)} (log {log.name})", file=sys.stderr)

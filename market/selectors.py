@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from market.columns import BAR_VALUE_FIELDS, TIDY_COLUMNS
 from market.models import BarRevision, DailyBar, IngestionIssue, IngestionRun, Ticker
@@ -172,6 +172,15 @@ def latest_closes(tickers: Iterable[str]) -> dict[str, tuple[date, float]]:
         "ticker__symbol", "date", "close"
     )
     return {symbol: (bar_date, float(close)) for symbol, bar_date, close in rows}
+
+
+def latest_close_of(ticker: str) -> Subquery:
+    """The close of :func:`latest_closes` as an annotation of another model's rows: ``ticker`` is the
+    path from those rows to their ticker (``"ticker"`` on a position). Its date is the ticker's
+    ``last_bar_date``; NULL when the ticker has no bar. The rows and their prices come in one query
+    (one index lookup per row) instead of two."""
+    bars = DailyBar.objects.filter(ticker=OuterRef(ticker), date=OuterRef(f"{ticker}__last_bar_date"))
+    return Subquery(bars.values("close")[:1])
 
 
 def tickers_queryset() -> QuerySet[Ticker]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 
 from market import clock
 from portfolio.models import CostProfile, OrderProposal, Portfolio, Position, Trade
@@ -122,24 +122,32 @@ def portfolio_valuation(portfolio: Portfolio, *, today: dt.date | None = None) -
     """Market value, unrealised P&L, exposures and weights from the latest stored closes.
 
     A position whose ticker has no bar yet is valued at its average cost (and says so with no price date).
+    Two queries: the positions with their latest close (:func:`market.selectors.latest_close_of`), and
+    the year's realised P&L.
     """
-    from market.selectors import latest_closes
+    from market.selectors import latest_close_of
 
-    positions = list(positions_of(portfolio))
-    closes = latest_closes([p.ticker.symbol for p in positions])
+    positions = portfolio.positions.values("quantity", "average_cost").annotate(
+        symbol=F("ticker__symbol"), price_date=F("ticker__last_bar_date"), close=latest_close_of("ticker")
+    )
     rows: list[PositionValue] = []
     for p in positions:
-        price_date, price = closes.get(p.ticker.symbol, (None, float(p.average_cost)))
-        value = p.quantity * price
+        average_cost = float(p["average_cost"])
+        quantity = p["quantity"]
+        if p["close"] is None:
+            price, price_date = average_cost, None
+        else:
+            price, price_date = float(p["close"]), p["price_date"]
+        value = quantity * price
         rows.append(
             PositionValue(
-                ticker=p.ticker.symbol,
-                quantity=p.quantity,
-                average_cost=float(p.average_cost),
+                ticker=p["symbol"],
+                quantity=quantity,
+                average_cost=average_cost,
                 price=price,
                 price_date=price_date,
                 market_value=value,
-                unrealised_pnl=(price - float(p.average_cost)) * p.quantity,
+                unrealised_pnl=(price - average_cost) * quantity,
             )
         )
     cash = float(portfolio.cash)

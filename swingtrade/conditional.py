@@ -4,14 +4,22 @@ Views compute a validator from what the answer depends on (cheap: no body built)
 :func:`not_modified`; on a match they answer 304 with no body, otherwise the full answer carrying
 the same validators. ``Cache-Control: private, no-cache`` lets a client keep the body but makes it
 ask every time, so a 304 can never hide a change.
+
+Where no cheap validator exists (a valuation moves with trades, prices, the cost profile and the
+year), :func:`conditional_response` takes the answer's own content as its validator: the 304 then
+saves the transfer and the client's parsing, not the server's work, and cannot be stale either.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
+from rest_framework import status
+from rest_framework.response import Response
 
 CACHE_CONTROL = "private, no-cache"
 
@@ -42,3 +50,19 @@ def validators(*, etag: str, last_modified: datetime | None = None) -> dict[str,
     if last_modified is not None:
         headers["Last-Modified"] = http_date(last_modified.timestamp())
     return headers
+
+
+def content_etag(data: Any, *, scope: Any = None) -> str:
+    """A strong ETag of ``data`` (what the renderer writes) and ``scope`` (anything else the body
+    carries that is added later, such as the market date)."""
+    content = orjson.dumps([scope, data], option=orjson.OPT_NON_STR_KEYS, default=str)
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
+def conditional_response(request: Any, data: Any, *, scope: Any = None) -> Response:
+    """``data`` with an ETag of its content (:func:`content_etag`), or a 304 when the client holds it."""
+    etag = content_etag(data, scope=scope)
+    headers = validators(etag=etag)
+    if not_modified(request, etag=etag):
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(data, headers=headers)

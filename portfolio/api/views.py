@@ -10,10 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from market import clock
 from portfolio import selectors, services
 from portfolio.api import serializers as s
 from portfolio.models import CostProfile, Portfolio
 from swingtrade.accounts.permissions import IsInvestor, IsOwner
+from swingtrade.conditional import conditional_response
 
 
 class PortfolioViewSet(viewsets.ModelViewSet):
@@ -35,11 +37,12 @@ class PortfolioViewSet(viewsets.ModelViewSet):
             portfolio=serializer.instance, **serializer.validated_data
         )
 
-    @extend_schema(responses=s.ValuationSerializer)
+    @extend_schema(responses={200: s.ValuationSerializer, 304: None})
     @action(detail=True, methods=["get"])
     def valuation(self, request: Request, pk: str | None = None) -> Response:
         portfolio = self.get_object()
-        return Response(s.ValuationSerializer(selectors.portfolio_valuation(portfolio)).data)
+        valuation = s.valuation_data(selectors.portfolio_valuation(portfolio))
+        return conditional_response(request, valuation, scope=clock.today())
 
 
 class _PortfolioChild(APIView):
@@ -77,6 +80,13 @@ class ProposalListCreateView(_PortfolioChild, ListAPIView):
     def get_queryset(self):
         portfolio = self.portfolio(self.request, self.kwargs["portfolio_id"])
         return selectors.proposals_of(portfolio, status=self.request.query_params.get("status"))
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        # ProposalSerializer's answer, from plain rows (s.ProposalRows: the serializer cost most of the CPU).
+        rows = s.proposal_rows()
+        page = self.paginate_queryset(rows.queryset(self.get_queryset()))
+        body = self.get_paginated_response(rows.data(page)).data
+        return conditional_response(request, body, scope=clock.today())
 
     # A plain array (the list view's pagination does not apply to what POST creates).
     @extend_schema(
