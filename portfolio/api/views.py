@@ -81,6 +81,10 @@ class ProposalListCreateView(_PortfolioChild, ListAPIView):
         portfolio = self.portfolio(self.request, self.kwargs["portfolio_id"])
         return selectors.proposals_of(portfolio, status=self.request.query_params.get("status"))
 
+    @extend_schema(responses={200: s.ProposalSerializer(many=True), 304: None})
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return self.list(request, *args, **kwargs)
+
     def list(self, request: Request, *args, **kwargs) -> Response:
         # ProposalSerializer's answer, from plain rows (s.ProposalRows: the serializer cost most of the CPU).
         rows = s.proposal_rows()
