@@ -27,6 +27,7 @@ import gzip
 import io
 import os
 import resource
+import secrets
 import statistics
 import sys
 import time
@@ -72,6 +73,9 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swingtrade.settings.base")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("DEBUG", "false")  # no per-query bookkeeping
+    # Settings refuse their built-in keys outside DEBUG: this process signs nothing, any random key will do.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
+    os.environ.setdefault("JWT_SIGNING_KEY", secrets.token_urlsafe(64))
     sys.path.insert(0, str(ROOT))
     import django
 
