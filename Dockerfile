@@ -14,4 +14,7 @@ RUN SECRET_KEY=build-only-$(python -c "import secrets;print(secrets.token_hex(32
 RUN useradd --create-home --uid 1000 swingtrade && mkdir -p /app/var && chown -R swingtrade /app/var
 USER swingtrade
 EXPOSE 8000
-CMD ["gunicorn", "swingtrade.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-"]
+# The same command as docker-compose.yml's web service (tests/perf/test_server_command.py checks it);
+# why gthread with 3 workers x 4 threads: docs/architecture.md, "Speed".
+CMD ["gunicorn", "swingtrade.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", \
+     "--timeout", "120", "--access-logfile", "-"]
