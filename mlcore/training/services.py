@@ -28,12 +28,11 @@ from mlcore.models import ModelVersion
 from mlcore.registry import versions as registry
 from mlcore.training import backtest_costs as backtest_cost_rates
 from mlcore.training import candidates
-from mlcore.training.scoring import ModelBundle, fit_calibration
+from mlcore.training.bundle import fit_bundle
 from mlcore.training.walkforward import (
     Dataset,
     WalkForward,
     build_dataset,
-    fit_estimator,
     score_rows,
     sized_walk_forward,
     walk_forward,
@@ -141,8 +140,17 @@ def evaluate_config(
     config: TrainingConfig,
     *,
     progress: bool = False,
+    fitted: dict[tuple, Any] | None = None,
+    fold_metrics: bool = True,
+    all_offsets: bool = True,
 ) -> tuple[pd.Series, dict[str, Any]]:
-    """Walk-forward OOS scores of one candidate and its metrics (overall and per fold)."""
+    """Walk-forward OOS scores of one candidate and its metrics (overall and per fold).
+
+    ``fitted`` memoises fold estimators across calls on cuts of the same bars (:func:`walk_forward`);
+    ``fold_metrics=False`` leaves the per-fold metrics out and ``all_offsets=False`` computes the
+    long-short backtest at offset 0 only — for callers (the replay) that read only the overall rank IC,
+    its t-statistic and the hit rate, which neither changes.
+    """
     dates = dataset.dates.unique()
     splitter, resized = config.splitter(len(dates))
     n_folds = len(splitter.split(dates))
@@ -154,6 +162,7 @@ def evaluate_config(
             splitter,
             progress=lambda _: bar.update(),
             n_threads=config.fit_threads,
+            fitted=fitted,
         )
     cost_per_turnover, borrow_per_day = backtest_costs(config, dataset)
     oos = evaluate(
@@ -163,9 +172,10 @@ def evaluate_config(
         horizon=config.horizon,
         cost_per_turnover=cost_per_turnover,
         borrow_per_day=borrow_per_day,
+        all_offsets=all_offsets,
     )
     score_dates = scores.index.get_level_values("date")
-    for fold in folds:
+    for fold in folds if fold_metrics else []:
         in_fold = (score_dates >= pd.Timestamp(fold["test_start"])) & (
             score_dates <= pd.Timestamp(fold["test_end"])
         )
@@ -192,12 +202,17 @@ def evaluate_config(
     return scores, {"oos": oos, "folds": folds, "walk_forward": sizing}
 
 
-def stored_dataset(config: TrainingConfig, *, panels: Panels | None = None) -> tuple[Panels, Dataset]:
-    """Panels (default: every stored price) and the labelled dataset for ``config``'s horizon."""
+def stored_dataset(
+    config: TrainingConfig, *, panels: Panels | None = None, features: pd.DataFrame | None = None
+) -> tuple[Panels, Dataset]:
+    """Panels (default: every stored price) and the labelled dataset for ``config``'s horizon.
+
+    ``features``: already computed on a longer panel of the same bars (:func:`build_dataset`).
+    """
     panels = panels if panels is not None else load_panels()
     if panels.close.empty:
         raise Unprocessable("No stored prices: load market data first.")
-    return panels, build_dataset(panels, horizon=config.horizon)
+    return panels, build_dataset(panels, horizon=config.horizon, features=features)
 
 
 def baseline_metrics(*, progress: bool = False) -> dict[str, dict[str, Any]]:
@@ -266,30 +281,18 @@ def train_scored(
         raise Unprocessable(f"Cannot train on the stored prices: {exc}.")
     if "no_valid_score" in metrics["oos"]:
         raise Unprocessable(f"Cannot train on the stored prices: {metrics['oos']['no_valid_score']}.")
-    calibration = fit_calibration(scores, dataset.label)
-    last_labelled = dataset.dates[dataset.trainable()].max()
-    first = None
-    if config.window == "rolling":
-        unique = dataset.dates.unique().sort_values()
-        first = unique[max(0, unique.get_loc(last_labelled) - config.window_size + 1)]
-    rows = dataset.trainable(first)
-    fit_started = time.perf_counter()
-    estimator = fit_estimator(config.algorithm, config.params, dataset, rows, n_threads=config.fit_threads)
-    fit_seconds = time.perf_counter() - fit_started
-    in_sample = ic.daily_ic(score_rows(estimator, dataset, rows), dataset.label)
-    metrics["in_sample_rank_ic"] = ic.hac_mean(in_sample["rank_ic"], horizon=config.horizon)["mean"]
-    metrics["final_fit_seconds"] = round(fit_seconds, 3)
-    train_dates = dataset.dates[rows]
-    bundle = ModelBundle(
-        algorithm=config.algorithm,
-        params=config.params,
-        estimator=estimator,
-        feature_columns=dataset.model_columns,
-        horizon=config.horizon,
-        calibration=calibration,
+    final = fit_bundle(
+        config,
+        dataset,
+        scores,
         side_fraction=settings.MLCORE_SIDE_FRACTION,
         meta={"trained_at": timezone.now().isoformat()},
     )
+    bundle, rows, calibration = final.bundle, final.rows, final.bundle.calibration
+    in_sample = ic.daily_ic(score_rows(bundle.estimator, dataset, rows), dataset.label)
+    metrics["in_sample_rank_ic"] = ic.hac_mean(in_sample["rank_ic"], horizon=config.horizon)["mean"]
+    metrics["final_fit_seconds"] = round(final.fit_seconds, 3)
+    train_dates = dataset.dates[rows]
     fingerprint = panels.fingerprint()
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
     with transaction.atomic():

@@ -186,10 +186,48 @@ class Dataset:
         return self._between(start, end)
 
 
-def build_dataset(panels: Panels, *, horizon: int = DEFAULT_HORIZON, target: str = "rank") -> Dataset:
+def features_until(features: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """The rows of ``compute_features``' output dated ``<= day``, as if computed on bars up to ``day``.
+
+    Every feature at ``t`` uses rows ``<= t`` only (:mod:`mlcore.features.indicators`), so the features of a
+    longer panel cut at ``day`` equal those of the panel cut at ``day``; the index is rebuilt the way
+    ``stack_wide`` builds it (date level ending at ``day``, every ticker column), so no later date survives
+    even in the index's levels. Rows are in date order, so the cut is a prefix (a view, no copy).
+    """
+    dates = features.index.levels[0]
+    n_dates = int(dates.searchsorted(pd.Timestamp(day), side="right"))
+    date_codes, ticker_codes = (np.asarray(c) for c in features.index.codes)
+    stop = int(np.searchsorted(date_codes, n_dates, side="left"))
+    index = pd.MultiIndex(
+        levels=[dates[:n_dates], features.index.levels[1]],
+        codes=[date_codes[:stop], ticker_codes[:stop]],
+        names=features.index.names,
+        verify_integrity=False,
+    )
+    cut = features.iloc[:stop].copy(deep=False)
+    cut.index = index
+    return cut
+
+
+def build_dataset(
+    panels: Panels,
+    *,
+    horizon: int = DEFAULT_HORIZON,
+    target: str = "rank",
+    features: pd.DataFrame | None = None,
+) -> Dataset:
+    """The labelled dataset of ``panels``.
+
+    ``features``: ``compute_features`` of a longer panel of the same bars (same first date, same tickers),
+    cut here at the panels' last date by :func:`features_until` — a replay computes them once instead of at
+    every retraining. Labels are always computed from ``panels`` itself, so they end where its bars end.
+    """
     if target not in ("rank", "return"):
         raise ValueError("target must be 'rank' or 'return'")
-    features = compute_features(panels.prices, panels.sectors)
+    if features is None:
+        features = compute_features(panels.prices, panels.sectors)
+    else:
+        features = features_until(features, panels.close.index[-1])
     close = panels.close
     label = forward_relative_return(close, horizon)
     fitted_on = forward_rank_label(close, horizon) if target == "rank" else label
@@ -238,8 +276,14 @@ def walk_forward(
     *,
     progress: Callable[[Fold], None] | None = None,
     n_threads: int | None = DEFAULT_FIT_THREADS,
+    fitted: dict[tuple, Any] | None = None,
 ) -> tuple[pd.Series, list[dict[str, Any]]]:
     """Out-of-sample scores for every test date, each from a model that never saw its future.
+
+    ``fitted``: a memo of fold estimators, keyed by algorithm, parameters, horizon and training dates,
+    shared by walk-forwards over cuts of the same bars (a replay retraining monthly). A fold's training
+    rows end ``purge`` = horizon dates before its test block, so their features and labels are the same in
+    every cut that holds the test block: the memo returns the estimator a refit would give.
 
     Returns
     -------
@@ -256,16 +300,21 @@ def walk_forward(
         if not train_rows.any() or not test_rows.any():
             continue
         started = time.perf_counter()
-        estimator = fit_estimator(algorithm, params, dataset, train_rows, n_threads=n_threads)
-        fitted = time.perf_counter()
+        key = (algorithm, repr(sorted(params.items())), dataset.horizon, fold.train_start, fold.train_end)
+        estimator = None if fitted is None else fitted.get(key)
+        if estimator is None:
+            estimator = fit_estimator(algorithm, params, dataset, train_rows, n_threads=n_threads)
+            if fitted is not None:
+                fitted[key] = estimator
+        fit_done = time.perf_counter()
         all_scores.append(score_rows(estimator, dataset, test_rows))
         folds.append(
             {
                 **fold.as_json(),
                 "train_rows": int(train_rows.sum()),
                 "test_rows": int(test_rows.sum()),
-                "fit_seconds": round(fitted - started, 3),
-                "predict_seconds": round(time.perf_counter() - fitted, 3),
+                "fit_seconds": round(fit_done - started, 3),
+                "predict_seconds": round(time.perf_counter() - fit_done, 3),
             }
         )
         if progress:

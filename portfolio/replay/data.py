@@ -25,10 +25,25 @@ import numpy as np
 import pandas as pd
 
 from mlcore.data.dataset import Panels, panels_from_frame
+from mlcore.features.indicators import compute_features
+from mlcore.training.walkforward import features_until
 from portfolio.orders import fill
 from portfolio.proposals import VOL_WINDOW
 
 RAW_FIELDS = ("open", "high", "low", "close", "dividend", "split_factor")
+
+
+class _WholeFeatures:
+    """The model's features of the whole data, computed on first use and shared by every cut of it."""
+
+    def __init__(self, panels: Panels) -> None:
+        self._panels = panels
+        self._frame: pd.DataFrame | None = None
+
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = compute_features(self._panels.prices, self._panels.sectors)
+        return self._frame
 
 
 @dataclass
@@ -40,6 +55,7 @@ class MarketData:
     sectors: dict[str, str] = field(default_factory=dict)
     source: str = "database"
     volatility: pd.DataFrame | None = None  # the order engine's daily volatility, known at each close
+    whole_features: _WholeFeatures | None = field(default=None, repr=False)
 
     @classmethod
     def from_frame(
@@ -69,7 +85,14 @@ class MarketData:
         # computed once here and cut with the rest by ``until`` (the look-ahead test checks it).
         prices = {k: v for k, v in panels.prices.items() if k in ("open", "high", "low", "close")}
         volatility = fill.daily_volatility(prices, VOL_WINDOW)
-        return cls(raw=raw, panels=panels, sectors=sectors, source=source, volatility=volatility)
+        return cls(
+            raw=raw,
+            panels=panels,
+            sectors=sectors,
+            source=source,
+            volatility=volatility,
+            whole_features=_WholeFeatures(panels),
+        )
 
     @classmethod
     def from_database(cls, *, start: dt.date | None = None, end: dt.date) -> MarketData:
@@ -103,7 +126,19 @@ class MarketData:
             sectors=self.sectors,
             source=self.source,
             volatility=None if self.volatility is None else self.volatility.loc[:cut],
+            whole_features=self.whole_features,
         )
+
+    def model_features(self) -> pd.DataFrame | None:
+        """The model's features (``mlcore.features.compute_features``) up to this data's last session.
+
+        Computed once on the whole period and cut (:func:`mlcore.training.walkforward.features_until`):
+        every feature at ``t`` uses bars ``<= t``, so the cut equals features computed on the bars up to
+        it. None when this data was built without them.
+        """
+        if self.whole_features is None:
+            return None
+        return features_until(self.whole_features.frame(), self.sessions[-1])
 
     def bars(self) -> Bars:
         return Bars(self)

@@ -153,7 +153,7 @@ def run_replay(
         with clock.pinned(day.date()):
             seen = data.until(day)
             if due:
-                lifecycle.retrain(seen.panels, day)
+                lifecycle.retrain(seen.panels, day, features=seen.model_features())
                 last_retrain = day
             if not rebalance:
                 continue

@@ -4,9 +4,14 @@ A replay must not write model versions into the product's registry, so the versi
 here as :class:`ReplayModel` (the bundle mlcore would save, its out-of-sample metrics and a
 fingerprint that the ``ReplayRun`` records). Each step calls the product's function for it:
 
-- training: ``mlcore.training.services.training_config`` / ``stored_dataset`` / ``evaluate_config``
-  (walk-forward out of sample), ``fit_calibration``, ``mlcore.training.walkforward.fit_estimator`` —
-  on the panels cut at the replay's day;
+- training: the retraining policy of ``mlcore.monitoring.retraining.retrain_config`` (with the configured
+  defaults, as the gate's ``Rules.from_settings``: expanding or rolling window), then
+  ``mlcore.training.services.stored_dataset`` / ``evaluate_config`` (walk-forward out of sample) and
+  ``mlcore.training.bundle.fit_bundle`` (the final fit ``train_scored`` uses) — on the panels cut at the
+  replay's day. Two savings that change no number: the features are computed once on the whole period
+  and cut at each retraining day (every feature at ``t`` uses bars ``<= t``), and a walk-forward fold
+  whose training dates a previous retraining already fitted reuses that estimator (its rows and labels
+  are the same; :func:`mlcore.training.walkforward.walk_forward`);
 - promotion: ``mlcore.evaluation.promotion.decide`` on the comparison ``mlcore.monitoring.retraining``
   makes — the champion's per-date rank IC on dates it never saw against the challenger's walk-forward
   scores on the same dates, paired;
@@ -14,7 +19,8 @@ fingerprint that the ``ReplayRun`` records). Each step calls the product's funct
   (``mlcore.monitoring.performance``); CRITICAL closes it (``mlcore.monitoring.gate``'s rule) until a new
   champion is promoted. Freshness and coverage cannot fail in a replay (the data is the clock's);
 - serving: ``mlcore.training.scoring.score_date`` and the champion's reliability
-  (``ModelVersion.reliability``): the tilt the default advice takes.
+  (``ModelVersion.reliability``): the tilt the default advice takes. A champion of reliability 0 is not
+  scored: the advice multiplies its expected returns by 0 (``portfolio.advice.core.advise``).
 """
 
 from __future__ import annotations
@@ -32,11 +38,14 @@ from mlcore.data.dataset import Panels
 from mlcore.evaluation import promotion
 from mlcore.evaluation.ic import daily_ic
 from mlcore.models import ModelVersion
+from mlcore.monitoring.models import MonitoringThresholds
 from mlcore.monitoring.performance import window_metrics
+from mlcore.monitoring.retraining import retrain_config
+from mlcore.training.bundle import fit_bundle
 from mlcore.training.challenger import rank_ic_by_date
-from mlcore.training.scoring import ModelBundle, NotScorable, fit_calibration, score_date
-from mlcore.training.services import evaluate_config, stored_dataset, training_config
-from mlcore.training.walkforward import Dataset, fit_estimator, score_rows
+from mlcore.training.scoring import ModelBundle, NotScorable, score_date
+from mlcore.training.services import TrainingConfig, evaluate_config, stored_dataset
+from mlcore.training.walkforward import Dataset, score_rows
 
 
 @dataclass
@@ -46,6 +55,7 @@ class ReplayModel:
     bundle: ModelBundle
     oos: dict[str, Any]
     trained_on: pd.Timestamp  # the replay day it was trained on
+    train_start: pd.Timestamp  # first date of its training window
     train_end: pd.Timestamp  # last date whose label it saw
     fingerprint: str
 
@@ -57,6 +67,7 @@ class ReplayModel:
     def summary(self) -> dict[str, Any]:
         return {
             "trained_on": self.trained_on.date().isoformat(),
+            "train_start": self.train_start.date().isoformat(),
             "train_end": self.train_end.date().isoformat(),
             "algorithm": self.bundle.algorithm,
             "rank_ic": _clean(self.oos.get("rank_ic_mean")),
@@ -65,28 +76,57 @@ class ReplayModel:
         }
 
 
+def replay_training_config() -> TrainingConfig:
+    """The product's retraining configuration (``retrain_config``) with the configured thresholds, as the
+    replay's gate uses ``Rules.from_settings()``: a replay never reads the live product's edited row."""
+    return retrain_config(MonitoringThresholds(**settings.MONITORING_DEFAULTS))
+
+
 @dataclass
 class ModelLifecycle:
-    """Champion, gate and history of the models of one replay."""
+    """Champion, gate and history of the models of one replay (``config``: the training configuration,
+    default :func:`replay_training_config`)."""
 
     champion: ReplayModel | None = None
     gate_open: bool = True
     gate_reason: str = "No monitoring run yet."
     versions: list[dict[str, Any]] = field(default_factory=list)
     gate_closed_days: int = 0
+    config: TrainingConfig | None = None
+    _fitted: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
-    def retrain(self, panels: Panels, day: pd.Timestamp) -> None:
-        """Judge the champion, train a challenger on data ≤ ``day`` and promote it if it wins."""
-        config = training_config()
+    def retrain(self, panels: Panels, day: pd.Timestamp, *, features: pd.DataFrame | None = None) -> None:
+        """Judge the champion, train a challenger on data ≤ ``day`` and promote it if it wins.
+
+        ``features``: the model's features of the same bars up to ``day`` when already computed
+        (``MarketData.model_features``); else computed from ``panels``.
+        """
+        if self.config is None:
+            self.config = replay_training_config()
+        config = self.config
         try:
-            _, dataset = stored_dataset(config, panels=panels)
-            scores, metrics = evaluate_config(config.algorithm, config.params, dataset, config)
+            _, dataset = stored_dataset(config, panels=panels, features=features)
+            # The replay reads the overall rank IC, its t and the hit rate: no per-fold metrics, and the
+            # long-short backtest at offset 0 only (neither changes those figures).
+            scores, metrics = evaluate_config(
+                config.algorithm,
+                config.params,
+                dataset,
+                config,
+                fitted=self._fitted,
+                fold_metrics=False,
+                all_offsets=False,
+            )
         except ValueError:  # too little history for one walk-forward fold yet: keep what serves
             return
+        champion_scores = None  # computed once for the gate's judgement and the promotion's comparison
         if self.champion is not None:
-            self._judge(self.champion, dataset)
+            dates = self._window(self.champion, dataset)
+            if len(dates):
+                champion_scores = self._champion_scores(self.champion, dataset, dates)
+                self._judge(self.champion, dataset, dates, champion_scores)
         challenger = _fit(config, dataset, scores, metrics, day, panels)
-        promote, reason = self._decide(challenger, scores, dataset)
+        promote, reason = self._decide(challenger, scores, dataset, champion_scores)
         self.versions.append({**challenger.summary(), "promoted": promote, "decision": reason})
         if promote:
             self.champion = challenger
@@ -104,12 +144,13 @@ class ModelLifecycle:
         rows = dataset.scorable() & np.asarray(dataset.dates.isin(dates))
         return score_rows(champion.bundle.estimator, dataset, rows)
 
-    def _judge(self, champion: ReplayModel, dataset: Dataset) -> None:
+    def _judge(
+        self, champion: ReplayModel, dataset: Dataset, dates: pd.DatetimeIndex, scores: pd.Series
+    ) -> None:
         rules = monitoring.Rules.from_settings()
-        dates = self._window(champion, dataset)
         if len(dates) < rules.min_dates:
             return
-        daily = daily_ic(self._champion_scores(champion, dataset, dates), dataset.label)
+        daily = daily_ic(scores, dataset.label)
         horizon = champion.bundle.horizon
         verdict = monitoring.evaluate(
             short=window_metrics(daily, window=rules.short_window, horizon=horizon),
@@ -128,16 +169,22 @@ class ModelLifecycle:
         self.gate_open = verdict.state != monitoring.CRITICAL
         self.gate_reason = verdict.summary()
 
-    def _decide(self, challenger: ReplayModel, scores: pd.Series, dataset: Dataset) -> tuple[bool, str]:
+    def _decide(
+        self,
+        challenger: ReplayModel,
+        scores: pd.Series,
+        dataset: Dataset,
+        theirs: pd.Series | None,
+    ) -> tuple[bool, str]:
+        """``theirs``: the champion's scores on its out-of-sample window (None: no champion yet)."""
         horizon = challenger.bundle.horizon
         if self.champion is None:
             decision = promotion.decide(rank_ic_by_date(scores, dataset.label), None, horizon=horizon)
             return decision.promote, decision.reason
         dates = self._window(self.champion, dataset)
-        if len(dates) == 0:
+        if theirs is None or len(dates) == 0:
             return False, "the champion has no out-of-sample dates to compare on yet"
         mine = scores[scores.index.get_level_values("date").isin(dates)]
-        theirs = self._champion_scores(self.champion, dataset, dates)
         decision = promotion.decide(
             rank_ic_by_date(mine, dataset.label), rank_ic_by_date(theirs, dataset.label), horizon=horizon
         )
@@ -151,33 +198,29 @@ class ModelLifecycle:
         """
         if self.champion is None or not self.gate_open:
             return None, 0.0
+        reliability = min(max(self.champion.reliability, 0.0), 1.0)
+        if reliability == 0.0:  # the advice would multiply the scores by 0: not computed
+            return None, 0.0
         try:
             frame = score_date(self.champion.bundle, panels.prices, panels.sectors, day)
         except (NotScorable, ValueError):
             return None, 0.0
-        return np.expm1(frame["expected_return"].astype(float)), min(max(self.champion.reliability, 0.0), 1.0)
+        return np.expm1(frame["expected_return"].astype(float)), reliability
 
 
 def _fit(
-    config, dataset: Dataset, scores: pd.Series, metrics: dict, day: pd.Timestamp, panels: Panels
+    config: TrainingConfig,
+    dataset: Dataset,
+    scores: pd.Series,
+    metrics: dict,
+    day: pd.Timestamp,
+    panels: Panels,
 ) -> ReplayModel:
-    calibration = fit_calibration(scores, dataset.label)
-    rows = dataset.trainable()
-    estimator = fit_estimator(config.algorithm, config.params, dataset, rows, n_threads=config.fit_threads)
-    bundle = ModelBundle(
-        algorithm=config.algorithm,
-        params=config.params,
-        estimator=estimator,
-        feature_columns=dataset.model_columns,
-        horizon=config.horizon,
-        calibration=calibration,
-        side_fraction=settings.MLCORE_SIDE_FRACTION,
-    )
-    train_end = pd.Timestamp(dataset.dates[rows].max())
+    final = fit_bundle(config, dataset, scores, side_fraction=settings.MLCORE_SIDE_FRACTION)
     digest = hashlib.sha256(
         f"{config.algorithm}|{sorted(config.params.items())}|{panels.fingerprint()['bars_sha256']}".encode()
     ).hexdigest()
-    return ReplayModel(bundle, metrics["oos"], day, train_end, digest[:16])
+    return ReplayModel(final.bundle, metrics["oos"], day, final.train_start, final.train_end, digest[:16])
 
 
 def _clean(value: Any) -> float | None:
