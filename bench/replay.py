@@ -195,6 +195,7 @@ def _statistics(results: dict) -> None:
 
 
 def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # progress lines show at once, also into a file
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", action="store_true", help="the 504-ticker file, 2014-01 … 2021-04")
     parser.add_argument("--workers", default="1,2", help="Celery worker processes to measure, e.g. 1,2")
