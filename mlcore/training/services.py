@@ -140,13 +140,13 @@ def evaluate_config(
     config: TrainingConfig,
     *,
     progress: bool = False,
-    fitted: dict[tuple, Any] | None = None,
+    memo: dict[tuple, Any] | None = None,
     fold_metrics: bool = True,
     all_offsets: bool = True,
 ) -> tuple[pd.Series, dict[str, Any]]:
     """Walk-forward OOS scores of one candidate and its metrics (overall and per fold).
 
-    ``fitted`` memoises fold estimators across calls on cuts of the same bars (:func:`walk_forward`);
+    ``memo`` keeps fold estimators and scores across calls on cuts of the same bars (:func:`walk_forward`);
     ``fold_metrics=False`` leaves the per-fold metrics out and ``all_offsets=False`` computes the
     long-short backtest at offset 0 only — for callers (the replay) that read only the overall rank IC,
     its t-statistic and the hit rate, which neither changes.
@@ -162,7 +162,7 @@ def evaluate_config(
             splitter,
             progress=lambda _: bar.update(),
             n_threads=config.fit_threads,
-            fitted=fitted,
+            memo=memo,
         )
     cost_per_turnover, borrow_per_day = backtest_costs(config, dataset)
     oos = evaluate(

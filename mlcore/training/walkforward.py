@@ -276,14 +276,16 @@ def walk_forward(
     *,
     progress: Callable[[Fold], None] | None = None,
     n_threads: int | None = DEFAULT_FIT_THREADS,
-    fitted: dict[tuple, Any] | None = None,
+    memo: dict[tuple, Any] | None = None,
 ) -> tuple[pd.Series, list[dict[str, Any]]]:
     """Out-of-sample scores for every test date, each from a model that never saw its future.
 
-    ``fitted``: a memo of fold estimators, keyed by algorithm, parameters, horizon and training dates,
-    shared by walk-forwards over cuts of the same bars (a replay retraining monthly). A fold's training
+    ``memo``: fold estimators and scores kept across walk-forwards over cuts of the same bars (a replay
+    retraining monthly), keyed by algorithm, parameters, horizon and the fold's dates. A fold's training
     rows end ``purge`` = horizon dates before its test block, so their features and labels are the same in
-    every cut that holds the test block: the memo returns the estimator a refit would give.
+    every cut that holds the test block: the memo returns the estimator a refit would give. The scores of
+    a complete fold (any but the last, whose test block grows with the cut) are the same rows scored by the
+    same estimator, so they are kept too.
 
     Returns
     -------
@@ -294,20 +296,27 @@ def walk_forward(
     dates = dataset.features.index.get_level_values("date").unique()
     all_scores: list[pd.Series] = []
     folds: list[dict[str, Any]] = []
-    for fold in splitter.split(dates):
+    split = splitter.split(dates)
+    for number, fold in enumerate(split):
         train_rows = dataset.trainable(fold.train_start, fold.train_end)
         test_rows = dataset.scorable(fold.test_start, fold.test_end)
         if not train_rows.any() or not test_rows.any():
             continue
         started = time.perf_counter()
         key = (algorithm, repr(sorted(params.items())), dataset.horizon, fold.train_start, fold.train_end)
-        estimator = None if fitted is None else fitted.get(key)
+        scores_key = ("scores", *key, fold.test_start, fold.test_end)
+        estimator = None if memo is None else memo.get(key)
         if estimator is None:
             estimator = fit_estimator(algorithm, params, dataset, train_rows, n_threads=n_threads)
-            if fitted is not None:
-                fitted[key] = estimator
+            if memo is not None:
+                memo[key] = estimator
         fit_done = time.perf_counter()
-        all_scores.append(score_rows(estimator, dataset, test_rows))
+        scores = None if memo is None else memo.get(scores_key)
+        if scores is None:
+            scores = score_rows(estimator, dataset, test_rows)
+            if memo is not None and number < len(split) - 1:
+                memo[scores_key] = scores
+        all_scores.append(scores)
         folds.append(
             {
                 **fold.as_json(),

@@ -10,8 +10,8 @@ fingerprint that the ``ReplayRun`` records). Each step calls the product's funct
   ``mlcore.training.bundle.fit_bundle`` (the final fit ``train_scored`` uses) — on the panels cut at the
   replay's day. Two savings that change no number: the features are computed once on the whole period
   and cut at each retraining day (every feature at ``t`` uses bars ``<= t``), and a walk-forward fold
-  whose training dates a previous retraining already fitted reuses that estimator (its rows and labels
-  are the same; :func:`mlcore.training.walkforward.walk_forward`);
+  whose training dates a previous retraining already fitted reuses that estimator, and a complete fold its
+  scores (the rows, labels and features are the same; :func:`mlcore.training.walkforward.walk_forward`);
 - promotion: ``mlcore.evaluation.promotion.decide`` on the comparison ``mlcore.monitoring.retraining``
   makes — the champion's per-date rank IC on dates it never saw against the challenger's walk-forward
   scores on the same dates, paired;
@@ -93,7 +93,7 @@ class ModelLifecycle:
     versions: list[dict[str, Any]] = field(default_factory=list)
     gate_closed_days: int = 0
     config: TrainingConfig | None = None
-    _fitted: dict[tuple, Any] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
     def retrain(self, panels: Panels, day: pd.Timestamp, *, features: pd.DataFrame | None = None) -> None:
         """Judge the champion, train a challenger on data ≤ ``day`` and promote it if it wins.
@@ -113,7 +113,7 @@ class ModelLifecycle:
                 config.params,
                 dataset,
                 config,
-                fitted=self._fitted,
+                memo=self._memo,
                 fold_metrics=False,
                 all_offsets=False,
             )

@@ -55,7 +55,7 @@ def test_memoised_fold_fits_score_exactly_as_refits_on_every_cut(sample_panels, 
         fits.clear()
         refit, _ = walk_forward("ridge", params, dataset, splitter)
         fits.clear()
-        memoised, _ = walk_forward("ridge", params, dataset, splitter, fitted=memo)
+        memoised, _ = walk_forward("ridge", params, dataset, splitter, memo=memo)
         pd.testing.assert_series_equal(refit, memoised, check_exact=True)
         new_fits.append(len(fits))
     # Folds test from dates 257, 383, 509 and, once the cut passes it, 635: only a new fold is fitted.
