@@ -173,7 +173,12 @@ def _in_window(dates: pd.Series, start: dt.date | None, end: dt.date | None) -> 
 
 
 class Bars:
-    """Fast access to one session's raw values (the engine reads every session of every ticker)."""
+    """Fast access to one session's raw values (the engine reads every session of every ticker).
+
+    Besides the raw fields, ``mark``: the last close known at the day (the day's close, or the previous
+    one when the ticker has no bar that session — a gap, or a ticker whose data ends early), at which a
+    position is valued. It reads only bars up to the day.
+    """
 
     def __init__(self, data: MarketData) -> None:
         close = data.raw["close"]
@@ -181,9 +186,11 @@ class Bars:
         self.column = {t: i for i, t in enumerate(self.tickers)}
         self.row = {d: i for i, d in enumerate(close.index)}
         self.values = {name: data.raw[name].to_numpy(dtype=np.float64) for name in RAW_FIELDS}
+        self.values["mark"] = close.ffill().to_numpy(dtype=np.float64)
 
     def on(self, day: pd.Timestamp) -> dict[str, dict[str, float]]:
-        """``{field: {ticker: value}}`` of ``day``'s bars (NaN where the ticker has no bar)."""
+        """``{field: {ticker: value}}`` of ``day``'s bars (NaN where the ticker has no bar; ``mark``: the
+        last close known)."""
         i = self.row[day]
         return {
             name: dict(zip(self.tickers, values[i].tolist(), strict=True))

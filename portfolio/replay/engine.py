@@ -6,7 +6,8 @@ Each session, in this order:
    credited to the holders of the previous close;
 2. open orders meet the day's bar (:mod:`portfolio.replay.simulator`); sells before buys, a buy is cut
    to the cash available; orders past their validity expire;
-3. the books are marked at the close; at the year's last session the PFU is paid;
+3. the books are marked at the close (a holding without a bar that day at its last close); at the
+   year's last session the PFU is paid;
 4. after the close, with ``market.clock.pinned(day)``: the model is retrained when due, and on
    rebalance days the strategy's targets become priced orders (``portfolio.orders.pricing``) valid
    for the profile's sessions; a new set replaces the orders still open (as new proposals do).
@@ -132,7 +133,9 @@ def run_replay(
         _corporate_actions(book, pending, bar, day.date())
         pending = _fills(book, pending, bar, day.date(), sigma, counts)
         close = bar["close"]
-        prices = {t: float(close[t]) for t in book.lots}
+        # A holding without a bar today (a gap, or data ending early) keeps its last close: a NaN would
+        # make the whole equity NaN from then on.
+        prices = {t: float(bar["mark"][t]) for t in book.lots}
         book.accrue_borrow(prices)
         last_of_year = position == len(sessions) - 1 or sessions[position + 1].year != day.year
         if last_of_year:

@@ -87,6 +87,20 @@ def test_buy_and_hold_buys_once_at_the_next_sessions_prices_and_is_marked_at_the
     assert result.taxes[2018] == pytest.approx(0.30 * result.book.totals.dividends, rel=1e-6)
 
 
+def test_a_holding_whose_bars_end_early_is_marked_at_its_last_close(small_frame):
+    # KO's data stops on 2018-12-21 (as some tickers of the 504-ticker file stop days before its end).
+    frame = small_frame[~((small_frame["ticker"] == "KO") & (small_frame["date"] > "2018-12-21"))]
+    data = MarketData.from_frame(frame.reset_index(drop=True), source="ko-ends-early")
+    result = run_replay(data, CONFIG, "equal_weight_buy_hold")
+    assert result.equity["after_tax"].notna().all()
+    held = {t: lot.quantity for t, lot in result.book.lots.items()}
+    last = data.raw["close"].loc["2018-12-31"].copy()
+    last["KO"] = data.raw["close"].loc["2018-12-21", "KO"]
+    value = sum(q * last[t] for t, q in held.items())
+    assert held["KO"] > 0
+    assert result.equity["after_tax"].iloc[-1] == pytest.approx(result.book.cash + value)
+
+
 def test_monthly_one_over_n_rebalances_once_a_month(small_data):
     result = run_replay(small_data, CONFIG, "equal_weight_monthly")
     assert result.book.totals.traded_notional > 0
