@@ -13,7 +13,7 @@ import logging
 import subprocess
 import time
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -164,14 +164,39 @@ def replay_run_create(*, user: Any, params: dict[str, Any]) -> ReplayRun:
     return run
 
 
-def replay_part(run_id: int, strategy_name: str, offset: int) -> dict[str, Any]:
-    """Run one (strategy, offset) of a stored run and count it done; returns the JSON-safe result."""
+SESSIONS_PER_LOG_LINE = 250  # about a year of sessions: a long part leaves a trail in the logs
+
+
+def replay_part(
+    run_id: int, strategy_name: str, offset: int, *, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
+    """Run one (strategy, offset) of a stored run and count it done; returns the JSON-safe result.
+
+    ``progress(done, total)`` is called after every session (the command's bar); the log gets one line
+    every ``SESSIONS_PER_LOG_LINE`` sessions, so a Celery worker's part shows how far it is too.
+    """
     run = ReplayRun.objects.get(pk=run_id)
     ReplayRun.objects.filter(pk=run_id, status=ReplayRun.Status.QUEUED).update(
         status=ReplayRun.Status.RUNNING
     )
     data = load_data(run.params)
-    result = run_replay(data, resolved_config(run.params, data, offset), strategy_name)
+
+    def session_done(done: int, total: int) -> None:
+        if progress:
+            progress(done, total)
+        if done % SESSIONS_PER_LOG_LINE == 0 or done == total:
+            logger.info(
+                "replay part progress",
+                extra={
+                    "replay_run": run_id,
+                    "strategy": strategy_name,
+                    "offset": offset,
+                    "sessions_done": done,
+                    "sessions": total,
+                },
+            )
+
+    result = run_replay(data, resolved_config(run.params, data, offset), strategy_name, progress=session_done)
     part = part_result(result)
     part["data_fingerprint"] = data.fingerprint()
     ReplayRun.objects.filter(pk=run_id).update(parts_done=F("parts_done") + 1)
@@ -201,15 +226,24 @@ def replay_fail(run_id: int, error: str) -> None:
 
 
 def replay_run_now(
-    *, params: dict[str, Any], user: Any = None, progress: Callable[[str, int], None] | None = None
+    *,
+    params: dict[str, Any],
+    user: Any = None,
+    progress: Callable[[str, int], None] | None = None,
+    session_progress: Callable[[str, int, int, int], None] | None = None,
 ) -> ReplayRun:
-    """Run every part in this process (command, bootstrap, bench) and store the run like the API does."""
+    """Run every part in this process (command, bootstrap, bench) and store the run like the API does.
+
+    ``progress(strategy, offset)`` after each part; ``session_progress(strategy, offset, done, total)``
+    after each session of a part.
+    """
     started = time.perf_counter()
     run = replay_run_create(user=user, params=params)
     parts = []
     try:
         for strategy_name, offset in parts_of(run):
-            parts.append(replay_part(run.pk, strategy_name, offset))
+            on_session = partial(session_progress, strategy_name, offset) if session_progress else None
+            parts.append(replay_part(run.pk, strategy_name, offset, progress=on_session))
             if progress:
                 progress(strategy_name, offset)
     except DomainError as exc:

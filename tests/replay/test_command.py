@@ -18,7 +18,7 @@ def csv_path(tmp_path):
     return path
 
 
-def test_a_replay_of_a_file_prints_the_table_and_stores_the_run(csv_path, db):
+def test_a_replay_of_a_file_prints_the_table_and_stores_the_run(csv_path, db, caplog):
     out, err = StringIO(), StringIO()
     call_command(
         "replay",
@@ -35,7 +35,15 @@ def test_a_replay_of_a_file_prints_the_table_and_stores_the_run(csv_path, db):
     assert "six.csv.gz (6 tickers), 2018-01-02 … 2018-12-31" in text
     for label in ("1/N monthly", "1/N buy & hold", "Cash"):
         assert label in text
-    assert "replay: 100%" in err.getvalue()  # the progress bar
+    assert "replay: 100%" in err.getvalue()  # the progress bar of the parts
+    assert "equal_weight_buy_hold offset 0" in err.getvalue()  # and of the sessions of the running part
+    logged = [r for r in caplog.records if r.getMessage() == "replay part progress"]
+    assert {r.strategy for r in logged} == {
+        "cash",
+        "equal_weight_buy_hold",
+        "equal_weight_monthly",
+    }  # + the baseline
+    assert all(r.sessions_done == r.sessions for r in logged[-1:])  # each part logs its end
     run = ReplayRun.objects.get()
     assert run.status == ReplayRun.Status.SUCCEEDED
     assert run.data_fingerprint["n_tickers"] == 6

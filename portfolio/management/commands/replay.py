@@ -47,13 +47,23 @@ class Command(BaseCommand):
                 cost_preset=options["costs"],
             )
             parts = len(params["strategies"]) * len(params["offsets"])
-            with tqdm(total=parts, unit="replay", desc="replay", file=self.stderr) as bar:
+            with (
+                tqdm(total=parts, unit="part", desc="replay", file=self.stderr, position=0) as bar,
+                tqdm(unit="session", desc="sessions", file=self.stderr, position=1, leave=False) as sessions,
+            ):
 
                 def step(strategy_name: str, offset: int) -> None:
-                    bar.set_postfix_str(f"{strategy_name} offset {offset}")
+                    bar.set_postfix_str(f"{strategy_name} offset {offset} done")
                     bar.update()
 
-                run = services.replay_run_now(params=params, progress=step)
+                def session_step(strategy_name: str, offset: int, done: int, total: int) -> None:
+                    if done == 1 or sessions.total != total:
+                        sessions.reset(total=total)
+                        sessions.set_description(f"{strategy_name} offset {offset}")
+                    sessions.n = done
+                    sessions.refresh()
+
+                run = services.replay_run_now(params=params, progress=step, session_progress=session_step)
         except DomainError as exc:
             raise CommandError(exc.message)
         self._table(run)
