@@ -7,6 +7,8 @@ one refused trade and none is recorded.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -20,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from market.models import Ticker
 from portfolio import selectors, services
+from portfolio.services.trades import fill_conversion
 from swingtrade.errors import DomainError
 from swingtrade.web import csv_io, presenting
 from swingtrade.web.views.portfolios import _portfolio_or_404
@@ -171,11 +174,17 @@ def trades_import(request: HttpRequest, portfolio_id: int) -> HttpResponse:
     rows: list[csv_io.TradeRow] = []
     if error is None:
         try:
-            rows = csv_io.parse_trades(
-                text, known_tickers=set(Ticker.objects.values_list("symbol", flat=True))
-            )
+            currencies = dict(Ticker.objects.values_list("symbol", "currency"))
+            rows = csv_io.parse_trades(text, known_tickers=set(currencies))
         except ValueError as exc:
             error = str(exc)
+        else:
+            csv_io.check_currencies(
+                rows,
+                base_currency=portfolio.base_currency,
+                stock_currencies=currencies,
+                booking_rate=_booking_rate,
+            )
     if error is None and "confirm" in request.POST and not any(r.errors for r in rows):
         try:
             recorded = _record_all(portfolio, rows)
@@ -186,6 +195,15 @@ def trades_import(request: HttpRequest, portfolio_id: int) -> HttpResponse:
             return redirect("portfolio:detail", portfolio_id=portfolio.pk)
     context.update(rows=rows, error=error, content=text, valid=bool(rows) and not any(r.errors for r in rows))
     return render(request, "portfolio/trades_import.html", context, status=400 if error else 200)
+
+
+def _booking_rate(currency: str, base: str, traded_on: date) -> tuple[Decimal, date | None]:
+    """The rate ``trade_record`` will book the fill at; its refusal (no rate stored) as a ValueError."""
+    try:
+        conversion = fill_conversion(currency=currency, base=base, traded_on=traded_on)
+    except DomainError as exc:
+        raise ValueError(exc.message) from exc
+    return conversion.rate, conversion.on
 
 
 def _uploaded_text(form: ImportForm) -> tuple[str, str | None]:
@@ -207,7 +225,7 @@ def _uploaded_text(form: ImportForm) -> tuple[str, str | None]:
 def _record_all(portfolio: Any, rows: list[csv_io.TradeRow]) -> int:
     for row in sorted(rows, key=lambda r: (r.values["traded_on"], r.line)):
         try:
-            services.trade_record(portfolio=portfolio, **row.values)
+            services.trade_record(portfolio=portfolio, **row.trade_values())
         except DomainError as exc:
             exc.message = _("Line %(line)d: %(reason)s Nothing was imported.") % {
                 "line": row.line,
