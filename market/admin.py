@@ -14,8 +14,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
-from market import jobs, selectors, services
+from market import jobs, selectors, services, validation
 from market.models import BarRevision, DailyBar, IngestionIssue, IngestionRun, Ticker
 from swingtrade.accounts import roles
 from swingtrade.errors import DomainError
@@ -76,9 +77,16 @@ class DailyBarAdmin(AdminRoleMixin, ReadOnlyMixin, admin.ModelAdmin):
     show_full_result_count = False  # COUNT(*) over a million bars on every page is wasted time
 
 
-class IssueInline(ReadOnlyMixin, admin.TabularInline):
+class IssueDetailMixin:
+    @admin.display(description=gettext_lazy("detail"))
+    def detail_text(self, issue: IngestionIssue) -> str:
+        """The stored English detail in the reader's language (market.validation.issue_text)."""
+        return validation.issue_text(issue.detail)
+
+
+class IssueInline(IssueDetailMixin, ReadOnlyMixin, admin.TabularInline):
     model = IngestionIssue
-    fields = ("severity", "reason", "ticker", "date", "line", "detail")
+    fields = ("severity", "reason", "ticker", "date", "line", "detail_text")
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -111,7 +119,7 @@ class BreakFilter(admin.SimpleListFilter):
 
 
 @admin.register(IngestionIssue)
-class IngestionIssueAdmin(AdminRoleMixin, ReadOnlyMixin, admin.ModelAdmin):
+class IngestionIssueAdmin(IssueDetailMixin, AdminRoleMixin, ReadOnlyMixin, admin.ModelAdmin):
     """Rejected and flagged rows of every run; the page says which tickers are held out of scoring."""
 
     list_display = (
@@ -121,7 +129,7 @@ class IngestionIssueAdmin(AdminRoleMixin, ReadOnlyMixin, admin.ModelAdmin):
         "ticker",
         "date",
         "line",
-        "detail",
+        "detail_text",
         "confirmed_by",
         "confirmed_at",
     )

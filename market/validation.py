@@ -19,9 +19,11 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from market.adjustment import back_adjusted_close, one_day_total_returns
 from market.columns import BAR_VALUE_FIELDS, PRICE_COLUMNS, ROW_PROBLEM_COLUMNS
+from swingtrade.messages import translated
 
 #: Columns whose ±inf is rejected (NaN is "absent": allowed where the column is optional).
 FINITE_COLUMNS: tuple[str, ...] = BAR_VALUE_FIELDS
@@ -43,35 +45,52 @@ LAST_BAR_DATE = date(2200, 12, 31)
 
 # Reason codes, in the order they are checked; the first that applies is recorded. A reason the
 # source found while reading the row (``parse_reason``: ``invalid_date``, ``invalid_number``,
-# ``date_out_of_range``) comes before all others.
+# ``date_out_of_range``) comes before all others. The sentences are stored in English in each issue's
+# ``detail`` (the record); pages show them in the reader's language with :func:`issue_text`.
+OUT_OF_RANGE = gettext_noop(
+    "a value is out of range (prices, dividend and split factor at most %(max)s, "
+    "split factor > 0, dividend >= 0, volume below 2**63)"
+)
+DATE_OUT_OF_RANGE = gettext_noop("date is outside %(first)s to %(last)s")
 REJECT_REASONS: dict[str, str] = {
-    "invalid_date": "date is missing or not a date as YYYY-MM-DD",
-    "invalid_number": "a price, volume, dividend or split factor is not a number",
-    "invalid_ticker": "ticker symbol is empty or not a valid symbol",
-    "missing_close": "close is missing",
-    "non_finite": "a price, volume, dividend or split factor is infinite",
-    "out_of_range": (
-        f"a value is out of range (prices, dividend and split factor at most {MAX_VALUE:g}, "
-        "split factor > 0, dividend >= 0, volume below 2**63)"
-    ),
-    "non_positive_close": "close is zero or negative",
-    "non_positive_price": "open, high, low or adj_close is zero or negative",
-    "high_below_low": "high is below low",
-    "close_outside_range": "close is outside [low, high]",
-    "negative_volume": "volume is negative",
-    "date_out_of_range": f"date is outside {FIRST_BAR_DATE.isoformat()} to {LAST_BAR_DATE.isoformat()}",
-    "future_date": "date is in the future",
-    "not_weekday": "date is a Saturday or Sunday",
-    "unknown_ticker": "ticker is unknown and this source may not create tickers",
-    "duplicate": "the same (ticker, date) appears more than once in the input",
+    "invalid_date": gettext_noop("date is missing or not a date as YYYY-MM-DD"),
+    "invalid_number": gettext_noop("a price, volume, dividend or split factor is not a number"),
+    "invalid_ticker": gettext_noop("ticker symbol is empty or not a valid symbol"),
+    "missing_close": gettext_noop("close is missing"),
+    "non_finite": gettext_noop("a price, volume, dividend or split factor is infinite"),
+    "out_of_range": OUT_OF_RANGE % {"max": f"{MAX_VALUE:g}"},
+    "non_positive_close": gettext_noop("close is zero or negative"),
+    "non_positive_price": gettext_noop("open, high, low or adj_close is zero or negative"),
+    "high_below_low": gettext_noop("high is below low"),
+    "close_outside_range": gettext_noop("close is outside [low, high]"),
+    "negative_volume": gettext_noop("volume is negative"),
+    "date_out_of_range": DATE_OUT_OF_RANGE
+    % {"first": FIRST_BAR_DATE.isoformat(), "last": LAST_BAR_DATE.isoformat()},
+    "future_date": gettext_noop("date is in the future"),
+    "not_weekday": gettext_noop("date is a Saturday or Sunday"),
+    "unknown_ticker": gettext_noop("ticker is unknown and this source may not create tickers"),
+    "duplicate": gettext_noop("the same (ticker, date) appears more than once in the input"),
 }
 FLAG_REASONS: dict[str, str] = {
-    "large_move": "one-day move beyond the limit, not explained by a split or dividend",
-    "unadjusted_break": (
+    "large_move": gettext_noop("one-day move beyond the limit, not explained by a split or dividend"),
+    "unadjusted_break": gettext_noop(
         "one-day move beyond the limit in prices without adjusted closes, not explained by a split or "
         "dividend of the file (held out of scoring until confirmed)"
     ),
 }
+# An issue's detail: the reason, then the values that broke it (``column=value``: any language reads them).
+FLAG_DETAIL = gettext_noop(
+    "%(reason)s: %(move)s (limit ±%(limit)s, split factor %(split)s, dividend %(dividend)s)"
+)
+DETAIL = gettext_noop("%(reason)s: %(values)s")
+ISSUE_TEMPLATES: tuple[str, ...] = (
+    FLAG_DETAIL,
+    DETAIL,
+    OUT_OF_RANGE,
+    DATE_OUT_OF_RANGE,
+    *(r for r in REJECT_REASONS.values() if "%" not in r),
+    *FLAG_REASONS.values(),
+)
 #: Flags that keep a ticker out of scoring and optimisation (market.selectors.held_out_tickers).
 HOLDING_FLAGS: tuple[str, ...] = ("unadjusted_break",)
 SYMBOL_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9.^]{0,15}\Z")
@@ -97,6 +116,11 @@ class ValidationResult:
     @property
     def flagged_count(self) -> int:
         return int((self.issues["severity"] == "flagged").sum())
+
+
+def issue_text(detail: str) -> str:
+    """An issue's stored English ``detail`` in the reader's language (values as stored); other text as is."""
+    return translated(detail, ISSUE_TEMPLATES)
 
 
 def outside_bar_dates(dates: date | pd.Series) -> bool | pd.Series:
@@ -182,16 +206,18 @@ def _reject_detail(rows: pd.DataFrame) -> pd.Series:
         base = REJECT_REASONS[row["reason"]]
         if row["reason"] in culprits:
             bad = culprits[row["reason"]].loc[row.name]
-            return f"{base}: " + " ".join(f"{column}={row[column]:g}" for column in bad.index[bad])
-        if row["reason"] == "date_out_of_range":
-            return f"{base}: {row['date'].date().isoformat()}"
-        if row["reason"] in {"high_below_low", "close_outside_range"}:
-            return f"{base}: low={row['low']:g} high={row['high']:g} close={row['close']:g}"
-        if row["reason"] in {"non_positive_close"}:
-            return f"{base}: close={row['close']:g}"
-        if row["reason"] == "negative_volume":
-            return f"{base}: volume={row['volume']:g}"
-        return base
+            values = " ".join(f"{column}={row[column]:g}" for column in bad.index[bad])
+        elif row["reason"] == "date_out_of_range":
+            values = row["date"].date().isoformat()
+        elif row["reason"] in {"high_below_low", "close_outside_range"}:
+            values = f"low={row['low']:g} high={row['high']:g} close={row['close']:g}"
+        elif row["reason"] in {"non_positive_close"}:
+            values = f"close={row['close']:g}"
+        elif row["reason"] == "negative_volume":
+            values = f"volume={row['volume']:g}"
+        else:
+            return base
+        return DETAIL % {"reason": base, "values": values}
 
     if rows.empty:
         return pd.Series(dtype=object)
@@ -270,8 +296,14 @@ def validate_frame(
     flagged = accepted.loc[large].assign(severity="flagged")
     flagged["reason"] = np.where(vendor_adjusted[large], "large_move", "unadjusted_break")
     flagged["detail"] = [
-        f"{FLAG_REASONS[reason]}: {move:+.1%} (limit ±{max_move:.0%}, split factor {split:g}, "
-        f"dividend {dividend:g})"
+        FLAG_DETAIL
+        % {
+            "reason": FLAG_REASONS[reason],
+            "move": f"{move:+.1%}",
+            "limit": f"{max_move:.0%}",
+            "split": f"{split:g}",
+            "dividend": f"{dividend:g}",
+        }
         for reason, move, split, dividend in zip(
             flagged["reason"], moves[large], flagged["split_factor"], flagged["dividend"], strict=True
         )

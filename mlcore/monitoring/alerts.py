@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mlcore import monitoring
+from mlcore.monitoring import messages
 from mlcore.monitoring.models import Alert, GateOverride, MonitoringReport, MonitoringThresholds
 from swingtrade.accounts import roles
 
@@ -53,10 +54,11 @@ def _muted_because(*, state: str, thresholds: MonitoringThresholds) -> str:
         return ""
     recent = sent.filter(created_at__gte=since).count()
     if recent >= thresholds.alert_max_emails:
-        return (
-            f"rate limit: {recent} e-mails in the last {thresholds.alert_window_hours} h "
-            f"(max {thresholds.alert_max_emails})"
-        )
+        return messages.RATE_LIMITED % {
+            "sent": recent,
+            "hours": thresholds.alert_window_hours,
+            "max": thresholds.alert_max_emails,
+        }
     return ""
 
 
@@ -64,7 +66,7 @@ def _send(alert: Alert) -> None:
     recipients = admin_recipients()
     alert.recipients = recipients
     if not recipients:
-        alert.suppressed_reason = "no administrator has an e-mail address"
+        alert.suppressed_reason = messages.NO_RECIPIENT
         logger.warning("alert not e-mailed: no administrator e-mail", extra={"alert": alert.subject})
         return
     EmailMessage(alert.subject, alert.body, to=recipients).send(fail_silently=False)
@@ -102,13 +104,17 @@ def notify_state_change(*, report: MonitoringReport, previous_state: str) -> Ale
     """Record (and e-mail, unless rate-limited) a change of the serving model's state."""
     thresholds = MonitoringThresholds.load()
     recovered = previous_state == monitoring.CRITICAL and report.state != monitoring.CRITICAL
-    headline = "recovered" if recovered else report.state
+    headline = messages.RECOVERED if recovered else report.state
     alert = Alert(
         kind=Alert.Kind.STATE_CHANGE,
         report=report,
         previous_state=previous_state,
         state=report.state,
-        subject=f"[SwingTrade] Model monitoring {headline}: {previous_state} → {report.state}",
+        subject=messages.SUBJECT
+        % {
+            "subject": messages.STATE_CHANGE
+            % {"headline": headline, "previous": previous_state, "state": report.state}
+        },
         body=_report_body(report, previous_state),
     )
     muted = _muted_because(state=report.state, thresholds=thresholds)
@@ -132,7 +138,7 @@ def notify_override(*, override: GateOverride) -> Alert:
         kind=Alert.Kind.OVERRIDE,
         report=override.report,
         state=override.report.state if override.report else "",
-        subject=f"[SwingTrade] Prediction gate overridden by {who}",
+        subject=messages.SUBJECT % {"subject": messages.OVERRIDDEN_BY % {"who": who}},
         body="\n".join(
             [
                 f"{who} opened the prediction gate until {override.expires_at:%Y-%m-%d %H:%M %Z}.",
@@ -158,13 +164,13 @@ def notify_retrain(*, subject: str, body: str, report: MonitoringReport | None =
         kind=Alert.Kind.RETRAIN,
         report=report,
         state=report.state if report else "",
-        subject=f"[SwingTrade] {subject}",
+        subject=messages.SUBJECT % {"subject": subject},
         body=body,
     )
     if email:
         _send(alert)
     else:
-        alert.suppressed_reason = "recorded only: state-change e-mails report its effect"
+        alert.suppressed_reason = messages.RECORDED_ONLY
     alert.save()
     logger.warning("retraining alert", extra={"subject": subject, "emailed": alert.emailed})
     return alert

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mlcore import monitoring
+from mlcore.monitoring import messages
 from mlcore.monitoring import selectors as monitoring_selectors
 from mlcore.monitoring.models import GateOverride, MonitoringThresholds
 from swingtrade.accounts import roles
@@ -40,10 +41,15 @@ class GateState:
         return asdict(self)
 
     @property
+    def reason_text(self) -> str:
+        """``reason`` in the reader's language (the stored English stays the record: API, logs)."""
+        return messages.summary_text(self.reason)
+
+    @property
     def public_reason(self) -> str:
         """The reason a user may read: an override says until when, never who or why."""
         if self.overridden:
-            return f"An administrator keeps recommendations open until {self.override_expires_at}."
+            return messages.OVERRIDE_PUBLIC % {"until": self.override_expires_at}
         return self.reason
 
     def for_user(self, user: Any) -> dict[str, Any]:
@@ -69,7 +75,7 @@ def gate_state(*, now: datetime | None = None) -> GateState:
     now = now or timezone.now()  # only for the override's expiry: a record timestamp (see selectors)
     report = monitoring_selectors.latest_report()
     if report is None:
-        return GateState(True, None, "No monitoring run yet.")
+        return GateState(True, None, messages.NO_RUN)
     base = {
         "state": report.state,
         "report_id": report.pk,
@@ -81,12 +87,12 @@ def gate_state(*, now: datetime | None = None) -> GateState:
     if report.model_version_id != _current_champion_id():
         # Only a judgement of the model that serves now can block it: a newly promoted champion passes
         # until the next run judges it (the retraining task runs one right after promotion).
-        return GateState(True, reason="A new champion replaced the model judged CRITICAL.", **base)
+        return GateState(True, reason=messages.NEW_CHAMPION, **base)
     override = monitoring_selectors.active_override(now=now)
     if override is not None:
         return GateState(
             True,
-            reason=f"Administrator override: {override.reason}",
+            reason=messages.OVERRIDE % {"reason": override.reason},
             overridden=True,
             override_by=override.created_by.get_username(),
             override_reason=override.reason,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mlcore import monitoring
+from mlcore.monitoring import messages
 
 __all__ = ["Alert", "GateOverride", "MonitoringReport", "MonitoringThresholds"]
 
@@ -187,6 +188,16 @@ class MonitoringReport(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("monitoring-report-detail", args=[self.pk])
 
+    @property
+    def summary_text(self) -> str:
+        """``summary`` in the reader's language; the stored English stays the record (API, e-mails)."""
+        return messages.summary_text(self.summary)
+
+    @property
+    def reasons_text(self) -> list[dict[str, Any]]:
+        """``reasons`` with each ``message`` in the reader's language."""
+        return [{**reason, "message": messages.text(reason.get("message", ""))} for reason in self.reasons]
+
 
 class Alert(models.Model):
     """A state change, a gate override or a retraining outcome announced to the administrators."""
@@ -214,6 +225,15 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def subject_text(self) -> str:
+        """``subject`` in the reader's language (the e-mail went out in English, as stored)."""
+        return messages.text(self.subject)
+
+    @property
+    def suppressed_reason_text(self) -> str:
+        return messages.text(self.suppressed_reason)
 
 
 class GateOverride(models.Model):

@@ -139,7 +139,7 @@ def retrain_and_notify(
 ) -> dict[str, Any]:
     """:func:`retrain`, recording the outcome as an alert when a CRITICAL report asked for it, and
     e-mailing the admins when it fails (the gate may stay closed until someone acts)."""
-    from mlcore.monitoring import alerts
+    from mlcore.monitoring import alerts, messages
     from mlcore.monitoring.models import MonitoringReport
 
     report = MonitoringReport.objects.filter(pk=report_id).first() if report_id else None
@@ -148,7 +148,7 @@ def retrain_and_notify(
     except DomainError as exc:
         logger.error("retraining failed", extra={"reason": reason, "error": exc.message})
         alerts.notify_retrain(
-            subject="Retraining failed",
+            subject=messages.RETRAIN_FAILED,
             body=f"The retraining ({reason}) failed: {exc.message}\nThe current champion keeps serving "
             "(or the gate stays closed) until a model passes or an administrator overrides.",
             report=report,
@@ -158,7 +158,8 @@ def retrain_and_notify(
     if report is not None:
         promoted = result["status"] == ModelVersion.Status.CHAMPION
         alerts.notify_retrain(
-            subject=f"Retrained model {result['model_version']} {'promoted' if promoted else 'rejected'}",
+            subject=(messages.RETRAIN_PROMOTED if promoted else messages.RETRAIN_REJECTED)
+            % {"version": result["model_version"]},
             body=f"Retraining after monitoring report {report.pk} ({report.state}): {result['decision']}.",
             report=report,
             email=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from mlcore.monitoring import messages as msg
 from mlcore.monitoring.freshness import Freshness
 from mlcore.monitoring.performance import WindowMetrics
 
@@ -71,7 +72,7 @@ class Evaluation:
 
     def summary(self) -> str:
         worst = [r.message for r in self.reasons if r.level == self.state]
-        return "; ".join(worst) if worst else "all checks passed"
+        return msg.SUMMARY_SEPARATOR.join(worst) if worst else msg.ALL_PASSED
 
 
 def evaluate(
@@ -87,7 +88,7 @@ def evaluate(
     """Turn the metrics into a state and the reasons behind it (every check that fired, worst first)."""
     reasons: list[Reason] = []
     if not has_model:
-        reasons.append(Reason("no_model", CRITICAL, "No champion model is serving predictions."))
+        reasons.append(Reason("no_model", CRITICAL, msg.NO_MODEL))
     for wm, is_long in ((long, True), (short, False)):
         if wm is not None:
             reasons.extend(_performance_reasons(wm, rules, is_long=is_long))
@@ -96,8 +97,12 @@ def evaluate(
             Reason(
                 "feature_drift",
                 WARN,
-                f"{drift:.0%} of features drifted (PSI > {rules.psi_threshold:g}) against the training "
-                f"window (threshold {rules.drift_share_warn:.0%}).",
+                msg.FEATURE_DRIFT
+                % {
+                    "share": f"{drift:.0%}",
+                    "psi": f"{rules.psi_threshold:g}",
+                    "limit": f"{rules.drift_share_warn:.0%}",
+                },
             )
         )
     if freshness is not None:
@@ -116,8 +121,7 @@ def evaluate(
                 Reason(
                     "low_coverage",
                     level,
-                    f"Predictions cover {coverage_share:.0%} of the tickers with data "
-                    f"(threshold {limit:.0%}).",
+                    msg.LOW_COVERAGE % {"share": f"{coverage_share:.0%}", "limit": f"{limit:.0%}"},
                 )
             )
     state = max((r.level for r in reasons if r.level in _SEVERITY), key=severity, default=OK)
@@ -126,27 +130,31 @@ def evaluate(
 
 
 def _performance_reasons(wm: WindowMetrics, rules: Rules, *, is_long: bool) -> list[Reason]:
-    label = f"{wm.window}-day"
+    label = msg.WINDOW % {"days": wm.window}
     if wm.n_dates < rules.min_dates:
         return [
             Reason(
                 "insufficient_history",
                 INFO,
-                f"Only {wm.n_dates} matured prediction dates in the {label} window "
-                f"(need {rules.min_dates}); performance not judged.",
+                msg.INSUFFICIENT_HISTORY % {"n": wm.n_dates, "window": label, "need": rules.min_dates},
             )
         ]
     out: list[Reason] = []
     t_val = wm.rank_ic_t_vs_validation
     t0 = wm.rank_ic_t
-    desc = f"{label} rank IC {wm.rank_ic:+.4f} (SE {wm.rank_ic_se:.4f})" if wm.rank_ic_se else label
+    desc = (
+        msg.RANK_IC % {"window": label, "ic": f"{wm.rank_ic:+.4f}", "se": f"{wm.rank_ic_se:.4f}"}
+        if wm.rank_ic_se
+        else msg.RANK_IC_PLAIN % {"window": label}
+    )
     # Only the long window may close the gate: 20 days of a 5-day label are ~4 independent draws.
     if is_long and t_val is not None and t_val <= -rules.critical_t:
         out.append(
             Reason(
                 "rank_ic_below_validation",
                 CRITICAL,
-                f"{desc} is significantly below validation (t = {t_val:.2f} ≤ −{rules.critical_t:g}).",
+                msg.SIGNIFICANTLY_BELOW_VALIDATION
+                % {"desc": desc, "t": f"{t_val:.2f}", "limit": f"{rules.critical_t:g}"},
             )
         )
     elif is_long and t0 is not None and t0 <= -rules.critical_t:
@@ -154,7 +162,8 @@ def _performance_reasons(wm: WindowMetrics, rules: Rules, *, is_long: bool) -> l
             Reason(
                 "rank_ic_negative",
                 CRITICAL,
-                f"{desc} is significantly negative (t = {t0:.2f} ≤ −{rules.critical_t:g}).",
+                msg.SIGNIFICANTLY_NEGATIVE
+                % {"desc": desc, "t": f"{t0:.2f}", "limit": f"{rules.critical_t:g}"},
             )
         )
     elif t_val is not None and t_val <= -rules.warn_t:
@@ -162,19 +171,24 @@ def _performance_reasons(wm: WindowMetrics, rules: Rules, *, is_long: bool) -> l
             Reason(
                 "rank_ic_degraded",
                 WARN,
-                f"{desc} is below validation (t = {t_val:.2f} ≤ −{rules.warn_t:g}).",
+                msg.BELOW_VALIDATION % {"desc": desc, "t": f"{t_val:.2f}", "limit": f"{rules.warn_t:g}"},
             )
         )
     elif t0 is not None and t0 <= -rules.warn_t:
         out.append(
-            Reason("rank_ic_degraded", WARN, f"{desc} is negative (t = {t0:.2f} ≤ −{rules.warn_t:g}).")
+            Reason(
+                "rank_ic_degraded",
+                WARN,
+                msg.NEGATIVE % {"desc": desc, "t": f"{t0:.2f}", "limit": f"{rules.warn_t:g}"},
+            )
         )
     if wm.hit_rate_t is not None and wm.hit_rate_t <= -rules.warn_t:
         out.append(
             Reason(
                 "hit_rate_low",
                 WARN,
-                f"{label} hit rate {wm.hit_rate:.1%} is significantly below 50% (t = {wm.hit_rate_t:.2f}).",
+                msg.HIT_RATE_LOW
+                % {"window": label, "rate": f"{wm.hit_rate:.1%}", "t": f"{wm.hit_rate_t:.2f}"},
             )
         )
     return out
@@ -182,7 +196,7 @@ def _performance_reasons(wm: WindowMetrics, rules: Rules, *, is_long: bool) -> l
 
 def _freshness_reasons(freshness: Freshness, rules: Rules) -> list[Reason]:
     if freshness.sessions_behind is None:
-        return [Reason("no_data", CRITICAL, "No price bars are stored.")]
+        return [Reason("no_data", CRITICAL, msg.NO_DATA)]
     behind = freshness.sessions_behind
     if behind >= rules.stale_critical_sessions:
         level = CRITICAL
@@ -194,7 +208,12 @@ def _freshness_reasons(freshness: Freshness, rules: Rules) -> list[Reason]:
         Reason(
             "stale_data",
             level,
-            f"Latest bar {freshness.latest_bar} is {behind} {freshness.calendar} session(s) behind "
-            f"{freshness.expected_session}.",
+            msg.STALE_DATA
+            % {
+                "bar": freshness.latest_bar,
+                "behind": behind,
+                "calendar": freshness.calendar,
+                "expected": freshness.expected_session,
+            },
         )
     ]
