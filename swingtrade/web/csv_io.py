@@ -218,6 +218,9 @@ def check_currencies(
     new booking would use (the books would not be the exported ones).
     """
     base = base_currency.upper()
+    rates: dict[
+        tuple[str, date], tuple[Decimal, date | None] | str
+    ] = {}  # one look-up per stock currency and day
     for row in rows:
         symbol = row.values.get("ticker", "")
         traded_on = row.values.get("traded_on")
@@ -242,11 +245,16 @@ def check_currencies(
             continue
         if stock == base:
             continue
-        try:
-            rate, fixed_on = booking_rate(stock, base, traded_on)
-        except ValueError as exc:
-            row.errors.append(str(exc))
+        if (stock, traded_on) not in rates:
+            try:
+                rates[stock, traded_on] = booking_rate(stock, base, traded_on)
+            except ValueError as exc:
+                rates[stock, traded_on] = str(exc)
+        found = rates[stock, traded_on]
+        if isinstance(found, str):
+            row.errors.append(found)
             continue
+        rate, fixed_on = found
         if fees_currency != base:
             continue  # fees in the stock's currency: booked as the price is
         if row.fx_rate is not None and (
