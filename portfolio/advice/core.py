@@ -23,6 +23,9 @@ from portfolio.tax import rules
 from swingtrade.errors import DomainError, Unprocessable
 
 NOTHING_TO_DO = "Nothing to do today: no trade lowers risk by more than it costs."
+# κ: a move's estimated risk reduction must be worth this many times its fees and tax (see
+# portfolio.optimize.tax_aware and docs/advice.md "Turnover"). Chosen on 2014-2017 only, then frozen.
+COST_AVERSION = 1.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class AdviceProfile:
     invested: float = 1.0
     risk_aversion: float = 2.5
     sectors: Mapping[str, str] = field(default_factory=dict)
+    cost_aversion: float = COST_AVERSION
 
 
 @dataclass(frozen=True)
@@ -225,10 +229,12 @@ def advise(
             sectors=[risk_profile.sectors.get(t) or "Unknown" for t in tickers],
             invested=risk_profile.invested,
             risk_aversion=risk_profile.risk_aversion,
+            cost_aversion=risk_profile.cost_aversion,
         ),
         model,
     )
-    delta = _whole_shares(result.weights, w0, shares, price, equity, holdings.cash, buy_rate)
+    minimum = min_adjustment(dated, typical_order=equity * risk_profile.max_weight)
+    delta = _whole_shares(result.weights, w0, shares, price, equity, holdings.cash, buy_rate, minimum)
     final = pd.Series((shares + delta) * price / equity, index=price.index)
     current = pd.Series(w0, index=price.index)
     orders = _orders(
@@ -254,20 +260,50 @@ def _whole_shares(
     equity: float,
     cash: float,
     buy_rate: np.ndarray,
+    minimum: float = 0.0,
 ) -> pd.Series:
     """Share changes toward the target: sales rounded (never beyond the holding), purchases rounded down
-    and scaled so the cash never goes negative after fees."""
+    and scaled so the cash never goes negative after fees; adjustments below ``minimum`` are dropped."""
     change = (target.to_numpy() - w0) * equity / price.to_numpy()
-    sells = np.minimum(np.round(np.clip(-change, 0, None)), shares.to_numpy())
-    buys = np.floor(np.clip(change, 0, None) + 1e-9)
+    held = shares.to_numpy()
     money = price.to_numpy()
+    sells = np.minimum(np.round(np.clip(-change, 0, None)), held)
+    sells[_small_adjustments(held, -sells, money, minimum)] = 0.0
+    buys = np.floor(np.clip(change, 0, None) + 1e-9)
+    buys[_small_adjustments(held, buys, money, minimum)] = 0.0
     available = cash + float(sells @ money)
     spend = float(buys @ (money * (1 + buy_rate)))
     if spend > available > 0:
         buys = np.floor(buys * available / spend)
+        buys[_small_adjustments(held, buys, money, minimum)] = 0.0  # only frees cash
     elif available <= 0:
         buys[:] = 0
     return pd.Series(buys - sells, index=price.index)
+
+
+def min_adjustment(cost_model: costs.CostModel, *, typical_order: float) -> float:
+    """Smallest order (money) that adjusts a held line without paying more per unit than the band assumed.
+
+    The optimiser prices every order at the commission rate of a typical order (``typical_order``, the
+    position cap of the equity). Below ``commission_min / commission_rate`` the broker's minimum makes an
+    order dearer per unit than that (EUR 1.99 on a EUR 500 trim is 0.4 %, four times the 0.1 % assumed),
+    so the band never showed such a trim worth its fee. 0 when the profile has no minimum.
+    """
+    if cost_model.commission_min <= 0 or typical_order <= 0:
+        return 0.0
+    if cost_model.commission_rate <= 0:
+        return float(typical_order)  # a flat fee: every order below the typical one pays more per unit
+    return float(min(cost_model.commission_min / cost_model.commission_rate, typical_order))
+
+
+def _small_adjustments(held: np.ndarray, change: np.ndarray, price: np.ndarray, minimum: float) -> np.ndarray:
+    """Orders that only resize a line held before and after, for less than ``minimum`` of money.
+
+    Orders that open or close a line are kept whatever their size: they decide whether the line is held
+    at all, which the band priced, and a small account must still be able to invest its cash.
+    """
+    resizes = (held > 0) & (held + change > 0) & (change != 0)
+    return resizes & (np.abs(change) * price < minimum)
 
 
 def _orders(

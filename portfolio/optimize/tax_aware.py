@@ -3,7 +3,7 @@
 Pure cvxpy on arrays, no ORM. All weights are fractions of equity before the trade; the risk model is the
 covariance over the period the risk is valued on (a year for the default advice).
 
-    maximise   tilt'w − λ w'Σw − buy'b − sell's − τ [pos(base + g's) − pos(base)]
+    maximise   (tilt'w − λ w'Σw) / κ − buy'b − sell's − τ [pos(base + g's) − pos(base)]
     subject to w = w0 + b − s,  b, s ≥ 0,  w ≥ 0,  w ≤ max_weight,  sector sums ≤ max_sector,
                Σw + buy'b + sell's = invested  (fees come out of the cash; no borrowing)
 
@@ -12,6 +12,12 @@ flat tax and ``base`` the year's net realised result less the usable carried los
 ``τ pos(base + g's) − τ pos(base)`` is exactly the change of the year's bill (:func:`portfolio.tax.rules.
 sale_tax`). Selling a winner costs tax now, so the optimiser defers it unless the risk it removes is worth
 it; selling a loser gives back tax on the year's gains, so among useful trades it prefers realising losses.
+
+``κ ≥ 1`` (``cost_aversion``) counts the estimated benefit of a move (risk removed, tilt) at 1/κ of its
+value against fees and tax counted in full: a move must be worth κ times what it costs. The risk removed is
+measured with a covariance estimated on the same noisy year of returns that chose the move and re-estimated
+every rebalance, so its estimate overstates what the move delivers (the optimiser's curse); κ widens the
+no-trade band accordingly. κ = 1 is the plain trade-off.
 
 A loser's credit is concave in the weight (a credit only on what is actually sold), so it is priced in a
 second solve: the first (credits ignored) tells which losing lines are held or reduced; the second gives
@@ -50,6 +56,7 @@ class TaxAwareInputs:
     sectors : list[str] (N,)  sector of each ticker
     invested : float  fraction of equity to hold in shares after fees (1: fully invested)
     risk_aversion : float  λ
+    cost_aversion : float  κ ≥ 1, how many times its fees and tax a move's estimated benefit must be worth
     """
 
     tickers: list[str]
@@ -65,6 +72,7 @@ class TaxAwareInputs:
     sectors: list[str]
     invested: float
     risk_aversion: float
+    cost_aversion: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -135,7 +143,8 @@ def _solve(
     if np.any(model.diagonal > 0):
         variance = variance + cp.sum_squares(cp.multiply(np.sqrt(model.diagonal), w))
     scale = float(np.mean(np.sum(model.factor**2, axis=0) + model.diagonal)) or 1.0
-    utility = inputs.tilt @ w - inputs.risk_aversion * variance - paid - tax
+    benefit = (inputs.tilt @ w - inputs.risk_aversion * variance) / inputs.cost_aversion
+    utility = benefit - paid - tax
     problem = cp.Problem(cp.Maximize(utility / scale), constraints)
     solve(problem)
     if problem.status != cp.OPTIMAL:
@@ -175,3 +184,5 @@ def _check(inputs: TaxAwareInputs) -> None:
         raise DomainError("sectors must name one sector per ticker.")
     if not 0 < inputs.max_weight <= 1 or not 0 < inputs.max_sector <= 1:
         raise DomainError("Position and sector caps are fractions in (0, 1].")
+    if not inputs.cost_aversion >= 1:
+        raise DomainError("The cost aversion is a multiple ≥ 1 of a move's fees and tax.")
