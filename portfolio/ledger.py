@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 from portfolio import costs
+from portfolio.tax import rules
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def trade_effects(
         )
     )
     signed = shares if side in costs.BUYING_SIDES else -shares
+    # The Decimal/float boundary: money stays Decimal here; the PMP rule works on floats.
     after, realised = apply_fill(LotState(float(held), average_cost), Fill(signed, float(price)))
     tax = costs.sale_tax_estimate(cost_model, realised_gain=realised, ytd_realised=ytd_realised)
     cash_flow = -Decimal(signed) * price - fee - ftt
@@ -106,18 +108,19 @@ def apply_fill(state: LotState, fill: Fill) -> tuple[LotState, float]:
 
     Adding in the direction of the position re-averages the cost; trading against it realises
     ``(price - average) * closed`` for longs and ``(average - price) * closed`` for shorts; crossing zero
-    closes the old position entirely and opens the rest at the fill price.
+    closes the old position entirely and opens the rest at the fill price. Both formulas are the PMP rule
+    of :mod:`portfolio.tax.rules` applied to the line's size (a short's result has the opposite sign).
     """
     q0, avg0 = state.quantity, state.average_cost
     dq, price = fill.quantity, fill.price
     if dq == 0:
         return state, 0.0
+    line = rules.Line(abs(q0), avg0)
     if q0 == 0 or np.sign(q0) == np.sign(dq):
         q1 = q0 + dq
-        avg1 = (abs(q0) * avg0 + abs(dq) * price) / abs(q1)
-        return LotState(q1, avg1), 0.0
+        return LotState(q1, rules.pmp_after_purchase(line, quantity=abs(dq), cost=abs(dq) * price)), 0.0
     closed = min(abs(dq), abs(q0))
-    realised = (price - avg0) * closed * np.sign(q0)
+    realised = rules.gain_at_pmp(line, quantity=closed, price=price) * np.sign(q0)
     q1 = q0 + dq
     if q1 == 0:
         return LotState(0.0, 0.0), float(realised)

@@ -197,7 +197,9 @@ def advise(
     gain_fraction = np.where(shares > 0, (price - pmp) / price, 0.0)
 
     model = risk.subset(tickers)
-    sigma_daily = np.sqrt(np.diag(model.covariance.to_numpy()) / max(risk.horizon_days, 1))
+    # diag(F'F + D) without forming the N×N matrix.
+    variances = np.sum(model.factor**2, axis=0) + model.diagonal
+    sigma_daily = np.sqrt(variances / max(risk.horizon_days, 1))
     dated = cost_profile.with_changes(
         ftt_rate=costs.ftt_rate_on(cost_profile, as_of),
         capital_gains_rate=costs.capital_gains_rate_on(cost_profile, as_of),

@@ -27,6 +27,7 @@ Round trips (sell a loser and buy it back the same day to harvest the loss) are 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -115,49 +116,131 @@ def tax_aware_weights(inputs: TaxAwareInputs, risk: RiskModel) -> TaxAwareResult
     )
 
 
+class _Compiled:
+    """One parametrised problem (cvxpy DPP) for a shape: built and compiled once, re-solved with new data.
+
+    Every number of the problem is a Parameter, so a rebalance with the same number of tickers, factor
+    rows and sectors only refills arrays: cvxpy maps parameters to the solver's matrices without
+    re-canonicalising (``get_problem_data`` becomes a sparse product). Products of two data arrays are
+    folded into one parameter (``sqrt(λ/κ/scale)·F``, ``τ·g/scale``) because DPP forbids a parameter
+    times a parameter-dependent expression.
+
+    The loss credit of the second solve is the same problem: credited lines may not be bought
+    (``credited ⊙ b = 0``, so ``w0 − w = s``) and their sale counts its (negative) gain, others only a
+    positive one. Buying and selling a line together would only add fees, so this is the programme
+    ``w ≤ w0`` on credited lines states.
+    """
+
+    def __init__(self, n: int, rows: int, sectors: int) -> None:
+        def vector(name: str, **kw: bool) -> cp.Parameter:
+            return cp.Parameter(n, name=name, **kw)
+
+        self.w0 = vector("current", nonneg=True)
+        self.tilt = vector("tilt")  # tilt / (κ scale)
+        self.buy = vector("buy_rate", nonneg=True)
+        self.sell = vector("sell_rate", nonneg=True)
+        self.buy_obj = vector("buy_rate_scaled", nonneg=True)
+        self.sell_obj = vector("sell_rate_scaled", nonneg=True)
+        self.gain = vector("taxed_gain_scaled")  # τ g / scale on what is sold
+        self.credited = vector("credited", nonneg=True)
+        self.factor = cp.Parameter((rows, n), name="risk_factor")  # sqrt(λ / (κ scale)) F
+        self.diagonal = vector("risk_diagonal", nonneg=True)  # sqrt(λ d / (κ scale))
+        self.base = cp.Parameter(name="tax_base_scaled")  # τ base / scale
+        self.max_weight = cp.Parameter(nonneg=True, name="max_weight")
+        self.member = cp.Parameter((sectors, n), nonneg=True, name="sector_member")
+        self.max_sector = cp.Parameter(nonneg=True, name="max_sector")
+        self.invested = cp.Parameter(nonneg=True, name="invested")
+        self.w = cp.Variable(n, nonneg=True)
+        self.bought = cp.Variable(n, nonneg=True)
+        self.sold = cp.Variable(n, nonneg=True)
+        w, bought, sold = self.w, self.bought, self.sold
+        constraints = [
+            w == self.w0 + bought - sold,
+            sold <= self.w0,
+            w <= self.max_weight,
+            cp.sum(w) + self.buy @ bought + self.sell @ sold == self.invested,
+            self.member @ w <= self.max_sector,
+            cp.multiply(self.credited, bought) == 0,
+        ]
+        utility = (
+            self.tilt @ w
+            - cp.sum_squares(self.factor @ w)
+            - cp.sum_squares(cp.multiply(self.diagonal, w))
+            - self.buy_obj @ bought
+            - self.sell_obj @ sold
+            - cp.pos(self.base + self.gain @ sold)
+        )
+        self.problem = cp.Problem(cp.Maximize(utility), constraints)
+
+    def solve(
+        self, inputs: TaxAwareInputs, model: RiskModel, gain: np.ndarray, credited: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+        scale = float(np.mean(np.sum(model.factor**2, axis=0) + model.diagonal)) or 1.0
+        benefit = 1.0 / (inputs.cost_aversion * scale)  # the risk and tilt terms' weight
+        self.w0.value = np.clip(inputs.current, 0.0, None)
+        self.tilt.value = inputs.tilt * benefit
+        self.buy.value, self.sell.value = inputs.buy_rate, inputs.sell_rate
+        self.buy_obj.value, self.sell_obj.value = inputs.buy_rate / scale, inputs.sell_rate / scale
+        self.gain.value = inputs.tax_rate * gain / scale
+        self.credited.value = credited.astype(float)
+        self.factor.value = np.sqrt(inputs.risk_aversion * benefit) * model.factor
+        self.diagonal.value = np.sqrt(inputs.risk_aversion * benefit * model.diagonal)
+        self.base.value = inputs.tax_rate * inputs.tax_base / scale
+        self.max_weight.value = inputs.max_weight
+        self.member.value = _membership(inputs.sectors)
+        self.max_sector.value = inputs.max_sector
+        self.invested.value = inputs.invested
+        solve(self.problem)
+        status = str(self.problem.status)
+        if self.problem.status != cp.OPTIMAL:
+            return np.array([]), np.array([]), np.array([]), status
+        clean = [
+            np.clip(np.asarray(v.value, dtype=float).ravel(), 0.0, None)
+            for v in (self.w, self.bought, self.sold)
+        ]
+        for array in clean:
+            array[array < 1e-9] = 0.0
+        return clean[0], clean[1], clean[2], status
+
+
+# One compiled problem per shape (tickers, factor rows, sectors): a replay or a day of advice on the same
+# universe compiles once. A few shapes are kept: the universe changes rarely (listings, delistings).
+_COMPILED: OrderedDict[tuple[int, int, int], _Compiled] = OrderedDict()
+_COMPILED_KEPT = 4
+
+
+def _compiled(n: int, rows: int, sectors: int) -> _Compiled:
+    key = (n, rows, sectors)
+    if key in _COMPILED:
+        _COMPILED.move_to_end(key)
+        return _COMPILED[key]
+    built = _Compiled(n, rows, sectors)
+    _COMPILED[key] = built
+    while len(_COMPILED) > _COMPILED_KEPT:
+        _COMPILED.popitem(last=False)
+    return built
+
+
+def _membership(sectors: list[str]) -> np.ndarray:
+    names = sorted(set(sectors))
+    return np.array([[s == name for s in sectors] for name in names], dtype=float)
+
+
 def _solve(
     inputs: TaxAwareInputs, model: RiskModel, *, credited: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     n = len(inputs.tickers)
-    w0 = inputs.current
-    w = cp.Variable(n, nonneg=True)
-    bought = cp.Variable(n, nonneg=True)
-    sold = cp.Variable(n, nonneg=True)
-    paid = inputs.buy_rate @ bought + inputs.sell_rate @ sold
-    constraints = [
-        w == w0 + bought - sold,
-        sold <= w0,
-        w <= inputs.max_weight,
-        cp.sum(w) + paid == inputs.invested,
-    ]
-    for sector in sorted(set(inputs.sectors)):
-        member = np.array([s == sector for s in inputs.sectors], dtype=float)
-        constraints.append(member @ w <= inputs.max_sector)
-    gains = np.where(inputs.gain_fraction > 0, inputs.gain_fraction, 0.0)
-    realised = gains @ sold
-    if credited.any():
-        constraints.append(w[credited] <= w0[credited])
-        realised = realised + inputs.gain_fraction[credited] @ (w0[credited] - w[credited])
-    tax = inputs.tax_rate * cp.pos(inputs.tax_base + realised)
-    variance = cp.sum_squares(model.factor @ w)
-    if np.any(model.diagonal > 0):
-        variance = variance + cp.sum_squares(cp.multiply(np.sqrt(model.diagonal), w))
-    scale = float(np.mean(np.sum(model.factor**2, axis=0) + model.diagonal)) or 1.0
-    benefit = (inputs.tilt @ w - inputs.risk_aversion * variance) / inputs.cost_aversion
-    utility = benefit - paid - tax
-    problem = cp.Problem(cp.Maximize(utility / scale), constraints)
-    solve(problem)
-    if problem.status != cp.OPTIMAL:
+    gain = np.where(credited, inputs.gain_fraction, np.clip(inputs.gain_fraction, 0.0, None))
+    compiled = _compiled(n, model.factor.shape[0], len(set(inputs.sectors)))
+    w, bought, sold, status = compiled.solve(inputs, model, gain, credited)
+    if status != cp.OPTIMAL:
         raise Unprocessable(
-            f"The advice has no solution ({problem.status}): the position cap {inputs.max_weight:.0%} and "
+            f"The advice has no solution ({status}): the position cap {inputs.max_weight:.0%} and "
             f"sector cap {inputs.max_sector:.0%} cannot hold {inputs.invested:.0%} of equity in "
             f"{n} tickers. Raise a cap or widen the universe.",
-            details={"status": str(problem.status)},
+            details={"status": status},
         )
-    clean = [np.clip(np.asarray(v.value, dtype=float).ravel(), 0.0, None) for v in (w, bought, sold)]
-    for array in clean:
-        array[array < 1e-9] = 0.0
-    return clean[0], clean[1], clean[2], str(problem.status)
+    return w, bought, sold, status
 
 
 def _variance(model: RiskModel, w: np.ndarray) -> float:

@@ -30,8 +30,9 @@ def buy(line: Line, *, quantity: float, price: float, fees: float = 0.0) -> Line
     """The line after a purchase: the PMP re-averages over all shares, the purchase's fees included."""
     if quantity <= 0 or price <= 0 or fees < 0:
         raise ValueError("a purchase has a positive quantity and price and fees >= 0")
-    total = line.quantity + quantity
-    return Line(total, (line.quantity * line.pmp + quantity * price + fees) / total)
+    return Line(
+        line.quantity + quantity, pmp_after_purchase(line, quantity=quantity, cost=quantity * price + fees)
+    )
 
 
 def sell(line: Line, *, quantity: float, price: float, fees: float = 0.0) -> tuple[Line, float]:
@@ -40,9 +41,24 @@ def sell(line: Line, *, quantity: float, price: float, fees: float = 0.0) -> tup
         raise ValueError("a sale has a positive quantity and price and fees >= 0")
     if quantity > line.quantity + 1e-9:
         raise ValueError(f"cannot sell {quantity} of a line of {line.quantity}")
-    gain = quantity * (price - line.pmp) - fees
+    gain = gain_at_pmp(line, quantity=quantity, price=price) - fees
     left = line.quantity - quantity
     return (Line(left, line.pmp) if left > 1e-9 else Line()), gain
+
+
+# The two formulas of the PMP rule, the only place they are written. ``portfolio.ledger.apply_fill`` (the
+# books of stored portfolios and of the replay) calls them with the size of a long or short line; the
+# ledger's Decimal money is converted to float before it reaches them (``ledger.trade_effects``).
+
+
+def pmp_after_purchase(line: Line, *, quantity: float, cost: float) -> float:
+    """Average cost after adding ``quantity`` shares (> 0) that cost ``cost`` in all to ``line``."""
+    return (line.quantity * line.pmp + cost) / (line.quantity + quantity)
+
+
+def gain_at_pmp(line: Line, *, quantity: float, price: float) -> float:
+    """What selling ``quantity`` shares of ``line`` at ``price`` realises before fees; the PMP is unchanged."""
+    return quantity * (price - line.pmp)
 
 
 @dataclass(frozen=True)

@@ -75,3 +75,18 @@ def test_a_loss_gives_back_tax_on_the_years_gains_but_not_below_zero():
     assert rules.sale_tax(position, -900.0) == pytest.approx(-150.0)  # the rest is carried, not refunded
     empty = rules.tax_position({}, 2024, rate=PFU)
     assert rules.sale_tax(empty, -100.0) == 0.0
+
+
+def test_the_books_and_the_tax_rules_share_one_pmp():
+    from portfolio.ledger import Fill, LotState, apply_fill
+
+    fills = [(10, 100.0), (30, 120.0), (-20, 130.0), (5, 90.0), (-25, 80.0)]
+    state, line = LotState(), rules.Line()
+    for quantity, price in fills:
+        state, books_gain = apply_fill(state, Fill(quantity, price))
+        if quantity > 0:
+            line, tax_gain = rules.buy(line, quantity=quantity, price=price), 0.0
+        else:
+            line, tax_gain = rules.sell(line, quantity=-quantity, price=price)
+        assert (state.quantity, state.average_cost) == pytest.approx((line.quantity, line.pmp))
+        assert books_gain == pytest.approx(tax_gain)
