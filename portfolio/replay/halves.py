@@ -24,6 +24,7 @@ import math
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -206,7 +207,7 @@ def table(rows: list[PeriodStats]) -> str:
 
 
 def main(paths: list[str]) -> None:
-    parts = [json.loads(open(path).read()) for path in paths]
+    parts = [json.loads(Path(path).read_text()) for path in paths]
     first = min(pd.Timestamp(p["dates"][0]) for p in parts).date()
     last = max(pd.Timestamp(p["dates"][-1]) for p in parts).date()
     periods = [(label, max(a, first), min(b, last)) for label, a, b in HALVES if b > first and a < last]

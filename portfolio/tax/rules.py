@@ -57,7 +57,7 @@ def pmp_after_purchase(line: Line, *, quantity: float, cost: float) -> float:
 
 
 def gain_at_pmp(line: Line, *, quantity: float, price: float) -> float:
-    """What selling ``quantity`` shares of ``line`` at ``price`` realises before fees; the PMP is unchanged."""
+    """What selling ``quantity`` shares of ``line`` at ``price`` realises before fees (PMP unchanged)."""
     return quantity * (price - line.pmp)
 
 
