@@ -9,6 +9,10 @@ before ``as_of`` (PMP = those closes, so most lines carry a gain), equity 1,000,
 broker, dated PFU and FTT (US shares: no FTT), no gain or loss realised yet in the year; position cap 5 %,
 sector cap 30 %, λ from settings; no model tilt (reliability 0). The 1/N column is that portfolio before
 the advice, the other after it, both under the same risk model. Wall and CPU time, best of ``--runs``.
+
+The first call builds and compiles the advice's problem (``portfolio.optimize.tax_aware``, one compiled
+problem per shape); the next ones re-fill its parameters and re-solve, as a replay's rebalances or a day of
+advice over portfolios on the same universe do. Both are printed.
 """
 
 from __future__ import annotations
@@ -67,19 +71,21 @@ def main() -> None:
         risk_aversion=settings.ADVICE_RISK_AVERSION,
         sectors=sectors,
     )
-    best_wall = best_cpu = float("inf")
+    timings = []
     advice = None
-    for _ in range(args.runs):
+    for _ in range(max(args.runs, 2)):
         wall, cpu = time.perf_counter(), time.process_time()
         advice = advise(holdings, prices, risk, tax, costs.FRENCH_ONLINE_BROKER, profile, as_of=day)
-        best_wall = min(best_wall, time.perf_counter() - wall)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
+        timings.append((time.perf_counter() - wall, time.process_time() - cpu))
     assert advice is not None
+    cold_wall, cold_cpu = timings[0]
+    best_wall, best_cpu = (min(t[i] for t in timings[1:]) for i in (0, 1))
     traded = sum(o.notional for o in advice.orders)
     print(f"as of {day}, {len(tickers)} tickers, 1/N bought {close.index[-253].date()}")
     before, after = advice.volatility_before, advice.volatility_after
     rows = [
-        ("advise() wall time, best of runs", f"{best_wall:.2f} s ({best_cpu:.2f} s CPU)", "≤ 5 s", "–"),
+        ("advise() first call (compiles), wall", f"{cold_wall:.2f} s ({cold_cpu:.2f} s CPU)", "≤ 5 s", "–"),
+        ("advise() compiled, best of the others", f"{best_wall:.2f} s ({best_cpu:.2f} s CPU)", "≤ 5 s", "–"),
         ("annualised volatility, 1/N → advised", f"{before:.1%} → {after:.1%}", "≥ 20 % lower", "1/N"),
         ("orders / one-way turnover", f"{len(advice.orders)} / {traded / advice.equity / 2:.1%}", "–", "–"),
         ("fees / taxes of the rebalance", f"{advice.fees:,.0f} / {advice.taxes:,.0f}", "–", "–"),
