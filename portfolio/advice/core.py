@@ -25,7 +25,7 @@ from swingtrade.errors import DomainError, Unprocessable
 NOTHING_TO_DO = "Nothing to do today: no trade lowers risk by more than it costs."
 # κ: a move's estimated risk reduction must be worth this many times its fees and tax (see
 # portfolio.optimize.tax_aware and docs/advice.md "Turnover"). Chosen on 2014-2017 only, then frozen.
-COST_AVERSION = 1.0
+COST_AVERSION = 10.0
 
 
 @dataclass(frozen=True)

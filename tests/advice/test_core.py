@@ -8,6 +8,7 @@ broker (costs of a few basis points), flat tax 30 %.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,13 @@ from portfolio.tax import rules
 DAY = dt.date(2024, 6, 3)
 TICKERS = ["AAA", "BBB", "CCC", "DDD"]
 PRICES = pd.Series(100.0, index=TICKERS)
+# κ = 1: the plain trade-off, whose answers below are worked out by hand (the band's κ: test_band.py).
 PROFILE = AdviceProfile(
-    max_weight=0.5, max_sector_weight=1.0, risk_aversion=2.5, sectors=dict.fromkeys(TICKERS, "Tech")
+    max_weight=0.5,
+    max_sector_weight=1.0,
+    risk_aversion=2.5,
+    sectors=dict.fromkeys(TICKERS, "Tech"),
+    cost_aversion=1.0,
 )
 BROKER = costs.ZERO_COMMISSION_BROKER
 
@@ -105,7 +111,7 @@ def test_a_model_without_measured_reliability_does_not_move_the_advice():
 def test_cash_is_invested_at_minimum_variance_within_the_position_cap():
     # Inverse-variance weights would put 70 % in the calmest stock; the 40 % cap binds.
     cash = _holdings({}, {}, cash=100_000.0)
-    capped = AdviceProfile(max_weight=0.4, max_sector_weight=1.0, sectors=PROFILE.sectors)
+    capped = replace(PROFILE, max_weight=0.4)
     advice = advise(cash, PRICES, _cov((0.1, 0.2, 0.3, 0.4)), _tax(), BROKER, capped, as_of=DAY)
     weights = advice.target_weights
     assert weights["AAA"] == pytest.approx(0.4, abs=0.002)
@@ -117,7 +123,7 @@ def test_cash_is_invested_at_minimum_variance_within_the_position_cap():
 def test_the_sector_cap_holds_for_the_advice():
     cash = _holdings({}, {}, cash=100_000.0)
     sectors = {"AAA": "Tech", "BBB": "Tech", "CCC": "Energy", "DDD": "Health"}
-    profile = AdviceProfile(max_weight=0.5, max_sector_weight=0.4, sectors=sectors)
+    profile = replace(PROFILE, max_sector_weight=0.4, sectors=sectors)
     advice = advise(cash, PRICES, _cov(), _tax(), BROKER, profile, as_of=DAY)
     weights = advice.target_weights
     assert weights["AAA"] + weights["BBB"] == pytest.approx(0.4, abs=0.003)  # 0.5 without the cap
@@ -128,7 +134,7 @@ def test_caps_that_cannot_hold_the_equity_are_a_422_naming_them():
     from swingtrade.errors import Unprocessable
 
     cash = _holdings({}, {}, cash=100_000.0)
-    tight = AdviceProfile(max_weight=0.2, max_sector_weight=1.0, sectors=PROFILE.sectors)  # 4 x 20 % < 100 %
+    tight = replace(PROFILE, max_weight=0.2)  # 4 x 20 % < 100 %
     with pytest.raises(Unprocessable, match="position cap 20%"):
         advise(cash, PRICES, _cov(), _tax(), BROKER, tight, as_of=DAY)
 
