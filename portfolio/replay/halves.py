@@ -61,7 +61,10 @@ class PeriodStats:
 
 
 def _curve(part: dict[str, Any]) -> pd.Series:
-    return pd.Series(part["after_tax"], index=pd.DatetimeIndex(part["dates"]), dtype=float)
+    """The after-tax equity of the sessions the books could mark (a held ticker without a bar that day,
+    e.g. after its last listed session, leaves the engine's mark empty: those sessions are left out)."""
+    curve = pd.Series(part["after_tax"], index=pd.DatetimeIndex(part["dates"]), dtype=float)
+    return curve.dropna()
 
 
 def period_returns(part: dict[str, Any], start: dt.date, end: dt.date) -> pd.Series:

@@ -84,3 +84,12 @@ def test_a_period_without_sessions_is_an_error():
             [_part(halves.BENCHMARK, _returns(6, 0.01))],
             (("2030", dt.date(2030, 1, 1), dt.date(2030, 12, 31)),),
         )
+
+
+def test_sessions_the_books_could_not_mark_are_left_out_not_counted_as_losses():
+    part = _part(halves.BENCHMARK, _returns(7, 0.01))
+    part["after_tax"][-3:] = [None, None, None]  # a held ticker without a bar: no mark
+    row = halves.split([part], PERIODS)[-1]
+    assert np.isfinite(row.volatility) and np.isfinite(row.terminal_wealth)
+    last_2017 = int((DATES.year == 2017).sum()) - 1  # the 2018 half starts from the last 2017 close
+    assert row.terminal_wealth == pytest.approx(part["after_tax"][-4] / part["after_tax"][last_2017])
