@@ -179,8 +179,9 @@ def _span(values: list[float], fmt: str) -> str:
 def table(rows: list[PeriodStats]) -> str:
     """Markdown: one line per (period, strategy), every figure as min…max over the offsets present."""
     lines = [
-        "| period | strategy | offsets | vol (vs 1/N) | max DD (vs 1/N) | after-tax Sharpe (median; worst gap) "
-        "| tax/yr | turnover/yr | Δ terminal wealth vs 1/N [95 % CI of the median offset] |",
+        "| period | strategy | offsets | vol (vs 1/N) | max DD (vs 1/N) "
+        "| after-tax Sharpe (median; worst gap) | tax/yr | turnover/yr "
+        "| Δ terminal wealth vs 1/N [95 % CI of the median offset] |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     keys = list(dict.fromkeys((r.period, r.strategy) for r in rows))
@@ -201,7 +202,8 @@ def table(rows: list[PeriodStats]) -> str:
             )
         lines.append(
             f"| {period} | {strategy} | {','.join(str(r.offset) for r in mine)} "
-            f"| {_span([r.volatility for r in mine], '.1%')} ({_span([r.volatility_relative for r in mine], '+.1%')}) "
+            f"| {_span([r.volatility for r in mine], '.1%')} "
+            f"({_span([r.volatility_relative for r in mine], '+.1%')}) "
             f"| {_span([r.max_drawdown for r in mine], '.1%')} "
             f"({_span([r.drawdown_relative for r in mine], '+.1%')}) | {sharpe_text} "
             f"| {_span([r.tax_per_year for r in mine], ',.0f')} "
