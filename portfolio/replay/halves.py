@@ -216,7 +216,12 @@ def main(paths: list[str]) -> None:
     parts = [json.loads(Path(path).read_text()) for path in paths]
     first = min(pd.Timestamp(p["dates"][0]) for p in parts).date()
     last = max(pd.Timestamp(p["dates"][-1]) for p in parts).date()
-    periods = [(label, max(a, first), min(b, last)) for label, a, b in HALVES if b > first and a < last]
+    periods = []
+    for label, a, b in HALVES:
+        if b > first and a < last:
+            start, end = max(a, first), min(b, last)
+            clipped = (start, end) != (a, b)
+            periods.append((f"{start}…{end} ({label.split('(')[1]}" if clipped else label, start, end))
     periods.append((f"{first}…{last} (whole run)", first, last))
     print(table(split(parts, periods)))
 
