@@ -3,6 +3,10 @@
 It gathers, for each of the user's portfolios, the day's default advice (or why there is none), the
 orders that filled, the orders whose validity ended unfilled, the protective stops the day's prices
 crossed, and — once per e-mail — the notice that model-based advice is paused while the gate is closed.
+
+It is written in the site's language (``LANGUAGE_CODE``, French), amounts in the portfolio's currency and
+numbers in that language's format (``swingtrade.formatting``, the pages' own), with the French catalogue's
+sentences; a refusal of a service reads in that language too (``swingtrade.errors.read_by_a_user``).
 """
 
 from __future__ import annotations
@@ -16,12 +20,30 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portfolio.models import AdviceStyle, NotificationPreference, OrderProposal, Portfolio, Trade
-from swingtrade.errors import DomainError
+from swingtrade.errors import DomainError, read_by_a_user
+from swingtrade.formatting import format_money, format_percent
 
 logger = logging.getLogger("swingtrade.portfolio.digest")
 STOP_TYPES = (OrderProposal.OrderType.STOP, OrderProposal.OrderType.STOP_LIMIT)
+SIDE_WORDS = {  # an order's side as the e-mail writes it
+    "buy": gettext_noop("buy"),
+    "sell": gettext_noop("sell"),
+    "short": gettext_noop("short"),
+    "cover": gettext_noop("cover"),
+}
+
+
+def _side(side: str) -> str:
+    return _(SIDE_WORDS[side]) if side in SIDE_WORDS else side
+
+
+def _day(day: dt.date) -> str:
+    return formats.date_format(day, "DATE_FORMAT", use_l10n=True)
 
 
 @dataclass
@@ -40,40 +62,75 @@ class Digest:
     paused: str | None = None
 
     def render(self) -> tuple[str, str]:
-        """(subject, plain-text body)."""
-        lines = [f"Your portfolios after the close of {self.day:%A %d %B %Y}.", ""]
+        """(subject, plain-text body), in the active language."""
+        lines = [_("Your portfolios after the close of %(day)s.") % {"day": _day(self.day)}, ""]
         if self.paused:
-            lines += [f"Advice paused: {self.paused}", ""]
+            lines += [_("Advice paused: %(reason)s") % {"reason": self.paused}, ""]
         for item in self.portfolios:
             lines.append(f"== {item.name} ==")
             for title, rows in (
-                ("Advice", item.advice),
-                ("Orders filled", item.filled),
-                ("Orders expired unfilled", item.expired),
-                ("Stops triggered", item.stops),
+                (_("Advice"), item.advice),
+                (_("Orders filled"), item.filled),
+                (_("Orders expired unfilled"), item.expired),
+                (_("Stops triggered"), item.stops),
             ):
                 if rows:
-                    lines.append(f"{title}:")
+                    lines.append(_("%(title)s:") % {"title": title})
                     lines += [f"  - {row}" for row in rows]
             lines.append("")
-        lines.append("You receive this because you turned the daily digest on; turn it off in your settings.")
-        subject = f"{settings.DIGEST_SUBJECT_PREFIX}Daily digest {self.day.isoformat()}"
+        lines.append(
+            _("You receive this because you turned the daily digest on; turn it off in your settings.")
+        )
+        subject = settings.DIGEST_SUBJECT_PREFIX + _("Daily digest %(day)s") % {"day": self.day.isoformat()}
         return subject, "\n".join(lines)
 
 
 def _advice_lines(portfolio: Portfolio, day: dt.date, gate_open: bool) -> list[str]:
     if portfolio.advice_style == AdviceStyle.SIGNALS:
         if not gate_open:
-            return ["Signals style: no new entries while model-based advice is paused."]
-        return ["Signals style: generate proposals on the site for the model's swing entries."]
+            return [_("Signals style: no new entries while model-based advice is paused.")]
+        return [_("Signals style: generate proposals on the site for the model's swing entries.")]
     from portfolio.advice import default_advice
+    from portfolio.advice.core import NOTHING_TO_DO
 
     try:
         advice = default_advice(portfolio=portfolio, as_of=day)
     except DomainError as exc:
-        return [f"No advice today: {exc.message}"]
-    return [advice.summary] + [
-        f"{o.side} {o.quantity} {o.ticker} at about {o.price:,.2f}: fees {o.fees:,.2f}, taxes {o.taxes:+,.2f}"
+        return [_("No advice today: %(reason)s") % {"reason": exc.message}]
+    from market.models import Ticker
+
+    # Prices in each stock's currency; fees and taxes as the portfolio page prints them (bare amounts).
+    currencies = dict(
+        Ticker.objects.filter(symbol__in=[o.ticker for o in advice.orders]).values_list("symbol", "currency")
+    )
+    if advice.nothing_to_do:
+        summary = _(NOTHING_TO_DO)
+    else:
+        amounts = {
+            "fees": format_money(advice.fees, None),
+            "taxes": format_money(advice.taxes, None, signed=True),
+            "after": format_percent(advice.volatility_after, 0),
+            "before": format_percent(advice.volatility_before, 0),
+        }
+        if advice.volatility_before == 0:  # all in cash today
+            summary = _(
+                "Invest the cash at a volatility of %(after)s, for %(fees)s of fees and %(taxes)s of taxes."
+            )
+        else:
+            summary = _(
+                "Volatility %(after)s instead of %(before)s, for %(fees)s of fees and %(taxes)s of taxes."
+            )
+        summary %= amounts
+    return [summary] + [
+        _("%(side)s %(quantity)s %(ticker)s at about %(price)s: fees %(fees)s, taxes %(taxes)s")
+        % {
+            "side": _side(o.side),
+            "quantity": o.quantity,
+            "ticker": o.ticker,
+            "price": format_money(o.price, currencies.get(o.ticker)),
+            "fees": format_money(o.fees, None),
+            "taxes": format_money(o.taxes, None, signed=True),
+        }
         for o in advice.orders
     ]
 
@@ -95,7 +152,10 @@ def _stops_crossed(portfolio: Portfolio, day: dt.date) -> list[str]:
         if (selling and bar["low"] is not None and bar["low"] <= stop) or (
             not selling and bar["high"] is not None and bar["high"] >= stop
         ):
-            out.append(f"{proposal.ticker.symbol}: stop {stop:,.2f} reached; record the fill.")
+            out.append(
+                _("%(ticker)s: stop %(stop)s reached; record the fill.")
+                % {"ticker": proposal.ticker.symbol, "stop": format_money(stop, proposal.ticker.currency)}
+            )
     return out
 
 
@@ -105,16 +165,30 @@ def portfolio_digest(portfolio: Portfolio, day: dt.date, *, gate_open: bool) -> 
     item = PortfolioDigest(name=portfolio.name, advice=_advice_lines(portfolio, day, gate_open))
     trades = Trade.objects.filter(portfolio=portfolio, traded_on=day, proposal__isnull=False)
     for trade in trades.select_related("ticker", "proposal"):
-        text = f"{trade.side} {trade.quantity} {trade.ticker.symbol} at {trade.price:,.2f}"
+        text = _("%(side)s %(quantity)s %(ticker)s at %(price)s") % {
+            "side": _side(trade.side),
+            "quantity": trade.quantity,
+            "ticker": trade.ticker.symbol,
+            "price": format_money(trade.price, trade.ticker.currency),
+        }
         if trade.proposal.order_type in STOP_TYPES:
-            item.stops.append(f"{text} (stop filled)")
+            item.stops.append(_("%(order)s (stop filled)") % {"order": text})
         else:
             item.filled.append(text)
     last_session = calendar.session_on_or_before(calendar.DEFAULT_EXCHANGE, day - dt.timedelta(days=1))
     expired = portfolio.proposals.filter(
         status=OrderProposal.Status.EXPIRED, valid_until=last_session, quantity__gt=0
     ).select_related("ticker")
-    item.expired = [f"{p.side} {p.quantity} {p.ticker.symbol} (valid until {p.valid_until})" for p in expired]
+    item.expired = [
+        _("%(side)s %(quantity)s %(ticker)s (valid until %(day)s)")
+        % {
+            "side": _side(p.side),
+            "quantity": p.quantity,
+            "ticker": p.ticker.symbol,
+            "day": _day(p.valid_until),
+        }
+        for p in expired
+    ]
     item.stops += _stops_crossed(portfolio, day)
     return item
 
@@ -127,12 +201,21 @@ def user_digest(user: Any, day: dt.date, *, gate_open: bool, paused: str | None)
     return Digest(day=day, portfolios=items, paused=paused)
 
 
-def digests_send(*, day: dt.date) -> int:
-    """Send the digest of ``day`` to every opted-in user with an address, once; returns how many."""
+def digests_send(*, day: dt.date, language: str | None = None) -> int:
+    """Send the digest of ``day`` to every opted-in user with an address, once; returns how many.
+
+    Written in ``language`` (default: the site's, ``LANGUAGE_CODE``).
+    """
+    with translation.override(language or settings.LANGUAGE_CODE), read_by_a_user():
+        return _digests_send(day)
+
+
+def _digests_send(day: dt.date) -> int:
     from mlcore.monitoring.gate import gate_state
 
     gate = gate_state()
-    paused = None if gate.is_open else f"{gate.reason} The low-risk default advice does not use the model."
+    not_the_model = _("The low-risk default advice does not use the model.")
+    paused = None if gate.is_open else f"{gate.reason_text} {not_the_model}"
     User = get_user_model()
     recipients = User.objects.filter(notification_preference__daily_digest=True, is_active=True).exclude(
         email=""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -9,6 +11,17 @@ from typing import Any
 # read in the request's language. Elsewhere (commands, Celery tasks, logs) it stays in English, the language
 # of the code and the operators — even though Django leaves ``LANGUAGE_CODE`` active after ``migrate``.
 in_request: ContextVar[bool] = ContextVar("in_request", default=False)
+
+
+@contextmanager
+def read_by_a_user() -> Iterator[None]:
+    """Messages read inside are for a user outside a request (the daily digest's e-mail): translated into
+    the active language, as on a page."""
+    token = in_request.set(True)
+    try:
+        yield
+    finally:
+        in_request.reset(token)
 
 
 def _translated(text: str) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from swingtrade.web.formatting import format_number
+from swingtrade.formatting import format_number
 
 BUY_COLOUR = "#1a7f37"
 SELL_COLOUR = "#cf222e"

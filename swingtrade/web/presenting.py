@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from market import calendar, clock, fx
-from swingtrade.web.formatting import format_money, format_percent
+from swingtrade.formatting import format_money, format_percent
 
 # Price increment of US-listed shares at or above 1 $ (SEC Rule 612) and of Euronext large caps above 10 €.
 TICK = Decimal("0.01")

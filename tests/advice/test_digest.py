@@ -63,13 +63,26 @@ def test_one_email_per_user_gathers_every_portfolio_and_every_event(day_of_event
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [day_of_events.email] and "2021-04-21" in message.subject
-    body = message.body
+    body = message.body  # in the site's language, French, with French numbers
+    assert body.startswith("Vos portefeuilles après la clôture du 21 avril 2021.")
     assert "== Main ==" in body and "== Swing ==" in body
-    assert "buy 10 KO at 54.00" in body  # filled
-    assert "buy 10 JNJ (valid until 2021-04-20)" in body  # expired unfilled
-    assert "XOM: stop 80.00 reached; record the fill." in body  # the day's low was below 80
-    assert "Volatility" in body or "Nothing to do today" in body  # Main's default advice
-    assert "Signals style" in body  # Swing follows the ranking
+    assert "achat 10 KO à 54,00\xa0$" in body  # filled
+    assert "achat 10 JNJ (valable jusqu’au 20 avril 2021)" in body  # expired unfilled
+    assert "XOM : stop à 80,00\xa0$ atteint ; enregistrez l’exécution." in body  # the day's low was below 80
+    assert "Volatilité" in body or "Rien à faire aujourd" in body  # Main's default advice
+    assert "Style signaux" in body  # Swing follows the ranking
+    assert "Ordres exécutés :" in body and "Stops déclenchés :" in body
+
+
+def test_the_digest_speaks_english_when_asked(day_of_events):
+    from portfolio.digest import digests_send
+
+    assert digests_send(day=DAY, language="en") == 1
+    body = mail.outbox[0].body
+    assert body.startswith("Your portfolios after the close of")
+    assert "buy 10 KO at $54.00" in body
+    assert "XOM: stop $80.00 reached; record the fill." in body
+    assert "Signals style" in body
 
 
 def test_the_digest_is_sent_once_a_day_and_only_to_those_who_opted_in(day_of_events):
@@ -88,8 +101,8 @@ def test_a_closed_gate_adds_the_paused_notice_once(closed_gate, settings):
     PortfolioFactory(owner=user, name="Two", advice_style="signals")
     daily_digest_task.delay(DAY.isoformat()).get()
     body = mail.outbox[-1].body
-    assert body.count("Advice paused:") == 1
-    assert body.count("no new entries while model-based advice is paused") == 2
+    assert body.count("Conseils suspendus :") == 1
+    assert body.count("aucune nouvelle entrée tant que les conseils fondés sur le modèle sont suspendus") == 2
 
 
 def test_the_opt_in_is_set_through_the_api(investor, investor_client):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from swingtrade.web.formatting import format_money, format_number, format_percent
+from swingtrade.formatting import format_money, format_number, format_percent
 from tests.factories import UserFactory
 from tests.web.helpers import in_french, portfolio_of
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from swingtrade.web.formatting import format_money, format_percent
+from swingtrade.formatting import format_money, format_percent
 from swingtrade.web.templatetags.web import day, num, qty
 
 

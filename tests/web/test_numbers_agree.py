@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from portfolio.services import order_proposals_create
-from swingtrade.web.formatting import format_money, format_percent
+from swingtrade.formatting import format_money, format_percent
 from tests.web.helpers import in_french, portfolio_of
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from portfolio.models import OptimizationRun, OrderProposal
-from swingtrade.web.formatting import format_percent
+from swingtrade.formatting import format_percent
 from tests.factories import UserFactory
 from tests.web.helpers import in_french, portfolio_of
 

@@ -15,7 +15,7 @@ from market.models import FxRate
 from market.selectors import latest_closes
 from portfolio.models import CostProfile, Portfolio, Trade
 from portfolio.services import trade_record
-from swingtrade.web.formatting import format_money, format_percent
+from swingtrade.formatting import format_money, format_percent
 from tests.factories import UserFactory
 from tests.web.helpers import in_french, portfolio_of, profile_post
 

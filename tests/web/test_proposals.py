@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from portfolio.models import OrderProposal, Trade
 from portfolio.services import order_proposals_create
-from swingtrade.web.formatting import format_money, format_percent
+from swingtrade.formatting import format_money, format_percent
 from tests.web.helpers import in_french, portfolio_of
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from market.models import Ticker
 from market.selectors import price_panel
-from swingtrade.web.formatting import format_money, format_percent
+from swingtrade.formatting import format_money, format_percent
 from tests.web.helpers import in_french
 
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from market import fx
+from swingtrade.formatting import _number, format_money, format_number, format_percent
 from swingtrade.web import presenting
-from swingtrade.web.formatting import _number, format_money, format_number, format_percent
 
 register = template.Library()
 

@@ -26,8 +26,8 @@ from portfolio.models import OptimizationRun, OrderProposal, Portfolio
 from portfolio.services import optimization
 from portfolio.services.trades import fill_conversion
 from swingtrade.errors import DomainError, NotFound
+from swingtrade.formatting import format_money, format_percent
 from swingtrade.web import charts, presenting
-from swingtrade.web.formatting import format_money, format_percent
 from swingtrade.web.forms import (
     OBJECTIVE_CHOICES,
     SIDE_CHOICES,

@@ -1,7 +1,8 @@
 """How numbers, percentages and amounts look in the active language (French by default).
 
-``12 345,68 €`` and ``1,23 %`` in French, ``€12,345.68`` and ``1.23%`` in English. The template filters
-(swingtrade/templatetags/web.py), the sentences of swingtrade/presenting.py and nothing else use these.
+``12 345,68 €`` and ``1,23 %`` in French, ``€12,345.68`` and ``1.23%`` in English. The pages' template filters
+(swingtrade/web/templatetags/web.py) and sentences (swingtrade/web/presenting.py), and the daily digest's
+e-mail (portfolio/digest.py), use these and nothing else: core, so every layer may.
 """
 
 from __future__ import annotations
