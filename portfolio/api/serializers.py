@@ -91,8 +91,14 @@ class PositionSerializer(serializers.ModelSerializer):
 
 
 class TradeSerializer(serializers.ModelSerializer):
+    """A booked trade. ``price`` is in the stock's ``currency``; fees, taxes, realised P&L and cash are in the
+    portfolio's ``base_currency``, converted at ``fx_rate`` (portfolio currency per unit of the stock's,
+    1 when they are the same) of ``fx_rate_on``, the stored rate the trade was booked at."""
+
     ticker = serializers.CharField(source="ticker.symbol")
     taxes = serializers.DecimalField(**MONEY, read_only=True)
+    currency = serializers.CharField(source="ticker.currency", read_only=True)
+    base_currency = serializers.CharField(source="portfolio.base_currency", read_only=True)
 
     class Meta:
         model = Trade
@@ -109,6 +115,10 @@ class TradeSerializer(serializers.ModelSerializer):
             "taxes",
             "realised_pnl",
             "cash_after",
+            "currency",
+            "base_currency",
+            "fx_rate",
+            "fx_rate_on",
             "proposal",
             "created_at",
         ]

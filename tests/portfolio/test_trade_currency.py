@@ -99,6 +99,19 @@ def test_the_api_refuses_a_trade_without_a_rate_with_a_400_naming_the_date(euro_
     assert not Trade.objects.exists()
 
 
+def test_the_api_answers_a_converted_trade_with_its_currencies_and_rate(euro_portfolio, investor_client):
+    record = {"ticker": "AAA", "side": "buy", "quantity": 10, "price": "100", "traded_on": "2021-03-01"}
+    url = f"/api/v1/portfolios/{euro_portfolio.pk}/trades/"
+    created = investor_client.post(url, record, format="json")
+    assert created.status_code == 201
+    listed = investor_client.get(url).json()["results"][0]
+    for body in (created.json(), listed):
+        assert (body["currency"], body["base_currency"]) == ("USD", "EUR")
+        assert Decimal(body["fx_rate"]) == Decimal("0.8") and body["fx_rate_on"] == "2021-03-01"
+        assert Decimal(body["price"]) == Decimal("100")  # the stock's currency; cash in euros
+        assert Decimal(body["cash_after"]) == Decimal("5000") - Decimal("800") - Decimal(body["fees"])
+
+
 def test_the_trade_form_shows_the_missing_rate_in_french(euro_portfolio, investor):
     client = Client()
     client.force_login(investor)
