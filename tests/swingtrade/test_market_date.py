@@ -33,5 +33,5 @@ def test_every_page_header_shows_the_market_date_and_the_replay_badge(settings, 
     client = Client()
     client.force_login(investor)
     page = client.get("/portfolios/").content.decode()
-    assert "Date de marché 2021-04-21" in page  # the site's default language
+    assert "Date de marché 21/04/2021" in page  # the site's default language and its one date format
     assert ">rejeu</span>" in page
