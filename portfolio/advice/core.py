@@ -67,10 +67,13 @@ class AdviceOrder:
     realised_gain: float
     volatility_effect: float
     reason: str
+    # Units of the portfolio's currency per unit of the stock's: ``price`` is the stock's (what the broker
+    # takes); fees, taxes and ``notional`` are in the portfolio's currency.
+    fx_rate: float = 1.0
 
     @property
     def notional(self) -> float:
-        return self.quantity * self.price
+        return self.quantity * self.price * self.fx_rate
 
     @property
     def taxes(self) -> float:
@@ -82,6 +85,7 @@ class AdviceOrder:
             "side": self.side,
             "quantity": self.quantity,
             "price": round(self.price, 6),
+            "fx_rate": round(self.fx_rate, 10),
             "notional": round(self.notional, 2),
             "fees": round(self.fees, 2),
             "transaction_tax": round(self.transaction_tax, 2),

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from portfolio.advice.core import Advice, AdviceProfile, Holdings, advise
 from portfolio.models import Portfolio
@@ -82,18 +84,20 @@ def default_advice(*, portfolio: Portfolio, as_of: dt.date | None = None) -> Adv
         horizon_days=settings.ADVICE_RISK_HORIZON_DAYS,
         estimator=settings.OPTIMIZE_COVARIANCE_ESTIMATOR,
     )
-    # Orders and PMP are in traded prices: the last close on or before the day.
+    # The last close on or before the day, in the stock's currency, then everything the advice weighs —
+    # prices, cash, the PMP the French tax is computed on — in the portfolio's currency.
     closes = price_panel(field="close", tickers=risk.tickers, start=as_of - dt.timedelta(days=10), end=as_of)
-    last = closes.ffill().iloc[-1] if not closes.empty else pd.Series(dtype=float)
+    last = closes.ffill().iloc[-1].dropna() if not closes.empty else pd.Series(dtype=float)
+    rates = to_base_rates(portfolio, list(last.index) + [p.ticker.symbol for p in positions], as_of)
     holdings = Holdings(
         shares=pd.Series({p.ticker.symbol: float(p.quantity) for p in positions}, dtype=float),
-        pmp=pd.Series({p.ticker.symbol: float(p.average_cost) for p in positions}, dtype=float),
+        pmp=pd.Series({p.ticker.symbol: _pmp_in_base(p, rates) for p in positions}, dtype=float),
         cash=float(portfolio.cash),
     )
     expected, reliability = model_tilt(as_of)
-    return advise(
+    advice = advise(
         holdings,
-        last.dropna(),
+        last * rates.reindex(last.index),
         risk,
         tax_position_of(portfolio, year=as_of.year),
         portfolio.cost_profile.as_cost_model(),
@@ -103,3 +107,40 @@ def default_advice(*, portfolio: Portfolio, as_of: dt.date | None = None) -> Adv
         as_of=as_of,
         exchanges=dict(Ticker.objects.filter(symbol__in=risk.tickers).values_list("symbol", "exchange")),
     )
+    # Orders go to the broker in the stock's currency; their fees and taxes stay in the portfolio's.
+    orders = [
+        dataclasses.replace(o, price=o.price / float(rates[o.ticker]), fx_rate=float(rates[o.ticker]))
+        for o in advice.orders
+    ]
+    return dataclasses.replace(advice, orders=orders)
+
+
+def to_base_rates(portfolio: Portfolio, symbols: list[str], as_of: dt.date) -> pd.Series:
+    """Units of the portfolio's currency per unit of each stock's trading currency on ``as_of`` (1 when they
+    are the same), at the stored rate (``market.fx``); refuses when a needed rate is not stored."""
+    from market import fx
+    from market.models import Ticker
+
+    base = portfolio.base_currency
+    currencies = dict(Ticker.objects.filter(symbol__in=set(symbols)).values_list("symbol", "currency"))
+    per_currency: dict[str, float] = {}
+    for currency in sorted(set(currencies.values())):
+        quote = fx.fx_rate(currency, base, as_of)
+        if quote is None:
+            raise DomainError(
+                gettext_noop(
+                    "No %(currency)s to %(base)s exchange rate is stored on or before %(day)s: the advice "
+                    "cannot weigh these stocks against the portfolio's cash."
+                ),
+                params={"currency": currency, "base": base, "day": as_of.isoformat()},
+            )
+        per_currency[currency] = float(quote.rate)
+    return pd.Series({s: per_currency.get(currencies.get(s, base), 1.0) for s in set(symbols)}, dtype=float)
+
+
+def _pmp_in_base(position, rates: pd.Series) -> float:
+    """The French PMP in the portfolio's currency: stored at each purchase's rate when the currencies
+    differ (``average_cost_base``); a position booked before that existed falls back to today's rate."""
+    if position.average_cost_base is not None:
+        return float(position.average_cost_base)
+    return float(position.average_cost) * float(rates.get(position.ticker.symbol, 1.0))

@@ -118,3 +118,29 @@ def test_the_advice_style_and_sector_cap_are_part_of_the_risk_profile_api(portfo
     assert api_client.patch(url, {"advice_style": "yolo"}, format="json").status_code == 400
     refused = api_client.patch(url, {"max_sector_weight": 1.5}, format="json")
     assert refused.status_code == 400 and "max_sector_weight" in refused.content.decode()
+
+
+def test_a_euro_portfolio_of_us_stocks_is_advised_in_euros_and_ordered_in_dollars(market_sample):
+    """Cash in euros buys dollar stocks at the day's rate: the advice weighs both in euros, the orders carry
+    the dollar price the broker takes, and their notional, fees and taxes are in euros."""
+    from market.models import FxRate
+
+    FxRate.objects.create(base="EUR", quote="USD", date=DAY, rate=1.25)  # 1 $ = 0.80 €
+    euros = PortfolioFactory(
+        advice_style="low_risk", cash=Decimal("80000"), max_position_weight=0.2, base_currency="EUR"
+    )
+    dollars = PortfolioFactory(advice_style="low_risk", cash=Decimal("100000"), max_position_weight=0.2)
+    in_euros, in_dollars = (default_advice(portfolio=p, as_of=DAY) for p in (euros, dollars))
+    closes = price_panel(field="close", start=DAY, end=DAY).iloc[-1]
+    for order in in_euros.orders:
+        assert order.price == pytest.approx(closes[order.ticker])  # the stock's own currency
+        assert order.notional == pytest.approx(order.quantity * closes[order.ticker] * 0.8)
+    assert sum(o.notional for o in in_euros.orders) <= 80000  # never more than the euros held
+    # 80,000 € is 100,000 $: the same target portfolio, whole shares aside.
+    assert in_euros.target_weights.round(2).to_dict() == in_dollars.target_weights.round(2).to_dict()
+
+
+def test_without_a_rate_the_euro_advice_is_refused_with_the_reason(market_sample):
+    euros = PortfolioFactory(advice_style="low_risk", cash=Decimal("80000"), base_currency="EUR")
+    with pytest.raises(DomainError, match="No USD to EUR exchange rate is stored on or before 2021-04-21"):
+        default_advice(portfolio=euros, as_of=DAY)
