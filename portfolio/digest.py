@@ -140,11 +140,20 @@ def _stops_crossed(portfolio: Portfolio, day: dt.date) -> list[str]:
     from market.models import DailyBar
 
     out = []
-    waiting = portfolio.proposals.filter(
-        status=OrderProposal.Status.ACCEPTED, order_type__in=STOP_TYPES, stop_price__isnull=False
-    ).select_related("ticker")
+    waiting = list(
+        portfolio.proposals.filter(
+            status=OrderProposal.Status.ACCEPTED, order_type__in=STOP_TYPES, stop_price__isnull=False
+        ).select_related("ticker")
+    )
+    # The day's bars of every waiting ticker in one query, not one per stop.
+    bars = {
+        row["ticker_id"]: row
+        for row in DailyBar.objects.filter(ticker_id__in={p.ticker_id for p in waiting}, date=day).values(
+            "ticker_id", "low", "high"
+        )
+    }
     for proposal in waiting:
-        bar = DailyBar.objects.filter(ticker=proposal.ticker, date=day).values("low", "high").first()
+        bar = bars.get(proposal.ticker_id)
         if bar is None:
             continue
         stop = float(proposal.stop_price)
