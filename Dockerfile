@@ -15,6 +15,6 @@ RUN useradd --create-home --uid 1000 swingtrade && mkdir -p /app/var && chown -R
 USER swingtrade
 EXPOSE 8000
 # The same command as docker-compose.yml's web service (tests/perf/test_server_command.py checks it);
-# why gthread with 3 workers x 4 threads: docs/architecture.md, "Speed".
-CMD ["gunicorn", "swingtrade.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", \
-     "--timeout", "120", "--access-logfile", "-"]
+# why granian, one worker per container and 4 threads: docs/architecture.md, "Speed".
+CMD ["granian", "--interface", "wsgi", "swingtrade.wsgi:application", "--host", "0.0.0.0", "--port", "8000", \
+     "--workers", "1", "--blocking-threads", "4", "--respawn-failed-workers"]

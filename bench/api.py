@@ -1,4 +1,4 @@
-"""API benchmark: gunicorn as docker-compose starts it, driven by wrk, against the full market file.
+"""API benchmark: the web server as docker-compose starts it (granian), driven by wrk, on the market file.
 
     python bench/api.py [--data PATH] [--duration 10] [--connections 12] [--database-url URL]
 
@@ -12,8 +12,8 @@ Steps:
    default ridge walk-forward, seconds) and stores its predictions for the latest date;
 3. creates the investor ``bench_investor`` with the demo portfolio (five positions bought at real closes)
    and its order proposals for the latest date;
-4. starts gunicorn with docker-compose.yml's web command (only ``--bind`` changed, to loopback), production
-   settings, ``DEBUG`` off, Redis db 5 as cache, pinned to core 0 (``taskset -c 0``);
+4. starts docker-compose.yml's web command (granian; only ``--host``/``--port`` changed, to loopback),
+   production settings, ``DEBUG`` off, Redis db 5 as cache, pinned to core 0 (``taskset -c 0``);
 5. drives each endpoint with ``wrk`` pinned to core 1 (``bench/wrk/auth.lua`` adds the JWT): a 2 s
    warm-up, then ``--duration`` seconds measured; prints req/s, p50/p95/p99, errors (non-2xx + socket
    errors), the ratio to the trivial endpoint (``/api/v1/auth/me/``) and the issue's targets.
@@ -72,11 +72,11 @@ class Result:
     p99_ms: float
     errors: int
     kb_per_request: float
-    cpu_ms: float  # gunicorn's own CPU (master + workers) per request: independent of the machine's load
+    cpu_ms: float  # the server's own CPU (main process + workers) per request: independent of the load
 
 
-def gunicorn_command(port: int, *, overrides: dict[str, str] | None = None) -> list[str]:
-    """docker-compose.yml's web command (what production runs) with ``--bind`` on loopback.
+def server_command(port: int, *, overrides: dict[str, str] | None = None) -> list[str]:
+    """docker-compose.yml's web command (what production runs) listening on loopback's ``port``.
 
     ``overrides`` replaces (or adds) options such as ``{"--workers": "2"}``: how other configurations
     are compared with the one compose runs (the table's header names the command that ran).
@@ -85,7 +85,7 @@ def gunicorn_command(port: int, *, overrides: dict[str, str] | None = None) -> l
 
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     command = list(compose["services"]["web"]["command"])
-    for option, value in {"--bind": f"127.0.0.1:{port}", **(overrides or {})}.items():
+    for option, value in {"--host": "127.0.0.1", "--port": str(port), **(overrides or {})}.items():
         if option in command:
             command[command.index(option) + 1] = value
         else:
@@ -183,7 +183,7 @@ def wait_ready(base: str, server: subprocess.Popen, timeout: float = 60) -> None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}")
+            raise SystemExit(f"the server exited with {server.returncode}")
         try:
             with urllib.request.urlopen(f"{base}/healthz", timeout=2):
                 return
@@ -191,7 +191,7 @@ def wait_ready(base: str, server: subprocess.Popen, timeout: float = 60) -> None
             return  # it answers (a 503 of an optional part still means it serves)
         except OSError:
             time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+    raise SystemExit("the server did not answer /healthz within 60 s")
 
 
 def drive(url: str, *, seconds: int, connections: int, env: dict[str, str]) -> dict:
@@ -205,7 +205,7 @@ def drive(url: str, *, seconds: int, connections: int, env: dict[str, str]) -> d
 
 
 def server_cpu_seconds(master: int) -> float:
-    """User + system CPU of the gunicorn master and its workers so far (``/proc``, Linux)."""
+    """User + system CPU of the server's main process and its workers so far (``/proc``, Linux)."""
     pids = [master]
     for task in Path(f"/proc/{master}/task").iterdir():
         pids += [int(pid) for pid in (task / "children").read_text().split()]
@@ -309,7 +309,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=12)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", help="instead of compose's --workers (to compare configurations)")
-    parser.add_argument("--threads", help="instead of compose's --threads (to compare configurations)")
+    parser.add_argument(
+        "--threads", help="instead of compose's --blocking-threads (to compare configurations)"
+    )
     parser.add_argument(
         "--only", default="", help="comma-separated words: measure only the endpoints named so (+ trivial)"
     )
@@ -347,13 +349,17 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     token, portfolio_id, symbol = prepare(args.data)
 
-    server_env = {**env, "DJANGO_SETTINGS_MODULE": "swingtrade.settings.production"}
-    overrides = {
-        option: value for option, value in (("--workers", args.workers), ("--threads", args.threads)) if value
+    # As compose's web service: production settings and its statement timeout.
+    server_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "swingtrade.settings.production",
+        "DB_STATEMENT_TIMEOUT_MS": "30000",
     }
-    command = ["taskset", "-c", "0", *gunicorn_command(args.port, overrides=overrides)]
+    asked = (("--workers", args.workers), ("--blocking-threads", args.threads))
+    overrides = {option: value for option, value in asked if value}
+    command = ["taskset", "-c", "0", *server_command(args.port, overrides=overrides)]
     log_dir = Path(tempfile.mkdtemp(prefix="swingtrade-bench-api-"))
-    log = (log_dir / "gunicorn.log").open("w")
+    log = (log_dir / "server.log").open("w")
     print(f"server: {' '.join(command)} (log {log.name})", file=sys.stderr)
     server = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{args.port}"
@@ -387,7 +393,7 @@ def main() -> int:
         f"{args.connections} connections, {args.duration} s per endpoint after {WARMUP_SECONDS} s warm-up\n"
         f"load average at start {load_start[0]:.2f} / {load_start[1]:.2f} / {load_start[2]:.2f}, "
         f"at end {load_end[0]:.2f} / {load_end[1]:.2f} / {load_end[2]:.2f} (1 / 5 / 15 min, 2 cores)\n"
-        "CPU ms/req: gunicorn's own CPU per request (PostgreSQL and Redis not included), from /proc; "
+        "CPU ms/req: the server's own CPU per request (PostgreSQL and Redis not included), from /proc; "
         "1000 / CPU ms bounds the req/s of one free core"
     )
     print_table(results, header=header)

@@ -156,6 +156,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The web service sets it (docker-compose.yml): the WSGI server kills no request, so a runaway query
+    # is cut by PostgreSQL. 0 (the default, and the Celery worker's) is no limit.
+    statement_timeout_ms = env.int("DB_STATEMENT_TIMEOUT_MS", default=0)
+    if statement_timeout_ms > 0:
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"-c statement_timeout={statement_timeout_ms}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

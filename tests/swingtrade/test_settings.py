@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.market.postgres import postgresql_only
+
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = (
     "import json, django; from django.conf import settings as s; django.setup(); print(json.dumps({"
@@ -120,3 +122,39 @@ def test_production_answers_the_container_health_check_without_redirecting(tmp_p
     health, page = result.stdout.split()[-2:]
     assert health == "200"
     assert page == "301"  # every other page still goes to HTTPS
+
+
+STATEMENT_PROBE = (
+    "import django; django.setup(); from django.db import connection\n"
+    "with connection.cursor() as c:\n"
+    "    c.execute('SELECT pg_sleep(0.5)')\n"
+    "print('finished')"
+)
+
+
+@postgresql_only
+@pytest.mark.parametrize(("timeout_ms", "finishes"), [("100", False), ("0", True)])
+def test_the_web_services_statement_timeout_cuts_a_runaway_query(tmp_path, timeout_ms, finishes):
+    # The WSGI server kills no request (docker-compose.yml): PostgreSQL cuts a query running longer
+    # than DB_STATEMENT_TIMEOUT_MS; 0, the worker's setting, lets it run.
+    clean = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "TMPDIR"}}
+    clean.update(
+        DJANGO_SETTINGS_MODULE="swingtrade.settings.base",
+        SWINGTRADE_VAR_DIR=str(tmp_path),
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        DB_STATEMENT_TIMEOUT_MS=timeout_ms,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", STATEMENT_PROBE],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if finishes:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().endswith("finished")
+    else:
+        assert result.returncode != 0
+        assert "canceling statement due to statement timeout" in result.stderr
