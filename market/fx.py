@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from django.db import transaction
+from django.db.models import Q
 
 from market.models import FxRate
 
@@ -171,3 +172,45 @@ def yahoo_fx_load(*, pairs: Iterable[tuple[str, str]], start: date, end: date | 
     written = fx_rates_store(result.frame, source="Yahoo", replace=False)
     logger.info("yahoo rates stored", extra={"written": written, "failed": result.failed})
     return FxLoad(written=written, failed=result.failed)
+
+
+def fx_rates_on(wanted: Iterable[tuple[str, date]], quote: str) -> dict[tuple[str, date], FxQuote | None]:
+    """:func:`fx_rate` of each ``(currency, on)`` into ``quote``, read in one query for all of them (none when
+    every currency is ``quote``): a valuation of many positions asks once, not once per position.
+
+    The same rule as :func:`fx_rate`: the latest stored pair up to ``MAX_STALENESS_DAYS`` before ``on``,
+    else the latest inverse pair; None when neither is stored.
+    """
+    quote = quote.upper()
+    keys = {(currency.upper(), on) for currency, on in wanted}
+    answers: dict[tuple[str, date], FxQuote | None] = {
+        (currency, on): FxQuote(currency, quote, 1.0, on, source="identity")
+        for currency, on in keys
+        if currency == quote
+    }
+    foreign = {(currency, on) for currency, on in keys if currency != quote}
+    if not foreign:
+        return answers
+    currencies = {currency for currency, _ in foreign}
+    dates = [on for _, on in foreign]
+    rows = list(
+        FxRate.objects.filter(
+            Q(base__in=currencies, quote=quote) | Q(base=quote, quote__in=currencies),
+            date__gte=min(dates) - timedelta(days=MAX_STALENESS_DAYS),
+            date__lte=max(dates),
+        )
+        .order_by("-date")
+        .values_list("base", "quote", "date", "rate", "source")
+    )
+    for currency, on in foreign:
+        oldest = on - timedelta(days=MAX_STALENESS_DAYS)
+        fixed = [r for r in rows if oldest <= r[2] <= on]  # newest first
+        direct = next((r for r in fixed if (r[0], r[1]) == (currency, quote)), None)
+        inverse = next((r for r in fixed if (r[0], r[1]) == (quote, currency)), None)
+        if direct is not None:
+            answers[(currency, on)] = FxQuote(currency, quote, direct[3], direct[2], direct[4])
+        elif inverse is not None:
+            answers[(currency, on)] = FxQuote(currency, quote, 1.0 / inverse[3], inverse[2], inverse[4])
+        else:
+            answers[(currency, on)] = None
+    return answers

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, QuerySet, Sum
+from django.utils.translation import gettext_noop
 
-from market import clock
+from market import clock, fx
 from portfolio.models import CostProfile, OrderProposal, Portfolio, Position, Trade
-from swingtrade.errors import DomainError, NotFound
+from swingtrade.errors import DomainError, NotFound, Unprocessable
 
 
 def portfolios_for(user: Any) -> QuerySet[Portfolio]:
@@ -85,53 +87,128 @@ def realised_pnl_in_year(portfolio: Portfolio, year: int) -> Decimal:
     return total or Decimal("0")
 
 
+def rates_to_base(base: str, currencies: Mapping[str, str], on: dt.date) -> dict[str, float]:
+    """Units of the portfolio's currency ``base`` per unit of each ticker's trading currency on ``on`` (1 when
+    they are the same), keyed by ticker, from ``currencies`` (ticker → its currency) and the stored rates
+    (``market.fx``, one query for all). A currency without a rate is a 422 that names it: budgets and
+    weights in ``base`` are never computed from an unconverted price."""
+    wanted = {symbol: (currency or base).upper() for symbol, currency in currencies.items()}
+    quotes = fx.fx_rates_on(((currency, on) for currency in set(wanted.values())), base)
+    missing = sorted({currency for currency in wanted.values() if quotes[(currency, on)] is None})
+    if missing:
+        raise Unprocessable(
+            gettext_noop(
+                "No exchange rate from %(currencies)s to %(base)s is stored on or before %(day)s: prices in "
+                "those currencies cannot be weighed against the portfolio's %(base)s."
+            ),
+            params={"currencies": ", ".join(missing), "base": base, "day": on.isoformat()},
+            details={"fx_rate": missing},
+        )
+    return {symbol: quotes[(currency, on)].rate for symbol, currency in wanted.items()}  # type: ignore[union-attr]
+
+
 @dataclass
 class PositionValue:
+    """One holding: its own figures in the stock's ``currency``, and in the portfolio's (``*_base``).
+
+    ``fx_rate`` is units of the portfolio's currency per unit of the stock's (1 when they are the same), the
+    stored rate of ``fx_rate_on`` (None without conversion); None, with every ``*_base`` figure and the
+    weight, when no rate is stored near the price date: the valuation does not mix currencies.
+    """
+
     ticker: str
+    currency: str
     quantity: int
     average_cost: float
     price: float
     price_date: dt.date | None
     market_value: float
     unrealised_pnl: float
-    weight: float = 0.0
+    average_cost_base: float | None
+    fx_rate: float | None
+    fx_rate_on: dt.date | None
+    market_value_base: float | None
+    unrealised_pnl_base: float | None  # against the PMP in the portfolio's currency (``average_cost_base``)
+    weight: float | None = None
 
 
 @dataclass
 class Valuation:
+    """A portfolio in its ``base_currency``: cash, equity, exposures and weights, never a sum of currencies.
+
+    ``missing_rates`` names the currencies of positions without a stored rate near their price date; then
+    equity, exposures and weights are None (:meth:`require_rates` turns that into a refusal).
+    """
+
+    base_currency: str
     cash: float
-    equity: float
-    long_exposure: float
-    short_exposure: float
-    gross_exposure: float
-    net_exposure: float
+    equity: float | None
+    long_exposure: float | None
+    short_exposure: float | None
+    gross_exposure: float | None
+    net_exposure: float | None
     realised_pnl_ytd: float
     capital_gains_tax_ytd: float
     positions: list[PositionValue] = field(default_factory=list)
+    missing_rates: list[str] = field(default_factory=list)
+    # The rates converted at, once per currency and fixing day (none when all is in the same currency).
+    rates_used: list[fx.FxQuote] = field(default_factory=list)
 
     @property
-    def gross_ratio(self) -> float:
+    def gross_ratio(self) -> float | None:
+        if self.equity is None or self.gross_exposure is None:
+            return None
         return self.gross_exposure / self.equity if self.equity > 0 else 0.0
 
     @property
-    def net_ratio(self) -> float:
+    def net_ratio(self) -> float | None:
+        if self.equity is None or self.net_exposure is None:
+            return None
         return self.net_exposure / self.equity if self.equity > 0 else 0.0
+
+    def require_rates(self) -> Valuation:
+        """This valuation when every position is in the portfolio's currency; else a 422 naming the
+        currencies without a rate (what the advice, the optimiser and the cash rules refuse on)."""
+        if self.missing_rates:
+            raise Unprocessable(
+                gettext_noop(
+                    "No exchange rate from %(currencies)s to %(base)s is stored near the last prices: the "
+                    "portfolio cannot be valued in %(base)s without mixing currencies."
+                ),
+                params={"currencies": ", ".join(self.missing_rates), "base": self.base_currency},
+                details={"fx_rate": self.missing_rates},
+            )
+        return self
 
 
 def portfolio_valuation(portfolio: Portfolio, *, today: dt.date | None = None) -> Valuation:
-    """Market value, unrealised P&L, exposures and weights from the latest stored closes.
+    """Market value, unrealised P&L, exposures and weights from the latest stored closes, in the portfolio's
+    currency.
 
-    A position whose ticker has no bar yet is valued at its average cost (and says so with no price date).
-    Two queries: the positions with their latest close (:func:`market.selectors.latest_close_of`), and
-    the year's realised P&L.
+    Each position keeps its price in its own currency and is converted at the stored rate of its price
+    date (``market.fx``); a position whose ticker has no bar yet is valued at its average cost (and says so
+    with no price date), converted at the rate of ``today``. The unrealised P&L in the portfolio's currency
+    is against the PMP of that currency (each purchase at its own day's rate; a position booked before
+    that was stored: its cost at today's rate). Two queries — the positions with their latest close
+    (:func:`market.selectors.latest_close_of`) and the year's realised P&L — and one more for every rate
+    when a position is in another currency.
     """
     from market.selectors import latest_close_of
 
-    positions = portfolio.positions.values("quantity", "average_cost").annotate(
-        symbol=F("ticker__symbol"), price_date=F("ticker__last_bar_date"), close=latest_close_of("ticker")
+    base = portfolio.base_currency
+    day = today or clock.today()
+    positions = list(
+        portfolio.positions.values("quantity", "average_cost", "average_cost_base").annotate(
+            symbol=F("ticker__symbol"),
+            currency=F("ticker__currency"),
+            price_date=F("ticker__last_bar_date"),
+            close=latest_close_of("ticker"),
+        )
     )
+    rates = fx.fx_rates_on(((p["currency"] or base, p["price_date"] or day) for p in positions), base)
     rows: list[PositionValue] = []
     for p in positions:
+        currency = (p["currency"] or base).upper()
         average_cost = float(p["average_cost"])
         quantity = p["quantity"]
         if p["close"] is None:
@@ -139,34 +216,60 @@ def portfolio_valuation(portfolio: Portfolio, *, today: dt.date | None = None) -
         else:
             price, price_date = float(p["close"]), p["price_date"]
         value = quantity * price
-        rows.append(
-            PositionValue(
-                ticker=p["symbol"],
-                quantity=quantity,
-                average_cost=average_cost,
-                price=price,
-                price_date=price_date,
-                market_value=value,
-                unrealised_pnl=(price - average_cost) * quantity,
-            )
+        quote = rates[(currency, price_date or day)]
+        row = PositionValue(
+            ticker=p["symbol"],
+            currency=currency,
+            quantity=quantity,
+            average_cost=average_cost,
+            price=price,
+            price_date=price_date,
+            market_value=value,
+            unrealised_pnl=(price - average_cost) * quantity,
+            average_cost_base=None,
+            fx_rate=None,
+            fx_rate_on=None,
+            market_value_base=None,
+            unrealised_pnl_base=None,
         )
+        if quote is not None:
+            converted = currency != base
+            cost_base = p["average_cost_base"]
+            row.average_cost_base = float(cost_base) if cost_base is not None else quote.convert(average_cost)
+            row.fx_rate, row.fx_rate_on = quote.rate, (quote.on if converted else None)
+            row.market_value_base = quote.convert(value)
+            row.unrealised_pnl_base = row.market_value_base - quantity * row.average_cost_base
+        rows.append(row)
+    missing = sorted({r.currency for r in rows if r.fx_rate is None})
     cash = float(portfolio.cash)
-    long_exposure = sum(r.market_value for r in rows if r.quantity > 0)
-    short_exposure = -sum(r.market_value for r in rows if r.quantity < 0)
+    year = day.year
+    realised = float(realised_pnl_in_year(portfolio, year))
+    valuation = Valuation(
+        base_currency=base,
+        cash=cash,
+        equity=None,
+        long_exposure=None,
+        short_exposure=None,
+        gross_exposure=None,
+        net_exposure=None,
+        realised_pnl_ytd=realised,
+        capital_gains_tax_ytd=portfolio.cost_profile.capital_gains_rate * max(realised, 0.0),
+        positions=rows,
+        missing_rates=missing,
+        rates_used=sorted(
+            {q for q in rates.values() if q is not None and q.base != q.quote},
+            key=lambda q: (q.base, q.on),
+        ),
+    )
+    if missing:
+        return valuation
+    long_exposure = sum(r.market_value_base or 0.0 for r in rows if r.quantity > 0)
+    short_exposure = -sum(r.market_value_base or 0.0 for r in rows if r.quantity < 0)
     equity = cash + long_exposure - short_exposure
     for r in rows:
-        r.weight = r.market_value / equity if equity > 0 else 0.0
-    year = (today or clock.today()).year
-    realised = float(realised_pnl_in_year(portfolio, year))
-    tax = portfolio.cost_profile.capital_gains_rate * max(realised, 0.0)
-    return Valuation(
-        cash=cash,
-        equity=equity,
-        long_exposure=long_exposure,
-        short_exposure=short_exposure,
-        gross_exposure=long_exposure + short_exposure,
-        net_exposure=long_exposure - short_exposure,
-        realised_pnl_ytd=realised,
-        capital_gains_tax_ytd=tax,
-        positions=rows,
-    )
+        r.weight = (r.market_value_base or 0.0) / equity if equity > 0 else 0.0
+    valuation.equity = equity
+    valuation.long_exposure, valuation.short_exposure = long_exposure, short_exposure
+    valuation.gross_exposure = long_exposure + short_exposure
+    valuation.net_exposure = long_exposure - short_exposure
+    return valuation

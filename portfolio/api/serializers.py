@@ -45,21 +45,33 @@ class PortfolioSerializer(serializers.ModelSerializer):
 
 
 class PositionValueSerializer(serializers.Serializer):
+    """One holding: ``price``, ``average_cost``, ``market_value`` and ``unrealised_pnl`` in the stock's
+    ``currency``; the ``*_base`` figures and ``weight`` in the portfolio's currency, converted at ``fx_rate``
+    (portfolio currency per unit of the stock's, 1 when they are the same) fixed on ``fx_rate_on`` (null
+    without conversion). Without a stored rate, ``fx_rate``, the ``*_base`` figures and ``weight`` are
+    null."""
+
     ticker = serializers.CharField()
+    currency = serializers.CharField()
     quantity = serializers.IntegerField()
     average_cost = serializers.FloatField()
     price = serializers.FloatField()
     price_date = serializers.DateField(allow_null=True)
     market_value = serializers.FloatField()
     unrealised_pnl = serializers.FloatField()
-    weight = serializers.FloatField()
+    fx_rate = serializers.FloatField(allow_null=True)
+    fx_rate_on = serializers.DateField(allow_null=True)
+    average_cost_base = serializers.FloatField(allow_null=True)
+    market_value_base = serializers.FloatField(allow_null=True)
+    unrealised_pnl_base = serializers.FloatField(allow_null=True)
+    weight = serializers.FloatField(allow_null=True)
 
 
 def valuation_data(valuation: selectors.Valuation) -> dict[str, Any]:
     """The answer :class:`ValuationSerializer` describes, built as plain dicts: every value is already a
-    float, a date or a string, so DRF's fields had only per-field overhead to add (tests check both
+    float, a date, a string or null, so DRF's fields had only per-field overhead to add (tests check both
     agree)."""
-    data = {name: getattr(valuation, name) for name in _VALUATION_NUMBERS}
+    data = {name: getattr(valuation, name) for name in _VALUATION_FIELDS}
     data["positions"] = [
         {name: getattr(position, name) for name in _POSITION_VALUE_FIELDS} for position in valuation.positions
     ]
@@ -67,18 +79,24 @@ def valuation_data(valuation: selectors.Valuation) -> dict[str, Any]:
 
 
 class ValuationSerializer(serializers.Serializer):
+    """Everything in the portfolio's ``base_currency`` (each position's own currency aside). When a
+    position's currency has no stored rate, ``missing_rates`` names it and ``equity``, the exposures and
+    the weights are null rather than a sum of different currencies."""
+
+    base_currency = serializers.CharField()
     cash = serializers.FloatField()
-    equity = serializers.FloatField()
-    long_exposure = serializers.FloatField()
-    short_exposure = serializers.FloatField()
-    gross_exposure = serializers.FloatField()
-    net_exposure = serializers.FloatField()
+    equity = serializers.FloatField(allow_null=True)
+    long_exposure = serializers.FloatField(allow_null=True)
+    short_exposure = serializers.FloatField(allow_null=True)
+    gross_exposure = serializers.FloatField(allow_null=True)
+    net_exposure = serializers.FloatField(allow_null=True)
     realised_pnl_ytd = serializers.FloatField()
     capital_gains_tax_ytd = serializers.FloatField()
+    missing_rates = serializers.ListField(child=serializers.CharField())
     positions = PositionValueSerializer(many=True)
 
 
-_VALUATION_NUMBERS = [name for name in ValuationSerializer._declared_fields if name != "positions"]
+_VALUATION_FIELDS = [name for name in ValuationSerializer._declared_fields if name != "positions"]
 _POSITION_VALUE_FIELDS = list(PositionValueSerializer._declared_fields)
 
 

@@ -56,12 +56,15 @@ def _held_decision(
     levels: OrderProposal | None,
     portfolio: Portfolio,
     equity: float,
+    to_base: float,
 ) -> tuple[str, int, bool, list[str]]:
     """Hold, trim, exit or cover one held position: (action, quantity, forced, reasons).
 
-    ``r`` is the shrunk expected arithmetic return over the horizon (``None`` without a prediction);
-    ``levels`` the last filled proposal of the ticker. ``forced`` orders (stop-loss, take-profit, weight
-    limit) go to the market; an exit on a turned signal is priced on the trade-off curve.
+    ``price`` and the levels are in the stock's currency; the weight and ``equity`` in the portfolio's,
+    ``to_base`` units of it per unit of the stock's. ``r`` is the shrunk expected arithmetic return over
+    the horizon (``None`` without a prediction); ``levels`` the last filled proposal of the ticker.
+    ``forced`` orders (stop-loss, take-profit, weight limit) go to the market; an exit on a turned signal
+    is priced on the trade-off curve.
     """
     long_ = pos.quantity > 0
     horizon = portfolio.horizon_days
@@ -88,8 +91,8 @@ def _held_decision(
     elif (r < 0) == long_ and r != 0:
         action, quantity, forced = (A.EXIT if long_ else A.COVER), abs(pos.quantity), False
         reasons.append(f"The signal turned: the model now expects {r:+.2%} over {horizon} days.")
-    elif abs(pos.weight) > portfolio.max_position_weight:
-        excess = (abs(pos.weight) - portfolio.max_position_weight) * equity / price
+    elif pos.weight is not None and abs(pos.weight) > portfolio.max_position_weight:
+        excess = (abs(pos.weight) - portfolio.max_position_weight) * equity / (price * to_base)
         action, quantity = A.TRIM, math.ceil(excess)
         reasons.append(
             f"The position weighs {abs(pos.weight):.1%}, above the {portfolio.max_position_weight:.0%} limit."
@@ -128,10 +131,17 @@ def _unpriced_hold(
 
 @dataclass
 class Budget:
-    """Cash and gross exposure left as the run's orders are decided (sells free room for buys)."""
+    """Cash and gross exposure left as the run's orders are decided (sells free room for buys), in the
+    portfolio's currency; ``to_base`` holds each ticker's units of it per unit of the stock's currency (the
+    stored rate of the day, 1 for the same currency), so an order's notional in dollars is counted in euros.
+    """
 
     cash: float
     gross: float
+    to_base: dict[str, float]
+
+    def in_base(self, ticker: str, amount: float) -> float:
+        return amount * self.to_base[ticker]
 
     def after(self, side: str, notional: float, *, closing: bool) -> None:
         self.cash += notional if side in costs.SELLING_SIDES else -notional
@@ -178,6 +188,7 @@ def held_proposals(
 ) -> list[OrderProposal]:
     """Step 1: hold, trim, exit or cover each held position (frees cash and gross room for entries)."""
     portfolio, as_of = batch.portfolio, batch.as_of
+    equity = valuation.equity or 0.0  # every rate found: ``generate`` refuses a valuation without one
     filled_levels = _last_filled_levels(portfolio)
     created: list[OrderProposal] = []
     for ticker, pos in sorted((p.ticker, p) for p in valuation.positions):
@@ -188,7 +199,7 @@ def held_proposals(
         exit_side = costs.SELL if pos.quantity > 0 else costs.COVER
         r = _expected(ranked, ticker)
         action, quantity, forced, reasons = _held_decision(
-            pos, mkt.price, r, filled_levels.get(ticker), portfolio, valuation.equity
+            pos, mkt.price, r, filled_levels.get(ticker), portfolio, equity, budget.to_base[ticker]
         )
         if action == A.HOLD:
             created.append(proposal_store(batch, ticker, action, "", 0, None, [*day_notes, *reasons]))
@@ -206,7 +217,7 @@ def held_proposals(
         )
         created.extend(stored)
         if stored[0].action != A.SKIP:
-            budget.after(exit_side, quantity * mkt.price, closing=True)
+            budget.after(exit_side, budget.in_base(ticker, quantity * mkt.price), closing=True)
     return created
 
 
@@ -218,7 +229,11 @@ def entry_proposals(
     budget: Budget,
     day_notes: list[str],
 ) -> list[OrderProposal]:
-    """Step 2: new positions, best expected return per unit of risk first, within every limit."""
+    """Step 2: new positions, best expected return per unit of risk first, within every limit.
+
+    Sized in the stock's currency (its price, stop and costs per share): the budget in the portfolio's
+    currency is converted into it at the day's rate, and the order's notional back to count it.
+    """
     portfolio, horizon = batch.portfolio, batch.horizon
     created: list[OrderProposal] = []
     for ticker in entries:
@@ -228,13 +243,14 @@ def entry_proposals(
         r = float(ranked.at[ticker, "shrunk"])
         side = costs.BUY if r > 0 else costs.SHORT
         stop = pricing.stop_loss_price(mkt.price, side, mkt.sigma, portfolio.stop_loss_sigmas, horizon)
+        to_base = budget.to_base[ticker]
         limits = sizing.SizeLimits(
-            equity=equity,
-            cash=budget.cash,
+            equity=equity / to_base,
+            cash=budget.cash / to_base,
             risk_fraction=portfolio.risk_per_trade,
             max_weight=portfolio.max_position_weight,
             max_gross=portfolio.max_gross_exposure,
-            current_gross=budget.gross,
+            current_gross=budget.gross / to_base,
             current_position=0.0,
             cash_margin=portfolio.cash_margin,
         )
@@ -266,7 +282,7 @@ def entry_proposals(
         created.extend(stored)
         if stored[0].action == A.ENTER:
             entry = float(stored[0].limit_price or stored[0].reference_price)
-            budget.after(side, size.quantity * entry, closing=False)
+            budget.after(side, budget.in_base(ticker, size.quantity * entry), closing=False)
     return created
 
 
@@ -277,15 +293,17 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
     A day that is not a session uses the last session before it (said in every proposal's reasons).
     Raises :class:`~swingtrade.errors.DomainError` (and changes nothing) for a day in the future, outside
     the exchange calendar, without prices or with too little history (see
-    :func:`~portfolio.proposals.state.proposal_day`), or when the portfolio has no equity. Which open
-    proposals the new set replaces: :mod:`portfolio.proposals.replacement`.
+    :func:`~portfolio.proposals.state.proposal_day`), or when the portfolio has no equity; with a 422 when a
+    held or candidate stock's currency has no stored rate into the portfolio's (budgets and weights are in
+    the portfolio's currency). Which open proposals the new set replaces:
+    :mod:`portfolio.proposals.replacement`.
     """
     from mlcore.serving.predict import predictions_frame
 
     as_of, day_notes = proposal_day(as_of)
     frame, model_version = predictions_frame(as_of=as_of)
-    valuation = selectors.portfolio_valuation(portfolio)
-    if valuation.equity <= 0:
+    valuation = selectors.portfolio_valuation(portfolio).require_rates()
+    if not valuation.equity or valuation.equity <= 0:
         raise DomainError("The portfolio has no equity to trade with.")
     held = {p.ticker: p for p in valuation.positions}
     ranked = ranked_views(frame, model_version, portfolio)
@@ -298,7 +316,12 @@ def generate(*, portfolio: Portfolio, as_of: dt.date | None = None) -> list[Orde
         positions=held,
         model_version=model_version,
     )
-    budget = Budget(cash=valuation.cash, gross=valuation.gross_exposure)
+    currencies = {symbol: ticker.currency for symbol, ticker in batch.symbols.items()}
+    budget = Budget(
+        cash=valuation.cash,
+        gross=valuation.gross_exposure or 0.0,
+        to_base=selectors.rates_to_base(portfolio.base_currency, currencies, as_of),
+    )
     created = held_proposals(batch, ranked, valuation, budget, day_notes)
     created += entry_proposals(batch, ranked, entries, valuation.equity, budget, day_notes)
     replace_open_proposals(portfolio=portfolio, new=created)

@@ -55,25 +55,28 @@ class OptimisationInputs:
     model_version: ModelVersion
     reliability: float
     mu: pd.Series  # expected arithmetic return over the horizon, shrunk by the reliability
-    valuation: selectors.Valuation
+    valuation: selectors.Valuation  # in the portfolio's currency, every rate found
     held: dict[str, selectors.PositionValue]
     prices: pd.DataFrame
     risk: RiskModel
-    markets: dict[str, Market]
+    markets: dict[str, Market]  # prices in each stock's own currency: what orders are priced in
     tickers: list[str]
-    close: pd.Series
+    close: pd.Series  # the day's close in the portfolio's currency (stored rate of ``as_of``): sizes shares
     shares: pd.Series  # held shares per ticker (0 when not held)
-    w0: pd.Series  # current weights
-    equity: float
+    w0: pd.Series  # current weights, in the portfolio's currency
+    equity: float  # in the portfolio's currency
 
 
 def optimisation_inputs(portfolio: Portfolio, as_of: dt.date) -> OptimisationInputs:
     """Step 1: predictions, holdings, prices, risk model and market state on ``as_of``.
 
     The covariance window is counted in sessions of the default exchange (``market.calendar``), the
-    expected returns are the champion's shrunk by its reliability (no demonstrated edge: none).
+    expected returns are the champion's shrunk by its reliability (no demonstrated edge: none). Cash,
+    equity, weights and the closes that turn weights into shares are in the portfolio's currency, at the
+    stored rate of ``as_of``; a currency without one is a 422 rather than dollars added to euros.
     """
     from market import calendar
+    from market.models import Ticker
     from market.selectors import held_out_tickers, price_panel
     from mlcore.serving.predict import predictions_frame
     from portfolio.proposals import market_state
@@ -89,8 +92,8 @@ def optimisation_inputs(portfolio: Portfolio, as_of: dt.date) -> OptimisationInp
         model_horizon=model_version.horizon,
         horizon=horizon,
     )
-    valuation = selectors.portfolio_valuation(portfolio, today=as_of)
-    if valuation.equity <= 0:
+    valuation = selectors.portfolio_valuation(portfolio, today=as_of).require_rates()
+    if not valuation.equity or valuation.equity <= 0:
         raise Unprocessable(gettext_noop("The portfolio has no positive equity to allocate."))
     held = {p.ticker: p for p in valuation.positions}
     universe = sorted(set(mu_all.index.astype(str)) | set(held))
@@ -118,7 +121,9 @@ def optimisation_inputs(portfolio: Portfolio, as_of: dt.date) -> OptimisationInp
         raise DomainError(
             gettext_noop("No ticker has both predictions and enough price history to optimise.")
         )
-    close = pd.Series({t: markets[t].price for t in tickers})
+    currencies = dict(Ticker.objects.filter(symbol__in=tickers).values_list("symbol", "currency"))
+    to_base = selectors.rates_to_base(portfolio.base_currency, currencies, as_of)
+    close = pd.Series({t: markets[t].price * to_base[t] for t in tickers})
     shares = pd.Series({t: float(p.quantity) for t, p in held.items()}, dtype=float)
     shares = shares.reindex(tickers).fillna(0.0)
     equity = float(valuation.cash + float(shares @ close))

@@ -103,9 +103,9 @@ def _check_profile(
             values["cash"], label=gettext_noop("Cash"), field="cash", model=Portfolio, exact=True
         )
         positions = 0.0
-        if portfolio is not None:
-            valuation = selectors.portfolio_valuation(portfolio)
-            positions = valuation.long_exposure - valuation.short_exposure
+        if portfolio is not None and cash < 0:
+            # In the portfolio's currency: a negative balance is refused while a rate is missing.
+            positions = selectors.portfolio_valuation(portfolio).require_rates().net_exposure or 0.0
         equity = float(cash) + positions
         floor = -Decimal(str(values["cash_margin"])) * Decimal(str(max(equity, 0.0)))
         if cash < floor:

@@ -235,9 +235,14 @@ def _check_effects(effects: ledger.TradeEffects, portfolio: Portfolio) -> None:
     new_cash = fit_amount(
         effects.cash_after, label=gettext_noop("The cash after this trade"), field="cash_after"
     )
-    valuation = selectors.portfolio_valuation(portfolio)
-    floor = -Decimal(str(portfolio.cash_margin)) * Decimal(str(max(valuation.equity, 0.0)))
-    if effects.cash_flow < 0 and new_cash < floor:
+    if effects.cash_flow >= 0 or new_cash >= 0:
+        return
+    floor = Decimal("0")
+    if portfolio.cash_margin:
+        # Borrowing is a fraction of the equity in the portfolio's currency: refused without every rate.
+        equity = selectors.portfolio_valuation(portfolio).require_rates().equity or 0.0
+        floor = -Decimal(str(portfolio.cash_margin)) * Decimal(str(max(equity, 0.0)))
+    if new_cash < floor:
         raise DomainError(
             gettext_noop(
                 "Cash would fall to %(cash)s, below the allowed %(floor)s (cash margin %(margin)s of equity)."

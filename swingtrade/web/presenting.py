@@ -4,7 +4,8 @@ Nothing here decides a trade: the numbers come from ``portfolio`` (proposals, va
 exchange rate from ``market.fx``. This module only turns them into what an investor reads: one sentence
 per proposal ("Acheter 12 ABC à cours limité 41,20 $ jusqu'au vendredi 23 avril ; …"), the cost lines
 with their rates, the total in the portfolio's currency and the rate and date used to convert it —
-or, when no rate exists, a refusal to mix currencies.
+or, when no rate exists, a refusal to mix currencies. Holdings are converted by the valuation itself
+(``portfolio.selectors.portfolio_valuation``); the pages print what it holds.
 """
 
 from __future__ import annotations
@@ -257,50 +258,6 @@ def nothing_to_do_reason(displays: list[ProposalDisplay]) -> str | None:
     return _("Your holdings already match the advice; changing them would cost more than it earns.")
 
 
-# --- holdings ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class PositionDisplay:
-    position: Any
-    currency: str
-    value_in_base: float | None
-    fx: fx.FxQuote | None
-
-
-@dataclass
-class HoldingsDisplay:
-    base_currency: str
-    positions: list[PositionDisplay]
-    equity: float | None  # cash + positions converted; None when a rate is missing
-    missing_rates: list[str]  # currencies without a rate near their price date
-    rates_used: list[fx.FxQuote]
-
-
-def holdings_display(portfolio: Any, valuation: Any, currencies: dict[str, str]) -> HoldingsDisplay:
-    """Positions valued in their trading currency and in the portfolio's, at the ECB rate of their price date.
-
-    ``currencies`` maps a ticker symbol to its trading currency.
-    """
-    base = portfolio.base_currency
-    rows, missing, used = [], [], {}
-    for position in valuation.positions:
-        currency = currencies.get(position.ticker, base)
-        on = position.price_date or clock.today()
-        quote = fx.fx_rate(currency, base, on)
-        if quote is None:
-            missing.append(currency)
-        elif currency != base:
-            used[(quote.base, quote.on)] = quote
-        rows.append(
-            PositionDisplay(
-                position, currency, quote.convert(position.market_value) if quote else None, quote
-            )
-        )
-    equity = None if missing else float(valuation.cash) + sum(r.value_in_base or 0.0 for r in rows)
-    return HoldingsDisplay(base, rows, equity, sorted(set(missing)), list(used.values()))
-
-
 # --- forecasts ------------------------------------------------------------------------------------------
 
 
@@ -369,27 +326,28 @@ class SizeCheck:
 
 def size_check(
     *,
-    holdings: HoldingsDisplay,
+    valuation: Any,
     cap: float,
     symbol: str,
     signed_shares: int,
     price_in_base: float,
     cash_flow_in_base: float,
 ) -> SizeCheck | None:
-    """The position's weight if this fill were recorded, from the holdings converted to the portfolio's
-    currency; None when the holdings cannot be valued (a missing rate: the trade will say so itself).
+    """The position's weight if this fill were recorded, from the valuation in the portfolio's currency
+    (``portfolio.selectors.portfolio_valuation``); None when it has no equity (a missing rate: the page
+    says so, and the trade will too).
 
     ``signed_shares`` is + for buys and covers, − for sells and shorts; ``cash_flow_in_base`` what the
     fill does to cash (fees left out: a few euros do not move a weight).
     """
-    if holdings.equity is None:
+    if valuation.equity is None:
         return None
-    held = next((r for r in holdings.positions if r.position.ticker == symbol), None)
-    shares_before = held.position.quantity if held else 0
-    value_before = (held.value_in_base or 0.0) if held else 0.0
+    held = next((p for p in valuation.positions if p.ticker == symbol), None)
+    shares_before = held.quantity if held else 0
+    value_before = (held.market_value_base or 0.0) if held else 0.0
     shares_after = shares_before + signed_shares
     value_after = shares_after * price_in_base
-    equity_after = holdings.equity + cash_flow_in_base + (value_after - value_before)
+    equity_after = valuation.equity + cash_flow_in_base + (value_after - value_before)
     if equity_after <= 0:
         return SizeCheck(symbol, float("inf"), cap)
     return SizeCheck(symbol, abs(value_after) / equity_after, cap)

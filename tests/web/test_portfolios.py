@@ -108,7 +108,9 @@ def test_without_a_rate_the_page_refuses_to_add_dollars_to_euros(market_sample, 
         portfolio=portfolio, ticker="AAPL", side="buy", quantity=10, price="120", traded_on=date(2021, 3, 1)
     )
     response = investor_web.get(reverse("portfolio:detail", args=[portfolio.pk]))
-    assert response.context["holdings"].equity is None
+    valuation = response.context["valuation"]
+    assert valuation.equity is None and valuation.missing_rates == ["USD"]
+    assert valuation.positions[0].weight is None and valuation.positions[0].market_value_base is None
     assert "Aucun taux de change de USD vers EUR" in response.content.decode()
 
 

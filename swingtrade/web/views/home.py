@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from market.models import Ticker
 from mlcore.evaluation import promotion
 from mlcore.serving import ranking
 from portfolio.selectors import portfolio_valuation, portfolios_for
@@ -56,12 +55,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     No champion yet, or the gate closed by monitoring, is a message on the page (the service's own
     reason), not an error page: the rest of the site keeps working.
     """
-    currencies = dict(Ticker.objects.values_list("symbol", "currency"))
-    rows = []
     portfolios = list(portfolios_for(request.user))
-    for portfolio in portfolios:
-        valuation = portfolio_valuation(portfolio)
-        rows.append((portfolio, valuation, presenting.holdings_display(portfolio, valuation, currencies)))
+    rows = [(portfolio, portfolio_valuation(portfolio)) for portfolio in portfolios]
     context: dict[str, Any] = {"portfolios": rows}
     try:
         served = ranking.ranking_for(limit=DASHBOARD_RANKING_ROWS)

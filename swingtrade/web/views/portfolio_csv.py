@@ -35,12 +35,19 @@ def _positions(portfolio: Any) -> tuple[list[str], list[list[Any]]]:
     header = [
         "ticker",
         "quantity",
-        "average_cost",
+        "average_cost",  # this and the next three in the stock's currency
         "price",
         "price_date",
         "market_value",
         "unrealised_pnl",
-        "weight",
+        "weight",  # of the equity in base_currency; empty without a rate
+        "currency",
+        "base_currency",  # of the *_base columns (the portfolio's)
+        "fx_rate",  # base_currency per unit of currency, of the price date
+        "fx_rate_on",
+        "average_cost_base",
+        "market_value_base",
+        "unrealised_pnl_base",
     ]
     rows = [
         [
@@ -52,6 +59,13 @@ def _positions(portfolio: Any) -> tuple[list[str], list[list[Any]]]:
             p.market_value,
             p.unrealised_pnl,
             p.weight,
+            p.currency,
+            valuation.base_currency,
+            p.fx_rate,
+            p.fx_rate_on,
+            p.average_cost_base,
+            p.market_value_base,
+            p.unrealised_pnl_base,
         ]
         for p in valuation.positions
     ]

@@ -89,7 +89,6 @@ def _render_detail(
 ) -> HttpResponse:
     valuation = selectors.portfolio_valuation(portfolio, today=clock.today())
     tickers = list(Ticker.objects.filter(is_active=True).order_by("symbol"))
-    currencies = {t.symbol: t.currency for t in tickers}
     proposals = list(selectors.proposals_of(portfolio))
     latest_as_of = max((p.as_of for p in proposals), default=None)
     # The latest day's proposals; those a newer run replaced (expired) are history, not decisions to make.
@@ -100,11 +99,11 @@ def _render_detail(
         "portfolio": portfolio,
         "optimize_url": reverse("portfolio:optimize", args=[portfolio.pk]),
         "valuation": valuation,
-        "holdings": presenting.holdings_display(portfolio, valuation, currencies),
         "tickers": tickers,
         "last_closes": latest_closes([t.symbol for t in tickers]),
-        "positions": sorted(valuation.positions, key=lambda p: -abs(p.market_value)),
-        "weights_chart": charts.weights_bar_chart({p.ticker: p.weight for p in valuation.positions}),
+        "weights_chart": charts.weights_bar_chart(
+            {p.ticker: p.weight for p in valuation.positions if p.weight is not None}
+        ),
         "trades": selectors.trades_of(portfolio).order_by("-traded_on", "-id")[:RECENT_TRADES],
         "trade_form": trade_form or TradeForm(initial={"traded_on": latest_bar_date()}),
         "size_warning": size_warning,
@@ -164,12 +163,10 @@ def _size_check(portfolio: Portfolio, trade: dict[str, Any]) -> presenting.SizeC
         )
     except DomainError:
         return None  # no rate: the service refuses the trade with the reason
-    valuation = selectors.portfolio_valuation(portfolio, today=clock.today())
-    currencies = dict(Ticker.objects.values_list("symbol", "currency"))
     signed = int(trade["quantity"]) * (1 if trade["side"] in costs.BUYING_SIDES else -1)
     price_in_base = float(conversion(trade["price"]))
     return presenting.size_check(
-        holdings=presenting.holdings_display(portfolio, valuation, currencies),
+        valuation=selectors.portfolio_valuation(portfolio, today=clock.today()),
         cap=portfolio.max_position_weight,
         symbol=instrument.symbol,
         signed_shares=signed,
@@ -191,13 +188,14 @@ def _warn_position_size(request: HttpRequest, portfolio: Portfolio, symbol: str)
     """A recorded trade is a fact, never refused for its size; past the profile's cap it gets a warning."""
     valuation = selectors.portfolio_valuation(portfolio)
     position = next((p for p in valuation.positions if p.ticker == symbol), None)
-    if position is not None and abs(position.weight) > portfolio.max_position_weight:
+    weight = position.weight if position is not None else None  # None: no rate, no weight to judge
+    if weight is not None and abs(weight) > portfolio.max_position_weight:
         messages.warning(
             request,
             _("%(symbol)s is now %(weight)s of the portfolio, above your limit of %(cap)s per position.")
             % {
                 "symbol": symbol,
-                "weight": format_percent(abs(position.weight), 1),
+                "weight": format_percent(abs(weight), 1),
                 "cap": format_percent(portfolio.max_position_weight, 0),
             },
         )
