@@ -99,16 +99,17 @@ def _advice_lines(portfolio: Portfolio, day: dt.date, gate_open: bool) -> list[s
         return [_("No advice today: %(reason)s") % {"reason": exc.message}]
     from market.models import Ticker
 
-    # Prices in each stock's currency; fees and taxes as the portfolio page prints them (bare amounts).
+    # Prices in each stock's currency; fees and taxes in the portfolio's, as the advice counts them.
     currencies = dict(
         Ticker.objects.filter(symbol__in=[o.ticker for o in advice.orders]).values_list("symbol", "currency")
     )
+    base = portfolio.base_currency
     if advice.nothing_to_do:
         summary = _(NOTHING_TO_DO)
     else:
         amounts = {
-            "fees": format_money(advice.fees, None),
-            "taxes": format_money(advice.taxes, None, signed=True),
+            "fees": format_money(advice.fees, base),
+            "taxes": format_money(advice.taxes, base, signed=True),
             "after": format_percent(advice.volatility_after, 0),
             "before": format_percent(advice.volatility_before, 0),
         }
@@ -128,8 +129,8 @@ def _advice_lines(portfolio: Portfolio, day: dt.date, gate_open: bool) -> list[s
             "quantity": o.quantity,
             "ticker": o.ticker,
             "price": format_money(o.price, currencies.get(o.ticker)),
-            "fees": format_money(o.fees, None),
-            "taxes": format_money(o.taxes, None, signed=True),
+            "fees": format_money(o.fees, base),
+            "taxes": format_money(o.taxes, base, signed=True),
         }
         for o in advice.orders
     ]
