@@ -42,7 +42,7 @@ def test_a_flapping_state_is_rate_limited(admin_user):
 def test_a_new_critical_always_reaches_admins_who_last_heard_all_was_well(admin_user):
     sent = _flap(["WARN", "OK", "WARN", "OK", "CRITICAL"])
     assert [a.emailed for a in sent] == [True, True, True, False, True]
-    assert mail.outbox[-1].subject.endswith("OK → CRITICAL")
+    assert mail.outbox[-1].subject.endswith("OK → CRITIQUE")  # the e-mail in French, the site's language
 
 
 def test_the_rate_limit_window_slides(admin_user):
@@ -118,3 +118,45 @@ def test_healthz_reports_a_closed_gate_without_going_down(db, client):
     assert body["checks"]["prediction_gate"]["status"] == "down"
     assert body["checks"]["prediction_gate"]["report_url"] == report.get_absolute_url()
     assert body["checks"]["prediction_gate"]["required"] is False
+
+
+def test_the_alert_e_mail_reads_in_french_and_the_record_stays_english(admin_user):
+    report = _report("CRITICAL", "No price bars are stored.")
+    report.retrain_requested = True
+    alert = alerts.notify_state_change(report=report, previous_state="OK")
+    message = mail.outbox[0]
+    assert message.subject == "[SwingTrade] Surveillance du modèle CRITIQUE : OK → CRITIQUE"
+    body = message.body
+    assert body.startswith("La surveillance du modèle est passée de OK à CRITIQUE le 21 avril 2021.")
+    assert "Raisons :\n  [CRITIQUE] Aucun cours n'est enregistré." in body  # the stored reason
+    assert "Classements, propositions et optimisation sont bloqués" in body
+    assert "Un réentraînement est lancé" in body and f"?report={report.pk}" in body
+    # The Alert row is the English record the API and the logs read.
+    assert alert.subject == "[SwingTrade] Model monitoring CRITICAL: OK → CRITICAL"
+    assert alert.body.startswith("Model monitoring changed from OK to CRITICAL on 21 April 2021.")
+    assert "[CRITICAL] No price bars are stored." in alert.body
+
+
+def test_the_alert_e_mail_speaks_english_when_asked(admin_user):
+    alerts.notify_state_change(
+        report=_report("WARN", "No price bars are stored."), previous_state="OK", language="en"
+    )
+    message = mail.outbox[0]
+    assert message.subject == "[SwingTrade] Model monitoring WARN: OK → WARN"
+    assert "Reasons:\n  [WARN] No price bars are stored." in message.body
+
+
+def test_an_override_e_mail_reads_in_french_with_the_admins_own_reason(admin_user):
+    now = timezone.now()
+    override = GateOverride.objects.create(
+        created_by=admin_user,
+        reason="Panne du fournisseur",
+        created_at=now,
+        expires_at=now + timedelta(hours=1),
+    )
+    alert = alerts.notify_override(override=override)
+    message = mail.outbox[0]
+    assert message.subject == f"[SwingTrade] Verrou des prévisions levé par {admin_user.username}"
+    assert f"{admin_user.username} a levé le verrou des prévisions jusqu’au" in message.body
+    assert "Raison : Panne du fournisseur" in message.body
+    assert alert.body.startswith(f"{admin_user.username} opened the prediction gate until")

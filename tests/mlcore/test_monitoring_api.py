@@ -32,7 +32,11 @@ def test_stale_data_is_detected_against_the_exchange_calendar(champion, admin_us
     assert "15 XNYS session(s) behind" in stale.reasons[0]["message"]
     # Retraining cannot fix missing data: none is requested.
     assert not stale.retrain_requested
-    assert [m.subject for m in mail.outbox] == [
+    assert [m.subject for m in mail.outbox] == [  # in French, the site's language
+        "[SwingTrade] Surveillance du modèle ALERTE : OK → ALERTE",
+        "[SwingTrade] Surveillance du modèle CRITIQUE : ALERTE → CRITIQUE",
+    ]
+    assert list(Alert.objects.order_by("id").values_list("subject", flat=True)) == [  # the English record
         "[SwingTrade] Model monitoring WARN: OK → WARN",
         "[SwingTrade] Model monitoring CRITICAL: WARN → CRITICAL",
     ]
@@ -253,7 +257,8 @@ def test_a_failed_retraining_is_e_mailed(db, admin_user):
     result = monitoring_tasks.retrain.delay(reason="weekly schedule").get()
     assert result["status"] == "failed" and "prices" in result["reason"]
     alert = Alert.objects.get(kind=Alert.Kind.RETRAIN)
-    assert alert.emailed and mail.outbox[0].subject == "[SwingTrade] Retraining failed"
+    assert alert.emailed and alert.subject == "[SwingTrade] Retraining failed"
+    assert mail.outbox[0].subject == "[SwingTrade] Le réentraînement a échoué"
 
 
 def test_the_legacy_weekly_task_name_runs_the_one_retraining_path(db, admin_user):
@@ -278,7 +283,7 @@ def test_the_legacy_weekly_task_name_runs_the_one_retraining_path(db, admin_user
     result = retrain_weekly.delay().get()
     assert result["status"] == "failed" and "prices" in result["reason"]
     assert Alert.objects.get(kind=Alert.Kind.RETRAIN).emailed
-    assert mail.outbox[0].subject == "[SwingTrade] Retraining failed"
+    assert mail.outbox[0].subject == "[SwingTrade] Le réentraînement a échoué"
 
 
 def test_admins_can_run_monitoring_now(champion, admin_client_api, investor_client):

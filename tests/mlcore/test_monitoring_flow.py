@@ -61,7 +61,7 @@ def test_a_broken_relation_closes_the_gate_alerts_once_retrains_and_recovers(bro
     # Exactly one e-mail, to every administrator, linking the report.
     assert len(mail.outbox) == 1
     assert set(mail.outbox[0].to) == admins
-    assert "OK → CRITICAL" in mail.outbox[0].subject
+    assert "OK → CRITIQUE" in mail.outbox[0].subject  # in French, the site's language
     assert broken.get_absolute_url() in mail.outbox[0].body
     # Retraining was triggered on data up to the as-of day. The challenger is compared with the champion
     # on the same recent window by the registry's rule; it is less wrong there (its last walk-forward fit
@@ -95,8 +95,9 @@ def test_a_broken_relation_closes_the_gate_alerts_once_retrains_and_recovers(bro
     assert recovered.state in ("OK", "WARN")
     assert recovered.metrics["realised"]["long"]["rank_ic"] > 0.2
     assert len(mail.outbox) == 2
-    assert "recovered" in mail.outbox[1].subject and set(mail.outbox[1].to) == admins
-    assert "open again" in mail.outbox[1].body
+    assert "rétablie" in mail.outbox[1].subject and set(mail.outbox[1].to) == admins
+    assert "de nouveau ouvert" in mail.outbox[1].body
+    assert "open again" in Alert.objects.filter(kind=Alert.Kind.STATE_CHANGE).latest("id").body  # the record
     assert investor_client.get("/api/v1/rankings/").status_code == 200
     changes = Alert.objects.filter(kind=Alert.Kind.STATE_CHANGE).order_by("created_at", "id")
     assert list(changes.values_list("previous_state", "state")) == [
@@ -161,8 +162,8 @@ def test_a_retrained_challenger_that_passes_is_promoted_and_reopens_the_gate(las
 
     # Two e-mails to the admins: the CRITICAL, then the recovery the promotion brought.
     assert [set(m.to) for m in mail.outbox] == [admins, admins]
-    assert "OK → CRITICAL" in mail.outbox[0].subject
-    assert "recovered" in mail.outbox[1].subject and "open again" in mail.outbox[1].body
+    assert "OK → CRITIQUE" in mail.outbox[0].subject
+    assert "rétablie" in mail.outbox[1].subject and "de nouveau ouvert" in mail.outbox[1].body
     assert judged.get_absolute_url() in mail.outbox[1].body
     outcome = Alert.objects.get(kind=Alert.Kind.RETRAIN)
     assert outcome.report == broken and f"model {challenger.pk} promoted" in outcome.subject
