@@ -205,10 +205,13 @@ def portfolio_valuation(portfolio: Portfolio, *, today: dt.date | None = None) -
             close=latest_close_of("ticker"),
         )
     )
-    rates = fx.fx_rates_on(((p["currency"] or base, p["price_date"] or day) for p in positions), base)
+    for p in positions:  # the day a position's price is of: its close's, else (valued at cost) today
+        p["currency"] = (p["currency"] or base).upper()
+        p["rate_day"] = p["price_date"] if p["close"] is not None and p["price_date"] else day
+    rates = fx.fx_rates_on(((p["currency"], p["rate_day"]) for p in positions), base)
     rows: list[PositionValue] = []
     for p in positions:
-        currency = (p["currency"] or base).upper()
+        currency = p["currency"]
         average_cost = float(p["average_cost"])
         quantity = p["quantity"]
         if p["close"] is None:
@@ -216,7 +219,7 @@ def portfolio_valuation(portfolio: Portfolio, *, today: dt.date | None = None) -
         else:
             price, price_date = float(p["close"]), p["price_date"]
         value = quantity * price
-        quote = rates[(currency, price_date or day)]
+        quote = rates[(currency, p["rate_day"])]
         row = PositionValue(
             ticker=p["symbol"],
             currency=currency,

@@ -92,6 +92,19 @@ def test_a_position_booked_before_the_euro_pmp_was_stored_is_costed_at_todays_ra
     assert aaa.unrealised_pnl_base == pytest.approx(960.0 - 800.0)
 
 
+def test_a_dollar_position_without_a_bar_is_at_cost_converted_at_todays_rate(euro_book):
+    _hold(euro_book, TickerFactory(symbol="NNN", currency="USD"), 3, "30", "24")
+    nnn = next(
+        p
+        for p in selectors.portfolio_valuation(euro_book, today=dt.date(2021, 3, 8)).positions
+        if p.ticker == "NNN"
+    )
+    assert (nnn.price, nnn.price_date) == (30.0, None)  # at cost, and no price date says so
+    assert nnn.fx_rate_on == dt.date(2021, 3, 5)  # today's rate (1 € = 1.50 $), not the price day's
+    assert nnn.market_value_base == pytest.approx(90 / 1.5)
+    assert nnn.unrealised_pnl_base == pytest.approx(60.0 - 3 * 24)
+
+
 def test_every_rate_is_read_in_one_query_whatever_the_number_of_positions(euro_book):
     for symbol in ("CCC", "DDD", "EEE"):
         ticker = TickerFactory(symbol=symbol, currency="USD")
