@@ -176,3 +176,17 @@ def test_the_valuation_api_says_which_rate_is_missing_and_leaves_the_totals_empt
         None,
         1200.0,
     )
+
+
+def test_the_valuation_api_reads_every_rate_in_one_more_query(
+    euro_book, investor_client, django_assert_max_num_queries
+):
+    for symbol in ("CCC", "DDD"):
+        ticker = TickerFactory(symbol=symbol, currency="USD")
+        _bar(ticker, PRICE_DAY, 10.0)
+        _hold(euro_book, ticker, 1, "10", "8")
+    url = f"{BASE}/portfolios/{euro_book.pk}/valuation/"
+    assert investor_client.get(url).status_code == 200
+    # The portfolio, its positions with their closes, every rate, the year's realised P&L.
+    with django_assert_max_num_queries(4):
+        assert investor_client.get(url).json()["equity"] == pytest.approx(11210.0 + 2 * 8.0)
