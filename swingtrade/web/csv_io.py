@@ -81,6 +81,9 @@ class TradeRow:
     fx_rate_on: date | None = None
     # The fees in the stock's currency, as ``trade_record`` takes them (set by ``check_currencies``).
     fees_in_stock_currency: Decimal | None = None
+    # What the preview prints the price and the fees as written in (set by ``check_currencies``).
+    price_currency: str = ""
+    fees_currency: str = ""
 
     def trade_values(self) -> dict[str, Any]:
         """The keyword arguments of ``portfolio.services.trade_record`` for this row."""
@@ -234,6 +237,7 @@ def check_currencies(
             )
             continue
         fees_currency = row.base_currency or stock
+        row.price_currency, row.fees_currency = stock, fees_currency
         if fees_currency not in (stock, base):
             row.errors.append(
                 _(

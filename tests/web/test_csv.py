@@ -86,6 +86,8 @@ def test_import_previews_first_then_records_every_trade(market_sample, investor,
     preview = investor_web.post(url, {"file": SimpleUploadedFile("t.csv", text.encode())})
     assert preview.status_code == 200 and preview.context["valid"] and not Trade.objects.exists()
     assert [r.values["ticker"] for r in preview.context["rows"]] == ["KO", "AAPL"]
+    html = preview.content.decode()
+    assert "<td>50,50\xa0$</td><td>1,00\xa0$</td>" in html  # price and fees with their currency
     done = investor_web.post(url, {"content": preview.context["content"], "confirm": "1"})
     assert done.status_code == 302
     ko = Trade.objects.get(ticker__symbol="KO")
