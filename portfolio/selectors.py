@@ -94,7 +94,8 @@ def rates_to_base(base: str, currencies: Mapping[str, str], on: dt.date) -> dict
     weights in ``base`` are never computed from an unconverted price."""
     wanted = {symbol: (currency or base).upper() for symbol, currency in currencies.items()}
     quotes = fx.fx_rates_on(((currency, on) for currency in set(wanted.values())), base)
-    missing = sorted({currency for currency in wanted.values() if quotes[(currency, on)] is None})
+    rates = {currency: quote.rate for (currency, _day), quote in quotes.items() if quote is not None}
+    missing = sorted(set(wanted.values()) - set(rates))
     if missing:
         raise Unprocessable(
             gettext_noop(
@@ -104,7 +105,7 @@ def rates_to_base(base: str, currencies: Mapping[str, str], on: dt.date) -> dict
             params={"currencies": ", ".join(missing), "base": base, "day": on.isoformat()},
             details={"fx_rate": missing},
         )
-    return {symbol: quotes[(currency, on)].rate for symbol, currency in wanted.items()}  # type: ignore[union-attr]
+    return {symbol: rates[currency] for symbol, currency in wanted.items()}
 
 
 @dataclass
