@@ -246,8 +246,7 @@ def portfolio_valuation(portfolio: Portfolio, *, today: dt.date | None = None) -
         rows.append(row)
     missing = sorted({r.currency for r in rows if r.fx_rate is None})
     cash = float(portfolio.cash)
-    year = day.year
-    realised = float(realised_pnl_in_year(portfolio, year))
+    realised = float(realised_pnl_in_year(portfolio, day.year))
     valuation = Valuation(
         base_currency=base,
         cash=cash,
