@@ -83,7 +83,7 @@ def _muted_because(*, state: str, thresholds: MonitoringThresholds) -> str:
 def _send(alert: Alert, body: Body | None, language: str | None) -> None:
     """E-mail ``alert`` to the administrators in ``language`` (default: the site's): its stored English
     subject read through the monitoring templates, ``body`` written in that language (without one, the
-    stored body: a text no template wrote)."""
+    stored body read through the same templates; the details a service wrote into it stay as written)."""
     recipients = admin_recipients()
     alert.recipients = recipients
     if not recipients:
@@ -92,7 +92,7 @@ def _send(alert: Alert, body: Body | None, language: str | None) -> None:
         return
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = messages.text(alert.subject)
-        text = body() if body is not None else alert.body
+        text = body() if body is not None else messages.text(alert.body)
     EmailMessage(subject, text, to=recipients).send(fail_silently=False)
     alert.emailed = True
 

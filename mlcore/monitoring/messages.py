@@ -45,6 +45,10 @@ STATE_CHANGE = gettext_noop("Model monitoring %(headline)s: %(previous)s → %(s
 RECOVERED = gettext_noop("recovered")
 OVERRIDDEN_BY = gettext_noop("Prediction gate overridden by %(who)s")
 RETRAIN_FAILED = gettext_noop("Retraining failed")
+RETRAIN_FAILED_BODY = gettext_noop(
+    "The retraining (%(reason)s) failed: %(error)s\nThe current champion keeps serving (or the gate stays "
+    "closed) until a model passes or an administrator overrides."
+)
 RETRAIN_PROMOTED = gettext_noop("Retrained model %(version)s promoted")
 RETRAIN_REJECTED = gettext_noop("Retrained model %(version)s rejected")
 # Why an alert was not e-mailed (Alert.suppressed_reason).
@@ -77,6 +81,7 @@ TEMPLATES: tuple[str, ...] = (
     RECOVERED,
     OVERRIDDEN_BY,
     RETRAIN_FAILED,
+    RETRAIN_FAILED_BODY,
     RETRAIN_PROMOTED,
     RETRAIN_REJECTED,
     RATE_LIMITED,

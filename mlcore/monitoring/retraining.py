@@ -149,8 +149,7 @@ def retrain_and_notify(
         logger.error("retraining failed", extra={"reason": reason, "error": exc.message})
         alerts.notify_retrain(
             subject=messages.RETRAIN_FAILED,
-            body=f"The retraining ({reason}) failed: {exc.message}\nThe current champion keeps serving "
-            "(or the gate stays closed) until a model passes or an administrator overrides.",
+            body=messages.RETRAIN_FAILED_BODY % {"reason": reason, "error": exc.message},
             report=report,
             email=True,
         )

@@ -258,7 +258,12 @@ def test_a_failed_retraining_is_e_mailed(db, admin_user):
     assert result["status"] == "failed" and "prices" in result["reason"]
     alert = Alert.objects.get(kind=Alert.Kind.RETRAIN)
     assert alert.emailed and alert.subject == "[SwingTrade] Retraining failed"
+    assert alert.body.startswith("The retraining (weekly schedule) failed: ")  # the English record
     assert mail.outbox[0].subject == "[SwingTrade] Le réentraînement a échoué"
+    # The e-mail's sentence is French; the service's own detail is quoted as it was written.
+    body = mail.outbox[0].body
+    assert body.startswith("Le réentraînement (weekly schedule) a échoué : ")
+    assert result["reason"] in body and "champion actuel" in body
 
 
 def test_the_legacy_weekly_task_name_runs_the_one_retraining_path(db, admin_user):
