@@ -10,7 +10,6 @@ import logging
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.utils.translation import gettext_noop
 
 from portfolio.advice.core import Advice, AdviceProfile, Holdings, advise
 from portfolio.models import Portfolio
@@ -117,25 +116,15 @@ def default_advice(*, portfolio: Portfolio, as_of: dt.date | None = None) -> Adv
 
 def to_base_rates(portfolio: Portfolio, symbols: list[str], as_of: dt.date) -> pd.Series:
     """Units of the portfolio's currency per unit of each stock's trading currency on ``as_of`` (1 when they
-    are the same), at the stored rate (``market.fx``); refuses when a needed rate is not stored."""
-    from market import fx
+    are the same), at the stored rate: :func:`portfolio.selectors.rates_to_base`, the valuation's and the
+    optimiser's rule, which refuses (422) when a needed rate is not stored."""
     from market.models import Ticker
+    from portfolio.selectors import rates_to_base
 
     base = portfolio.base_currency
     currencies = dict(Ticker.objects.filter(symbol__in=set(symbols)).values_list("symbol", "currency"))
-    per_currency: dict[str, float] = {}
-    for currency in sorted(set(currencies.values())):
-        quote = fx.fx_rate(currency, base, as_of)
-        if quote is None:
-            raise DomainError(
-                gettext_noop(
-                    "No %(currency)s to %(base)s exchange rate is stored on or before %(day)s: the advice "
-                    "cannot weigh these stocks against the portfolio's cash."
-                ),
-                params={"currency": currency, "base": base, "day": as_of.isoformat()},
-            )
-        per_currency[currency] = float(quote.rate)
-    return pd.Series({s: per_currency.get(currencies.get(s, base), 1.0) for s in set(symbols)}, dtype=float)
+    rates = rates_to_base(base, {s: currencies.get(s) or base for s in set(symbols)}, as_of)
+    return pd.Series(rates, dtype=float)
 
 
 def _pmp_in_base(position, rates: pd.Series) -> float:

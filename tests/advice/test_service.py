@@ -142,5 +142,6 @@ def test_a_euro_portfolio_of_us_stocks_is_advised_in_euros_and_ordered_in_dollar
 
 def test_without_a_rate_the_euro_advice_is_refused_with_the_reason(market_sample):
     euros = PortfolioFactory(advice_style="low_risk", cash=Decimal("80000"), base_currency="EUR")
-    with pytest.raises(DomainError, match="No USD to EUR exchange rate is stored on or before 2021-04-21"):
+    refusal = "No exchange rate from USD to EUR is stored on or before 2021-04-21"
+    with pytest.raises(DomainError, match=refusal):
         default_advice(portfolio=euros, as_of=DAY)
