@@ -38,13 +38,14 @@ def test_every_reason_and_detail_reads_in_french():
         == "la clôture est hors de [plus bas, plus haut] : low=13 high=14 close=12"
     )
     assert (
-        french["date_out_of_range"] == "la date est hors de la période 1962-01-02 à 2200-12-31 : 1900-01-02"
+        # Dates as the French pages write them; the record keeps ISO dates (English, below).
+        french["date_out_of_range"] == "la date est hors de la période 02/01/1962 à 31/12/2200 : 02/01/1900"
     )
     assert french["non_finite"].startswith(
         "un cours, un volume, un dividende ou un facteur de division est infini"
     )
     assert french["large_move"].startswith("variation sur un jour au-delà de la limite")
-    assert "(limite ±50%, facteur de division 1, dividende 0)" in french["large_move"]
+    assert ": +60,0\u202f% (limite ±50\u202f%, facteur de division 1, dividende 0)" in french["large_move"]
     with translation.override("en"):
         assert {reason: issue_text(detail) for reason, detail in details.items()} == details
 
