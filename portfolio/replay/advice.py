@@ -33,6 +33,7 @@ class AdviceProfile:
     max_weight: float = _default("max_position_weight")
     horizon_days: int = _default("horizon_days")
     validity_sessions: int = _default("order_validity_sessions")
+    cost_aversion: float | None = None  # κ of the default advice; None: the product's COST_AVERSION
 
     def optimisation_profile(self, objective: str) -> OptimizationProfile:
         profile = OptimizationProfile(
@@ -138,12 +139,14 @@ def default_advice_targets(decision) -> pd.Series | None:
     expected, reliability = (None, 0.0)
     if decision.lifecycle is not None:
         expected, reliability = decision.lifecycle.tilt(data.panels, decision.day)
+    kappa = decision.profile.cost_aversion
     profile = RiskProfile(
         max_weight=decision.profile.max_weight,
         max_sector_weight=_default("max_sector_weight"),
         invested=1.0,
         risk_aversion=settings.ADVICE_RISK_AVERSION,
         sectors=data.sectors,
+        **({} if kappa is None else {"cost_aversion": kappa}),
     )
     try:
         advice = advise(

@@ -77,6 +77,7 @@ class Book:
     dividends_by_year: dict[int, float] = field(default_factory=dict)
     carried_losses: dict[int, float] = field(default_factory=dict)
     totals: Totals = field(default_factory=Totals)
+    traded_by_year: dict[int, float] = field(default_factory=dict)  # notional bought and sold, per year
     closed_trades: list[float] = field(default_factory=list)  # realised P&L of each reducing fill
     year: int = 0  # calendar year of the session being booked
 
@@ -137,6 +138,7 @@ class Book:
         self.totals.spread += spread
         self.totals.transaction_tax += ftt
         self.totals.traded_notional += notional
+        self.traded_by_year[day.year] = self.traded_by_year.get(day.year, 0.0) + notional
         return costs.OrderCosts(
             commission=fees,
             spread=spread,

@@ -49,6 +49,8 @@ class ReplayConfig:
     retrain: str = "monthly"
     initial_cash: float = 100_000.0
     cost_preset: str = "french-online"
+    # κ of the default advice (``portfolio.advice.core.COST_AVERSION`` when None): a grid run's override.
+    cost_aversion: float | None = None
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
@@ -61,6 +63,8 @@ class ReplayConfig:
             raise ValueError(f"cost preset must be one of {', '.join(costs.PRESETS)}")
         if not self.initial_cash > 0:
             raise ValueError("the initial cash must be positive")
+        if self.cost_aversion is not None and not self.cost_aversion >= 1:
+            raise ValueError("the cost aversion κ must be at least 1")
 
     @property
     def cost_model(self) -> costs.CostModel:
@@ -86,6 +90,10 @@ class ReplayResult:
     taxes: dict[int, float]
     models: list[dict[str, Any]] = field(default_factory=list)
     gate_closed_sessions: int = 0
+    # 1 − cash / equity at the close of each session whose decision placed a new set of orders, before
+    # they fill (the first decision, from cash, left out): how much of the account the strategy held in
+    # shares when it rebalanced.
+    invested_at_decisions: dict[str, float] = field(default_factory=dict)
 
 
 def _exchange_validity(day: dt.date, sessions: pd.DatetimeIndex, position: int, n: int) -> dt.date:
@@ -114,7 +122,7 @@ def run_replay(
     ]
     if len(sessions) < 2:
         raise ValueError("the period holds fewer than two sessions of data")
-    profile = AdviceProfile(cost_model=config.cost_model)
+    profile = AdviceProfile(cost_model=config.cost_model, cost_aversion=config.cost_aversion)
     book = Book(cash=config.initial_cash, model=config.cost_model)
     lifecycle = ModelLifecycle() if spec.uses_model else None
     months = RETRAIN_SCHEDULES[config.retrain]
@@ -126,6 +134,7 @@ def run_replay(
     taxes: dict[int, float] = {}
     first_rebalance, last_month = True, None
     gate_closed = 0
+    invested: dict[str, float] = {}
 
     bars = data.bars()
     for position, day in enumerate(sessions):
@@ -180,6 +189,8 @@ def run_replay(
             targets = spec.targets(decision)
             if targets is None:
                 continue
+            if not first_rebalance and equity > 0:
+                invested[day.date().isoformat()] = 1.0 - book.cash / equity
             first_rebalance = False
             counts.cancelled += len(pending)
             sigma = sigma_today(seen, day).dropna().to_dict()
@@ -201,6 +212,7 @@ def run_replay(
         taxes=taxes,
         models=lifecycle.versions if lifecycle else [],
         gate_closed_sessions=gate_closed,
+        invested_at_decisions=invested,
     )
 
 

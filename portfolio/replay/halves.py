@@ -212,8 +212,14 @@ def table(rows: list[PeriodStats]) -> str:
     return "\n".join(lines)
 
 
-def main(paths: list[str]) -> None:
-    parts = [json.loads(Path(path).read_text()) for path in paths]
+# Issue #11's targets against 1/N monthly at the same offset.
+VOLATILITY_TARGET = -0.20  # at least 20 % lower
+DRAWDOWN_TARGET = -0.15  # at least 15 % smaller
+SHARPE_WORST_GAP = -0.05  # the median offset at least 1/N's, no offset more than 0.05 below
+
+
+def periods_of(parts: Sequence[dict[str, Any]]) -> list[tuple[str, dt.date, dt.date]]:
+    """The halves clipped to the parts' sessions (a clipped one named by its dates), and the whole run."""
     first = min(pd.Timestamp(p["dates"][0]) for p in parts).date()
     last = max(pd.Timestamp(p["dates"][-1]) for p in parts).date()
     periods = []
@@ -223,7 +229,95 @@ def main(paths: list[str]) -> None:
             clipped = (start, end) != (a, b)
             periods.append((f"{start}…{end} ({label.split('(')[1]}" if clipped else label, start, end))
     periods.append((f"{first}…{last} (whole run)", first, last))
-    print(table(split(parts, periods)))
+    return periods
+
+
+def _met(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "missed")
+
+
+def against_targets(rows: Sequence[PeriodStats]) -> list[tuple[str, str, str, str, str]]:
+    """(figure, value, target, peer, met) of one period's rows: each strategy against 1/N monthly.
+
+    Values are min…max over the offsets; a target is met when every offset meets it (the Sharpe: the
+    median offset's gap at least 0 and the worst at least ``SHARPE_WORST_GAP``). The peer is 1/N monthly
+    at the same offsets.
+    """
+    bench = [r for r in rows if r.strategy == BENCHMARK]
+    out: list[tuple[str, str, str, str, str]] = []
+    for strategy in dict.fromkeys(r.strategy for r in rows if r.strategy != BENCHMARK):
+        mine = [r for r in rows if r.strategy == strategy and r.sharpe_gap is not None]
+        if not mine:
+            continue
+        peer = {r.offset: r for r in bench if r.offset in {m.offset for m in mine}}.values()
+        gaps = [r.sharpe_gap for r in mine]
+        taxes_ok = all(r.tax_per_year < p.tax_per_year for r, p in _paired(mine, bench))
+        turnovers = [
+            (r.turnover_per_year, p.turnover_per_year)
+            for r, p in _paired(mine, bench)
+            if r.turnover_per_year is not None and p.turnover_per_year is not None
+        ]
+        middle = sorted(mine, key=lambda r: r.wealth_difference or 0.0)[len(mine) // 2]
+        name = f"{strategy} (offsets {','.join(str(r.offset) for r in mine)})"
+        out += [
+            (
+                f"{name}: volatility vs 1/N",
+                f"{_span([r.volatility_relative for r in mine], '+.1%')} "
+                f"({_span([r.volatility for r in mine], '.1%')})",
+                f"≤ {VOLATILITY_TARGET:+.0%}",
+                _span([p.volatility for p in peer], ".1%"),
+                _met(all(r.volatility_relative <= VOLATILITY_TARGET for r in mine)),
+            ),
+            (
+                f"{name}: max drawdown vs 1/N",
+                f"{_span([r.drawdown_relative for r in mine], '+.1%')} "
+                f"({_span([r.max_drawdown for r in mine], '.1%')})",
+                f"≤ {DRAWDOWN_TARGET:+.0%}",
+                _span([p.max_drawdown for p in peer], ".1%"),
+                _met(all(r.drawdown_relative <= DRAWDOWN_TARGET for r in mine)),
+            ),
+            (
+                f"{name}: after-tax Sharpe gap to 1/N (median; worst)",
+                f"{float(np.median(gaps)):+.2f}; {min(gaps):+.2f} "
+                f"(Sharpe {_span([r.sharpe for r in mine], '.2f')})",
+                f"≥ +0.00; ≥ {SHARPE_WORST_GAP:+.2f}",
+                _span([p.sharpe for p in peer], ".2f"),
+                _met(float(np.median(gaps)) >= 0 and min(gaps) >= SHARPE_WORST_GAP),
+            ),
+            (
+                f"{name}: tax per year",
+                _span([r.tax_per_year for r in mine], ",.0f"),
+                "< 1/N's",
+                _span([p.tax_per_year for p in peer], ",.0f"),
+                _met(taxes_ok),
+            ),
+            (
+                f"{name}: turnover per year",
+                _span([r.turnover_per_year for r in mine], ".2f"),
+                "< 1/N's",
+                _span([p.turnover_per_year for p in peer], ".2f"),
+                _met(all(a < b for a, b in turnovers) if turnovers else None),
+            ),
+            (
+                f"{name}: Δ after-tax terminal wealth of 1 vs 1/N [95 % CI, median offset]",
+                f"{_span([r.wealth_difference for r in mine], '+.3f')} "
+                f"[{middle.wealth_low:+.3f}, {middle.wealth_high:+.3f}]",
+                "reported with its CI",
+                "—",
+                "—",
+            ),
+        ]
+    return out
+
+
+def _paired(mine: Sequence[PeriodStats], bench: Sequence[PeriodStats]):
+    by_offset = {b.offset: b for b in bench}
+    return [(r, by_offset[r.offset]) for r in mine if r.offset in by_offset]
+
+
+def main(paths: list[str]) -> None:
+    parts = [json.loads(Path(path).read_text()) for path in paths]
+    print(table(split(parts, periods_of(parts))))
 
 
 if __name__ == "__main__":

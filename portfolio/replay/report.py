@@ -51,6 +51,8 @@ def part_result(result: ReplayResult) -> dict[str, Any]:
             "closed_trades": len(result.book.closed_trades),
             "models": result.models,
             "gate_closed_rebalances": result.gate_closed_sessions,
+            "traded_by_year": result.book.traded_by_year,
+            "invested_at_decisions": result.invested_at_decisions,
         }
     )
 
