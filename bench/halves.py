@@ -92,15 +92,21 @@ def run_parts(
     todo = [(s, o) for s, o in wanted if saved_part(part_path(out, s, o), params) is None]
     print(f"{len(wanted)} parts, {len(wanted) - len(todo)} already saved in {out}, {len(todo)} to run")
     started = time.perf_counter()
-    if todo:
+
+    def finished(done: int, strategy: str, offset: int, wall: float, cpu: float) -> None:
+        print(
+            f"  [{done}/{len(todo)}] {strategy} offset {offset}: {wall:.0f} s "
+            f"({cpu:.0f} s CPU), {time.perf_counter() - started:.0f} s since start"
+        )
+
+    if jobs == 1:  # in this process: no pool to start, the data read once all the same
+        for done, (s, o) in enumerate(todo, start=1):
+            finished(done, *run_part(params, s, o, str(out)))
+    elif todo:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(run_part, params, s, o, str(out)) for s, o in todo]
             for done, future in enumerate(as_completed(futures), start=1):
-                strategy, offset, wall, cpu = future.result()
-                print(
-                    f"  [{done}/{len(todo)}] {strategy} offset {offset}: {wall:.0f} s "
-                    f"({cpu:.0f} s CPU), {time.perf_counter() - started:.0f} s since start"
-                )
+                finished(done, *future.result())
     parts = [saved_part(part_path(out, s, o), params) for s, o in wanted]
     return [p for p in parts if p is not None]
 
@@ -195,8 +201,6 @@ def main(argv: list[str] | None = None) -> int:
         )
     except DomainError as exc:
         parser.error(exc.message)
-    if not params["initial_cash"] > 0:
-        parser.error("--initial-cash must be positive")
     params["cost_aversion"] = float(kappa)  # saved with each part: a κ change re-runs it
     out = args.out or Path(os.environ.get("SWINGTRADE_VAR_DIR", ROOT / "var")) / "halves" / (
         f"{Path(args.data).name.split('.')[0]}_{params['start']}_{params['end']}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import subprocess
 import time
 from collections.abc import Callable
@@ -85,6 +86,12 @@ def replay_params(
         raise DomainError(f"retrain must be one of {', '.join(RETRAIN_SCHEDULES)}.")
     if cost_preset not in costs.PRESETS:
         raise DomainError(f"cost_preset must be one of {', '.join(costs.PRESETS)}.")
+    try:
+        cash = float(initial_cash)
+    except (TypeError, ValueError):
+        cash = float("nan")
+    if not (math.isfinite(cash) and cash > 0):
+        raise DomainError(f"initial_cash must be a positive amount; got {initial_cash!r}.")
     data = data or DATABASE
     if data != DATABASE and not Path(data).is_file():
         raise DomainError(f"No data file at {data}.")
@@ -97,7 +104,7 @@ def replay_params(
         "rebalance_every": rebalance_every,
         "retrain": retrain,
         "cost_preset": cost_preset,
-        "initial_cash": float(initial_cash),
+        "initial_cash": cash,
     }
 
 

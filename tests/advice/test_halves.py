@@ -93,3 +93,42 @@ def test_sessions_the_books_could_not_mark_are_left_out_not_counted_as_losses():
     assert np.isfinite(row.volatility) and np.isfinite(row.terminal_wealth)
     last_2017 = int((DATES.year == 2017).sum()) - 1  # the 2018 half starts from the last 2017 close
     assert row.terminal_wealth == pytest.approx(part["after_tax"][-4] / part["after_tax"][last_2017])
+
+
+def _verdicts(rows) -> dict[str, tuple[str, str]]:
+    """figure (without the strategy's name) → (value, met) of the one period in ``rows``."""
+    return {
+        figure.split(": ", 1)[1]: (value, met) for figure, value, _t, _p, met in halves.against_targets(rows)
+    }
+
+
+def test_half_the_risk_and_no_trading_meets_the_risk_tax_and_turnover_targets():
+    bench = _part(halves.BENCHMARK, _returns(8, 0.01), taxes={"2017": 900.0}, traded={"2017": 80_000.0})
+    calm = _part("swingtrade", _returns(8, 0.01) * 0.5, taxes={"2017": 100.0}, traded={"2017": 10_000.0})
+    verdicts = _verdicts(halves.split([bench, calm], PERIODS[:1]))
+    assert verdicts["volatility vs 1/N"][0].startswith("-50.0%")
+    assert verdicts["volatility vs 1/N"][1] == "met"
+    assert verdicts["tax per year"][1] == "met"
+    assert verdicts["turnover per year"][1] == "met"
+    assert verdicts["Δ after-tax terminal wealth of 1 vs 1/N [95 % CI, median offset]"][1] == "—"
+
+
+def test_the_same_curve_misses_the_risk_targets_and_a_higher_tax_misses_the_tax_target():
+    same = _returns(9, 0.01)
+    bench = _part(halves.BENCHMARK, same, taxes={"2017": 100.0})
+    twin = _part("min_variance", same, taxes={"2017": 200.0})
+    verdicts = _verdicts(halves.split([bench, twin], PERIODS[:1]))
+    assert verdicts["volatility vs 1/N"][1] == "missed"
+    assert verdicts["max drawdown vs 1/N"][1] == "missed"
+    assert verdicts["after-tax Sharpe gap to 1/N (median; worst)"][1] == "met"  # equal Sharpe: gap 0
+    assert verdicts["tax per year"][1] == "missed"
+    assert verdicts["turnover per year"][1] == "n/a"  # no traded notional saved: unknown, not met
+
+
+def test_the_periods_are_the_halves_clipped_to_the_run_and_the_whole_run():
+    labels = [label for label, _a, _b in halves.periods_of([_part(halves.BENCHMARK, _returns(10, 0.01))])]
+    assert labels == [
+        "2017-01-02…2017-12-31 (in sample)",
+        "2018-01-01…2018-12-31 (out of sample)",
+        "2017-01-02…2018-12-31 (whole run)",
+    ]

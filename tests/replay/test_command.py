@@ -57,3 +57,24 @@ def test_bad_arguments_exit_with_a_message(csv_path, db):
     with pytest.raises(CommandError, match="Unknown strategies: moon"):
         call_command("replay", "--data", str(csv_path), "--strategies", "moon")
     assert ReplayRun.objects.count() == 0
+
+
+def test_the_initial_cash_is_the_accounts_cash_at_the_start_and_must_be_positive(csv_path, db):
+    call_command(
+        "replay",
+        "--data",
+        str(csv_path),
+        "--start",
+        "2018-01-02",
+        "--strategies",
+        "cash",
+        "--initial-cash",
+        "2500000",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    run = ReplayRun.objects.get()
+    assert run.params["initial_cash"] == 2_500_000.0
+    assert run.results["strategies"]["cash"]["equity"]["after_tax"][0] == 2_500_000.0
+    with pytest.raises(CommandError, match="initial_cash must be a positive amount"):
+        call_command("replay", "--data", str(csv_path), "--initial-cash", "0")

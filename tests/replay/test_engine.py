@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -113,3 +114,34 @@ def test_monthly_one_over_n_rebalances_once_a_month(small_data):
 def test_a_bad_period_is_refused():
     with pytest.raises(ValueError, match="after its start"):
         ReplayConfig(start=dt.date(2018, 1, 2), end=dt.date(2018, 1, 1))
+
+
+def test_the_invested_fraction_is_recorded_at_each_rebalance_after_the_first(small_data):
+    result = run_replay(small_data, CONFIG, "equal_weight_monthly")
+    days = list(result.invested_at_decisions)
+    assert len(days) == 11  # one rebalance a month, the first (from cash) left out
+    assert days[0].startswith("2018-02")
+    cash = result.equity["cash"]
+    for day, fraction in result.invested_at_decisions.items():
+        equity = result.equity["after_tax"].loc[day]
+        assert fraction == pytest.approx(1.0 - cash.loc[day] / equity)
+        assert 0.9 < fraction <= 1.0  # 1/N on six names at 100,000: nearly all in shares
+    assert sum(result.book.traded_by_year.values()) == pytest.approx(result.book.totals.traded_notional)
+
+
+def test_the_cost_aversion_reaches_the_default_advice_and_below_one_is_refused(small_data, monkeypatch):
+    from portfolio.advice import core
+
+    seen = []
+
+    def advise(*args, **kwargs):
+        seen.append(args[5].cost_aversion)  # the risk profile
+        raise core.Unprocessable("stop here")
+
+    monkeypatch.setattr(core, "advise", advise)
+    config = ReplayConfig(start=dt.date(2018, 1, 2), end=dt.date(2018, 1, 31), retrain="never")
+    run_replay(small_data, config, "swingtrade")
+    run_replay(small_data, dataclasses.replace(config, cost_aversion=3.0), "swingtrade")
+    assert seen and set(seen) == {core.COST_AVERSION, 3.0}
+    with pytest.raises(ValueError, match="at least 1"):
+        dataclasses.replace(config, cost_aversion=0.5)

@@ -33,6 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--rebalance-every", type=int, default=5, help="sessions between rebalances")
         parser.add_argument("--retrain", default="monthly", help="monthly, quarterly or never")
         parser.add_argument("--costs", default="french-online", help="cost preset")
+        parser.add_argument(
+            "--initial-cash", type=float, default=100_000.0, help="the account's cash at the start"
+        )
 
     def handle(self, *args, **options) -> None:
         try:
@@ -45,6 +48,7 @@ class Command(BaseCommand):
                 rebalance_every=options["rebalance_every"],
                 retrain=options["retrain"],
                 cost_preset=options["costs"],
+                initial_cash=options["initial_cash"],
             )
             parts = len(params["strategies"]) * len(params["offsets"])
             with (
