@@ -6,7 +6,8 @@ Run (the measurement of docs/advice.md "The replay, by halves"):
         --start 2014-01-02 --end 2021-04-21 --initial-cash 10000000 --jobs 2
 
 Each part is one ``portfolio.replay.engine.run_replay`` in a pool of ``--jobs`` processes (each process
-reads the data file once), saved as ``STRATEGY-oOFFSET.json`` under ``--out``: the ``part_result`` (it
+reads the data file once), saved as ``STRATEGY-oOFFSET.json`` under ``--out`` (``swingtrade-kκ-oOFFSET.json``
+for the default advice, so the parts of a κ grid share one directory and 1/N's parts): the ``part_result`` (it
 carries the traded notional per year and the invested fraction at each rebalance) and the parameters that
 made it. A part already saved with the same parameters is not run again, so an interrupted run resumes
 where it stopped. Then, from every saved part:
@@ -48,8 +49,20 @@ def _setup() -> None:
     django.setup()
 
 
-def part_path(out: Path, strategy: str, offset: int) -> Path:
-    return out / f"{strategy}-o{offset}.json"
+# The strategies whose targets are the default advice: the only ones κ changes.
+ADVICE_STRATEGIES = frozenset({"swingtrade"})
+
+
+def part_params(params: dict[str, Any], strategy: str) -> dict[str, Any]:
+    """The parameters that make a part: κ only for the default advice, so a κ grid shares 1/N's parts."""
+    if strategy in ADVICE_STRATEGIES:
+        return params
+    return {k: v for k, v in params.items() if k != "cost_aversion"}
+
+
+def part_path(out: Path, params: dict[str, Any], strategy: str, offset: int) -> Path:
+    kappa = f"-k{params['cost_aversion']:g}" if strategy in ADVICE_STRATEGIES else ""
+    return out / f"{strategy}{kappa}-o{offset}.json"
 
 
 def saved_part(path: Path, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -68,6 +81,8 @@ def run_part(params: dict[str, Any], strategy: str, offset: int, out: str) -> tu
     from portfolio.replay.engine import run_replay
     from portfolio.replay.report import part_result
 
+    if _saved(Path(out), params, strategy, offset) is not None:  # saved meanwhile by another run
+        return strategy, offset, 0.0, 0.0
     data = services.load_data(params)  # cached per process
     config = dataclasses.replace(
         services.resolved_config(params, data, offset), cost_aversion=params["cost_aversion"]
@@ -75,8 +90,13 @@ def run_part(params: dict[str, Any], strategy: str, offset: int, out: str) -> tu
     wall, cpu = time.perf_counter(), time.process_time()
     result = run_replay(data, config, strategy)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    part = {**part_result(result), "params": params, "seconds": wall, "cpu_seconds": cpu}
-    path = part_path(Path(out), strategy, offset)
+    part = {
+        **part_result(result),
+        "params": part_params(params, strategy),
+        "seconds": wall,
+        "cpu_seconds": cpu,
+    }
+    path = part_path(Path(out), params, strategy, offset)
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(part))
     temporary.replace(path)  # a part interrupted while writing is not taken as saved
@@ -89,7 +109,7 @@ def run_parts(
     """Run the parts not yet saved with ``params`` (a line per finished part); return every part."""
     out.mkdir(parents=True, exist_ok=True)
     wanted = [(s, o) for o in offsets for s in strategies]  # offset by offset: a partial run is usable
-    todo = [(s, o) for s, o in wanted if saved_part(part_path(out, s, o), params) is None]
+    todo = [(s, o) for s, o in wanted if _saved(out, params, s, o) is None]
     print(f"{len(wanted)} parts, {len(wanted) - len(todo)} already saved in {out}, {len(todo)} to run")
     started = time.perf_counter()
 
@@ -107,8 +127,12 @@ def run_parts(
             futures = [pool.submit(run_part, params, s, o, str(out)) for s, o in todo]
             for done, future in enumerate(as_completed(futures), start=1):
                 finished(done, *future.result())
-    parts = [saved_part(part_path(out, s, o), params) for s, o in wanted]
+    parts = [_saved(out, params, s, o) for s, o in wanted]
     return [p for p in parts if p is not None]
+
+
+def _saved(out: Path, params: dict[str, Any], strategy: str, offset: int) -> dict[str, Any] | None:
+    return saved_part(part_path(out, params, strategy, offset), part_params(params, strategy))
 
 
 def invested_lines(parts: list[dict[str, Any]]) -> list[str]:
@@ -204,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     params["cost_aversion"] = float(kappa)  # saved with each part: a κ change re-runs it
     out = args.out or Path(os.environ.get("SWINGTRADE_VAR_DIR", ROOT / "var")) / "halves" / (
         f"{Path(args.data).name.split('.')[0]}_{params['start']}_{params['end']}"
-        f"_cash{params['initial_cash']:.0f}_k{kappa:g}_{params['retrain']}"
+        f"_cash{params['initial_cash']:.0f}_{params['retrain']}"
     )
     print(f"load average {os.getloadavg()[0]:.1f}; κ = {kappa:g}; parameters {params}")
     parts = run_parts(params, params["strategies"], params["offsets"], out, args.jobs)

@@ -228,7 +228,8 @@ def periods_of(parts: Sequence[dict[str, Any]]) -> list[tuple[str, dt.date, dt.d
             start, end = max(a, first), min(b, last)
             clipped = (start, end) != (a, b)
             periods.append((f"{start}…{end} ({label.split('(')[1]}" if clipped else label, start, end))
-    periods.append((f"{first}…{last} (whole run)", first, last))
+    if all((start, end) != (first, last) for _, start, end in periods):  # not one half again
+        periods.append((f"{first}…{last} (whole run)", first, last))
     return periods
 
 

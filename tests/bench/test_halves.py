@@ -52,22 +52,27 @@ def test_it_saves_each_part_prints_the_table_and_resumes_without_running_saved_p
     assert "[2/2]" in first and " s CPU)" in first  # a line per finished part with its time
     assert "equal_weight_monthly: 9" in first  # the lowest invested fraction of 1/N, in the 90s at 1M
     assert "swingtrade (offsets 0): volatility vs 1/N" in first and "≤ -20%" in first
-    part = json.loads((tmp_path / "swingtrade-o0.json").read_text())
+    part = json.loads((tmp_path / "swingtrade-k10-o0.json").read_text())
     assert part["params"]["initial_cash"] == 1_000_000.0
     assert part["params"]["cost_aversion"] == 10.0  # the product's COST_AVERSION by default
     assert part["after_tax"][0] == pytest.approx(1_000_000.0)
     assert set(part["traded_by_year"]) == {"2017"} and part["traded_by_year"]["2017"] > 0
     assert all(0.0 < f <= 1.0 for f in part["invested_at_decisions"].values())
-    saved = (tmp_path / "swingtrade-o0.json").stat().st_mtime_ns
+    saved = (tmp_path / "swingtrade-k10-o0.json").stat().st_mtime_ns
 
     assert bench_halves.main(_args(tmp_path)) == 0
     again = capsys.readouterr().out
     assert "2 parts, 2 already saved" in again and "[1/" not in again
-    assert (tmp_path / "swingtrade-o0.json").stat().st_mtime_ns == saved
+    assert (tmp_path / "swingtrade-k10-o0.json").stat().st_mtime_ns == saved
 
-    assert bench_halves.main(_args(tmp_path, "--cost-aversion", "3")) == 0  # other parameters: run again
-    assert "2 parts, 0 already saved" in capsys.readouterr().out
-    assert json.loads((tmp_path / "swingtrade-o0.json").read_text())["params"]["cost_aversion"] == 3.0
+    # Another κ runs the advice again, in its own file, and reuses 1/N's part (κ does not change it).
+    assert bench_halves.main(_args(tmp_path, "--cost-aversion", "3")) == 0
+    assert "2 parts, 1 already saved" in capsys.readouterr().out
+    assert json.loads((tmp_path / "swingtrade-k3-o0.json").read_text())["params"]["cost_aversion"] == 3.0
+    assert (
+        "cost_aversion" not in json.loads((tmp_path / "equal_weight_monthly-o0.json").read_text())["params"]
+    )
+    assert (tmp_path / "swingtrade-k10-o0.json").stat().st_mtime_ns == saved
 
 
 @pytest.mark.parametrize(
