@@ -53,11 +53,15 @@ def _setup() -> None:
 ADVICE_STRATEGIES = frozenset({"swingtrade"})
 
 
+# What a run asks for, not what makes one of its parts.
+RUN_ONLY = frozenset({"strategies", "offsets"})
+
+
 def part_params(params: dict[str, Any], strategy: str) -> dict[str, Any]:
-    """The parameters that make a part: κ only for the default advice, so a κ grid shares 1/N's parts."""
-    if strategy in ADVICE_STRATEGIES:
-        return params
-    return {k: v for k, v in params.items() if k != "cost_aversion"}
+    """The parameters that make a part: not the run's list of parts, and κ only for the default advice
+    (so a κ grid, or another run's choice of strategies and offsets, shares the parts already saved)."""
+    skip = RUN_ONLY if strategy in ADVICE_STRATEGIES else RUN_ONLY | {"cost_aversion"}
+    return {k: v for k, v in params.items() if k not in skip}
 
 
 def part_path(out: Path, params: dict[str, Any], strategy: str, offset: int) -> Path:

@@ -172,8 +172,8 @@ def _span(values: list[float], fmt: str) -> str:
     values = [v for v in values if v is not None and math.isfinite(v)]
     if not values:
         return "n/a"
-    low, high = min(values), max(values)
-    return format(low, fmt) if low == high else f"{format(low, fmt)}…{format(high, fmt)}"
+    low, high = format(min(values), fmt), format(max(values), fmt)
+    return low if low == high else f"{low}…{high}"
 
 
 def table(rows: list[PeriodStats]) -> str:

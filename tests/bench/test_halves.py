@@ -90,3 +90,12 @@ def test_bad_arguments_exit_with_a_message(bench_halves, tmp_path, capsys, extra
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
     assert not list(tmp_path.glob("*.json"))
+
+
+def test_a_run_of_other_strategies_or_offsets_reuses_the_parts_already_saved(bench_halves, tmp_path, capsys):
+    assert bench_halves.main(_args(tmp_path)) == 0
+    capsys.readouterr()
+    args = _args(tmp_path)
+    args[args.index("swingtrade,equal_weight_monthly")] = "equal_weight_monthly,cash"
+    assert bench_halves.main(args) == 0
+    assert "2 parts, 1 already saved" in capsys.readouterr().out  # 1/N's part; only cash runs
