@@ -210,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     _setup()
+    from django.conf import settings
+
     from portfolio.advice.core import COST_AVERSION
     from portfolio.replay import services
     from swingtrade.errors import DomainError
@@ -230,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     except DomainError as exc:
         parser.error(exc.message)
     params["cost_aversion"] = float(kappa)  # saved with each part: a κ change re-runs it
-    out = args.out or Path(os.environ.get("SWINGTRADE_VAR_DIR", ROOT / "var")) / "halves" / (
+    out = args.out or Path(settings.VAR_DIR) / "halves" / (
         f"{Path(args.data).name.split('.')[0]}_{params['start']}_{params['end']}"
         f"_cash{params['initial_cash']:.0f}_{params['retrain']}"
     )
