@@ -36,6 +36,7 @@ SIDE_WORDS = {  # an order's side as the e-mail writes it
     "short": gettext_noop("short"),
     "cover": gettext_noop("cover"),
 }
+NOT_THE_MODEL = gettext_noop("The low-risk default advice does not use the model.")
 
 
 def _side(side: str) -> str:
@@ -214,18 +215,17 @@ def user_digest(user: Any, day: dt.date, *, gate_open: bool, paused: str | None)
 def digests_send(*, day: dt.date, language: str | None = None) -> int:
     """Send the digest of ``day`` to every opted-in user with an address, once; returns how many.
 
-    Written in ``language`` (default: the site's, ``LANGUAGE_CODE``).
+    Each is written in ``language`` when given, else in the language the user chose on the site
+    (``User.mail_language``: the switcher's last choice, or the site's ``LANGUAGE_CODE``, French).
     """
-    with translation.override(language or settings.LANGUAGE_CODE), read_by_a_user():
-        return _digests_send(day)
+    with read_by_a_user():
+        return _digests_send(day, language)
 
 
-def _digests_send(day: dt.date) -> int:
+def _digests_send(day: dt.date, language: str | None) -> int:
     from mlcore.monitoring.gate import gate_state
 
     gate = gate_state()
-    not_the_model = _("The low-risk default advice does not use the model.")
-    paused = None if gate.is_open else f"{gate.reason_text} {not_the_model}"
     User = get_user_model()
     recipients = User.objects.filter(notification_preference__daily_digest=True, is_active=True).exclude(
         email=""
@@ -234,13 +234,15 @@ def _digests_send(day: dt.date) -> int:
     total = recipients.count()
     sent = 0
     for done, user in enumerate(recipients.order_by("pk"), start=1):
-        digest = user_digest(user, day, gate_open=gate.is_open, paused=paused)
-        if digest is not None:
-            subject, body = digest.render()
-            with transaction.atomic():
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-                NotificationPreference.objects.filter(user=user).update(last_digest_on=day)
-            sent += 1
+        with translation.override(language or user.mail_language):
+            paused = None if gate.is_open else f"{gate.reason_text} {_(NOT_THE_MODEL)}"
+            digest = user_digest(user, day, gate_open=gate.is_open, paused=paused)
+            if digest is not None:
+                subject, body = digest.render()
+                with transaction.atomic():
+                    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+                    NotificationPreference.objects.filter(user=user).update(last_digest_on=day)
+                sent += 1
         logger.info("digest progress", extra={"done": done, "total": total, "sent": sent})
     return sent
 

@@ -24,8 +24,8 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
-    # The language switcher posts here (set_language stores the choice in a cookie).
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher posts here: a cookie, and the signed-in user's e-mail language.
+    path("i18n/setlang/", home.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", api_not_found),

@@ -36,11 +36,23 @@ RECORD_LANGUAGE = "en"  # of the stored Alert: the code's and the operators' lan
 Body = Callable[[], str]  # writes an e-mail body in the active language
 
 
+def _administrators():
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    return users.filter(Q(is_superuser=True) | Q(groups__name=roles.ADMIN)).distinct()
+
+
 def admin_recipients() -> list[str]:
     """E-mail addresses of every active administrator (admin group or superuser) that has one."""
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    users = users.filter(Q(is_superuser=True) | Q(groups__name=roles.ADMIN)).distinct()
-    return sorted({u.email for u in users})
+    return sorted({u.email for u in _administrators()})
+
+
+def admin_recipients_by_language() -> dict[str, list[str]]:
+    """The same addresses grouped by the language each administrator reads e-mail in
+    (``User.mail_language``: the site's switcher, else ``LANGUAGE_CODE``)."""
+    groups: dict[str, set[str]] = {}
+    for user in _administrators():
+        groups.setdefault(user.mail_language, set()).add(user.email)
+    return {language: sorted(emails) for language, emails in sorted(groups.items())}
 
 
 def _absolute(path: str) -> str:
@@ -81,19 +93,23 @@ def _muted_because(*, state: str, thresholds: MonitoringThresholds) -> str:
 
 
 def _send(alert: Alert, body: Body | None, language: str | None) -> None:
-    """E-mail ``alert`` to the administrators in ``language`` (default: the site's): its stored English
-    subject read through the monitoring templates, ``body`` written in that language (without one, the
-    stored body read through the same templates; the details a service wrote into it stay as written)."""
-    recipients = admin_recipients()
-    alert.recipients = recipients
-    if not recipients:
+    """E-mail ``alert`` to the administrators, each in the language they chose on the site (one e-mail
+    per language; all in ``language`` when given): its stored English subject read through the monitoring
+    templates, ``body`` written in that language (without one, the stored body read through the same
+    templates; the details a service wrote into it stay as written)."""
+    by_language = admin_recipients_by_language()
+    if language:
+        by_language = {language: sorted({e for emails in by_language.values() for e in emails})}
+    alert.recipients = sorted({e for emails in by_language.values() for e in emails})
+    if not alert.recipients:
         alert.suppressed_reason = messages.NO_RECIPIENT
         logger.warning("alert not e-mailed: no administrator e-mail", extra={"alert": alert.subject})
         return
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = messages.text(alert.subject)
-        text = body() if body is not None else messages.text(alert.body)
-    EmailMessage(subject, text, to=recipients).send(fail_silently=False)
+    for reader_language, recipients in by_language.items():
+        with translation.override(reader_language):
+            subject = messages.text(alert.subject)
+            text = body() if body is not None else messages.text(alert.body)
+        EmailMessage(subject, text, to=recipients).send(fail_silently=False)
     alert.emailed = True
 
 

@@ -1,4 +1,4 @@
-"""Account writes: sign-up with the default role, role assignment, demo accounts."""
+"""Account writes: sign-up with the default role, role assignment, the e-mail language, demo accounts."""
 
 from __future__ import annotations
 
@@ -30,6 +30,16 @@ def user_create(*, username: str, password: str, email: str = "", role: str = ro
 
 
 @transaction.atomic
+def language_remember(*, user, language: str) -> bool:
+    """Keep ``language`` (a code of ``settings.LANGUAGES``) as the one ``user``'s e-mails are written in;
+    an unknown code changes nothing. Returns whether it was stored."""
+    if language not in dict(settings.LANGUAGES) or user.language == language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
+    return True
+
+
 def role_assign(*, user, role: str) -> None:
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)

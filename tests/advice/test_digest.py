@@ -85,6 +85,21 @@ def test_the_digest_speaks_english_when_asked(day_of_events):
     assert "Signals style" in body
 
 
+def test_each_user_reads_the_digest_in_the_language_they_chose_on_the_site(day_of_events):
+    # The scheduled task passes no language: the user who switched the site to English gets English,
+    # a user who never chose gets the site's French, in the same run.
+    day_of_events.language = "en"
+    day_of_events.save(update_fields=["language"])
+    french_reader = UserFactory()
+    digest_subscribe(user=french_reader, enabled=True)
+    PortfolioFactory(owner=french_reader, name="Autre", advice_style="signals")
+    assert daily_digest_task.delay(DAY.isoformat()).get() == 2
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    assert bodies[day_of_events.email].startswith("Your portfolios after the close of")
+    assert "buy 10 KO at $54.00" in bodies[day_of_events.email]
+    assert bodies[french_reader.email].startswith("Vos portefeuilles après la clôture du 21 avril 2021.")
+
+
 def test_the_digest_is_sent_once_a_day_and_only_to_those_who_opted_in(day_of_events):
     daily_digest_task.delay(DAY.isoformat()).get()
     assert daily_digest_task.delay(DAY.isoformat()).get() == 0  # a retry does not send twice

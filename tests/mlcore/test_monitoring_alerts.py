@@ -146,6 +146,20 @@ def test_the_alert_e_mail_speaks_english_when_asked(admin_user):
     assert "Reasons:\n  [WARN] No price bars are stored." in message.body
 
 
+def test_each_administrator_gets_the_alert_in_the_language_they_chose(admin_user):
+    from swingtrade.accounts import roles
+    from tests.factories import UserFactory
+
+    english_reader = UserFactory(role=roles.ADMIN, language="en")
+    report = _report("WARN", "No price bars are stored.")
+    alert = alerts.notify_state_change(report=report, previous_state="OK")
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert len(mail.outbox) == 2  # one e-mail per language
+    assert subjects[english_reader.email] == "[SwingTrade] Model monitoring WARN: OK → WARN"
+    assert subjects[admin_user.email] == "[SwingTrade] Surveillance du modèle ALERTE : OK → ALERTE"
+    assert alert.emailed and alert.recipients == sorted([admin_user.email, english_reader.email])
+
+
 def test_an_override_e_mail_reads_in_french_with_the_admins_own_reason(admin_user):
     now = timezone.now()
     override = GateOverride.objects.create(

@@ -103,6 +103,36 @@ def test_a_browser_without_preference_gets_french_and_the_choice_of_english_is_r
 
 
 @pytest.mark.django_db
+def test_a_signed_in_choice_is_kept_on_the_account_for_the_e_mails(client):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("dashboard")})
+    assert response.status_code == 302 and response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    user.refresh_from_db()
+    assert user.language == "en" and user.mail_language == "en"
+    # An unknown language changes neither the cookie's choice nor the account.
+    client.post(reverse("set_language"), {"language": "xx", "next": reverse("dashboard")})
+    user.refresh_from_db()
+    assert user.language == "en"
+    client.post(reverse("set_language"), {"language": "fr", "next": reverse("dashboard")})
+    user.refresh_from_db()
+    assert user.mail_language == "fr"
+
+
+@pytest.mark.django_db
+def test_an_anonymous_choice_lives_in_the_cookie_only(client):
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import UserFactory
+
+    UserFactory()
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+    assert not get_user_model().objects.exclude(language="").exists()
+
+
+@pytest.mark.django_db
 def test_accept_language_is_honoured(client):
     page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="en">' in page

@@ -1,4 +1,4 @@
-"""Site-wide pages: the dashboard and sign-up. App pages live in each app's ``views.py``."""
+"""Site-wide pages: the dashboard, sign-up, the language switch. App pages live in each app's ``views.py``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views import i18n
 
 from mlcore.evaluation import promotion
 from mlcore.serving import ranking
@@ -26,6 +27,15 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's switch (the ``django_language`` cookie, back to ``next``); signed in, the choice is also
+    kept on the account, so the e-mails sent to this user (digest, alerts) are in it too."""
+    response = i18n.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.language_remember(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 def signup(request: HttpRequest) -> HttpResponse:
