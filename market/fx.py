@@ -53,17 +53,7 @@ def fx_rate(base: str, quote: str, on: date) -> FxQuote | None:
 
     The same currency is 1 on any date.
     """
-    base, quote = base.upper(), quote.upper()
-    if base == quote:
-        return FxQuote(base, quote, 1.0, on, source="identity")
-    window = {"date__lte": on, "date__gte": on - timedelta(days=MAX_STALENESS_DAYS)}
-    direct = FxRate.objects.filter(base=base, quote=quote, **window).order_by("-date").first()
-    if direct is not None:
-        return FxQuote(base, quote, direct.rate, direct.date, direct.source)
-    inverse = FxRate.objects.filter(base=quote, quote=base, **window).order_by("-date").first()
-    if inverse is not None:
-        return FxQuote(base, quote, 1.0 / inverse.rate, inverse.date, inverse.source)
-    return None
+    return fx_rates_on([(base, on)], quote)[(base.upper(), on)]
 
 
 def read_ecb_eurusd(path: Path = ECB_SAMPLE) -> pd.DataFrame:
@@ -175,11 +165,11 @@ def yahoo_fx_load(*, pairs: Iterable[tuple[str, str]], start: date, end: date | 
 
 
 def fx_rates_on(wanted: Iterable[tuple[str, date]], quote: str) -> dict[tuple[str, date], FxQuote | None]:
-    """:func:`fx_rate` of each ``(currency, on)`` into ``quote``, read in one query for all of them (none when
-    every currency is ``quote``): a valuation of many positions asks once, not once per position.
+    """The rate of each ``(currency, on)`` into ``quote``, read in one query for all of them (none when every
+    currency is ``quote``): a valuation of many positions asks once, not once per position.
 
-    The same rule as :func:`fx_rate`: the latest stored pair up to ``MAX_STALENESS_DAYS`` before ``on``,
-    else the latest inverse pair; None when neither is stored.
+    The rule (:func:`fx_rate` is this for one pair): the latest stored pair up to ``MAX_STALENESS_DAYS``
+    before ``on``, else the latest inverse pair; None when neither is stored; a currency into itself is 1.
     """
     quote = quote.upper()
     keys = {(currency.upper(), on) for currency, on in wanted}

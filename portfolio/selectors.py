@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -106,6 +106,16 @@ def rates_to_base(base: str, currencies: Mapping[str, str], on: dt.date) -> dict
             details={"fx_rate": missing},
         )
     return {symbol: rates[currency] for symbol, currency in wanted.items()}
+
+
+def ticker_rates_to_base(base: str, symbols: Iterable[str], on: dt.date) -> dict[str, float]:
+    """:func:`rates_to_base` for ``symbols``, their trading currencies read in one query (a symbol not
+    stored counts as ``base``)."""
+    from market.models import Ticker
+
+    wanted = set(symbols)
+    currencies = dict(Ticker.objects.filter(symbol__in=wanted).values_list("symbol", "currency"))
+    return rates_to_base(base, {s: currencies.get(s) or base for s in wanted}, on)
 
 
 @dataclass

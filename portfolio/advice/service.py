@@ -116,15 +116,11 @@ def default_advice(*, portfolio: Portfolio, as_of: dt.date | None = None) -> Adv
 
 def to_base_rates(portfolio: Portfolio, symbols: list[str], as_of: dt.date) -> pd.Series:
     """Units of the portfolio's currency per unit of each stock's trading currency on ``as_of`` (1 when they
-    are the same), at the stored rate: :func:`portfolio.selectors.rates_to_base`, the valuation's and the
-    optimiser's rule, which refuses (422) when a needed rate is not stored."""
-    from market.models import Ticker
-    from portfolio.selectors import rates_to_base
+    are the same), at the stored rate: :func:`portfolio.selectors.ticker_rates_to_base`, the valuation's and
+    the optimiser's rule, which refuses (422) when a needed rate is not stored."""
+    from portfolio.selectors import ticker_rates_to_base
 
-    base = portfolio.base_currency
-    currencies = dict(Ticker.objects.filter(symbol__in=set(symbols)).values_list("symbol", "currency"))
-    rates = rates_to_base(base, {s: currencies.get(s) or base for s in set(symbols)}, as_of)
-    return pd.Series(rates, dtype=float)
+    return pd.Series(ticker_rates_to_base(portfolio.base_currency, symbols, as_of), dtype=float)
 
 
 def _pmp_in_base(position, rates: pd.Series) -> float:

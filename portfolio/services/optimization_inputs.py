@@ -76,7 +76,6 @@ def optimisation_inputs(portfolio: Portfolio, as_of: dt.date) -> OptimisationInp
     stored rate of ``as_of``; a currency without one is a 422 rather than dollars added to euros.
     """
     from market import calendar
-    from market.models import Ticker
     from market.selectors import held_out_tickers, price_panel
     from mlcore.serving.predict import predictions_frame
     from portfolio.proposals import market_state
@@ -121,8 +120,7 @@ def optimisation_inputs(portfolio: Portfolio, as_of: dt.date) -> OptimisationInp
         raise DomainError(
             gettext_noop("No ticker has both predictions and enough price history to optimise.")
         )
-    currencies = dict(Ticker.objects.filter(symbol__in=tickers).values_list("symbol", "currency"))
-    to_base = selectors.rates_to_base(portfolio.base_currency, currencies, as_of)
+    to_base = selectors.ticker_rates_to_base(portfolio.base_currency, tickers, as_of)
     close = pd.Series({t: markets[t].price * to_base[t] for t in tickers})
     shares = pd.Series({t: float(p.quantity) for t, p in held.items()}, dtype=float)
     shares = shares.reindex(tickers).fillna(0.0)
