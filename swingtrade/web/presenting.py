@@ -10,6 +10,7 @@ or, when no rate exists, a refusal to mix currencies. Holdings are converted by 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -181,8 +182,23 @@ def _nothing_sentence(p: Any, currency: str) -> str:
     return _("No order on %(symbol)s.") % values
 
 
-def proposal_display(proposal: Any, portfolio: Any, *, today: date | None = None) -> ProposalDisplay:
-    """The sentence, cost lines, totals and conversion of one stored proposal."""
+def proposal_displays(proposals: Any, portfolio: Any, *, today: date | None = None) -> list[ProposalDisplay]:
+    """:func:`proposal_display` of each proposal, the rates they convert at read in one query."""
+    proposals = list(proposals)
+    wanted = ((p.ticker.currency or portfolio.base_currency, p.as_of) for p in proposals)
+    rates = fx.fx_rates_on(wanted, portfolio.base_currency)
+    return [proposal_display(p, portfolio, today=today, rates=rates) for p in proposals]
+
+
+def proposal_display(
+    proposal: Any,
+    portfolio: Any,
+    *,
+    today: date | None = None,
+    rates: Mapping[tuple[str, date], fx.FxQuote | None] | None = None,
+) -> ProposalDisplay:
+    """The sentence, cost lines, totals and conversion of one stored proposal (``rates``: read by
+    :func:`proposal_displays` for a list; one proposal reads its own)."""
     currency = proposal.ticker.currency or portfolio.base_currency
     is_order = bool(proposal.quantity) and proposal.action in ORDER_ACTIONS and bool(proposal.side)
     is_protective = is_order and proposal.order_type in ("stop", "stop_limit")
@@ -209,7 +225,9 @@ def proposal_display(proposal: Any, portfolio: Any, *, today: date | None = None
     display.round_trip_costs = proposal.expected_cost_return * display.notional
     pays = proposal.side in BUY_SIDES
     display.total = display.notional + display.costs_total if pays else display.notional - display.costs_total
-    display.fx = fx.fx_rate(currency, portfolio.base_currency, proposal.as_of)
+    if rates is None:
+        rates = fx.fx_rates_on([(currency, proposal.as_of)], portfolio.base_currency)
+    display.fx = rates[(currency.upper(), proposal.as_of)]
     display.fx_missing = display.fx is None
     if display.fx is not None:
         display.total_in_base = display.fx.convert(display.total)

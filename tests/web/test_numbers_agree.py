@@ -113,3 +113,25 @@ def test_a_rows_costs_are_this_orders_money_and_the_round_trip_rate_the_net_retu
         assert shown.round_trip_costs == pytest.approx(proposal.expected_cost_return * shown.notional)
     html = unescape(investor_web.get(reverse("portfolio:detail", args=[portfolio.pk])).content.decode())
     assert "Frais de cet ordre" in html and "Aller-retour (entrée et sortie)" in html
+
+
+def test_a_list_of_orders_in_another_currency_reads_its_rates_once(strong_signals, investor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from market import fx
+    from swingtrade.web import presenting
+
+    fx.fx_sample_load()
+    portfolio = portfolio_of(investor, base_currency="EUR")
+    proposals = order_proposals_create(portfolio=portfolio)
+    assert sum(1 for p in proposals if p.quantity) >= 2  # several dollar orders in a euro portfolio
+    with CaptureQueriesContext(connection) as queries:
+        shown = presenting.proposal_displays(proposals, portfolio)
+    assert sum("market_fxrate" in q["sql"] for q in queries.captured_queries) == 1
+    # The same conversion as one proposal shown alone.
+    for proposal, display in zip(proposals, shown, strict=True):
+        alone = presenting.proposal_display(proposal, portfolio)
+        assert display.fx == alone.fx and display.total_in_base == alone.total_in_base
+        if display.is_order:
+            assert display.fx is not None and display.fx.base == "USD" and display.total_in_base

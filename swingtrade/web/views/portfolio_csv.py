@@ -132,8 +132,8 @@ def _proposals(portfolio: Any) -> tuple[list[str], list[list[Any]]]:
         "status",
     ]
     rows = []
-    for p in selectors.proposals_of(portfolio).order_by("-as_of", "id"):
-        d = presenting.proposal_display(p, portfolio)
+    proposals = list(selectors.proposals_of(portfolio).order_by("-as_of", "id"))
+    for p, d in zip(proposals, presenting.proposal_displays(proposals, portfolio), strict=True):
         rows.append(
             [
                 p.as_of,

@@ -94,7 +94,7 @@ def _render_detail(
     # The latest day's proposals; those a newer run replaced (expired) are history, not decisions to make.
     current = [p for p in proposals if p.as_of == latest_as_of and p.status != OrderProposal.Status.EXPIRED]
     selected = _selected_proposal(request, current)
-    displays = [presenting.proposal_display(p, portfolio) for p in current]
+    displays = presenting.proposal_displays(current, portfolio)
     context = {
         "portfolio": portfolio,
         "optimize_url": reverse("portfolio:optimize", args=[portfolio.pk]),
@@ -317,13 +317,13 @@ def portfolio_optimize(request: HttpRequest, portfolio_id: int) -> HttpResponse:
             weights_chart=charts.weights_bar_chart(
                 run.final_weights, compare=run.current_weights, label=_("Target (whole shares)")
             ),
-            orders=[
-                presenting.proposal_display(p, portfolio)
-                for p in sorted(
+            orders=presenting.proposal_displays(
+                sorted(
                     run.proposals.all(),
                     key=lambda p: (p.side not in (costs.SELL, costs.COVER), p.ticker.symbol),
-                )
-            ],
+                ),
+                portfolio,
+            ),
         )
     return render(request, "portfolio/optimize.html", context, status=status)
 
