@@ -35,6 +35,8 @@ def main() -> int:
     parser.add_argument("--user", default="bench_investor", help="created when missing")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--log", type=Path, default=Path(os.devnull))
+    parser.add_argument("--queries", action="store_true", help="also print the SQL of one call")
+    parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, …")
     args = parser.parse_args()
     if args.calls < 1:
         print("--calls must be at least 1", file=sys.stderr)
@@ -80,6 +82,15 @@ def main() -> int:
     if not first.startswith("2"):
         print(f"{args.path} answered {first}", file=sys.stderr)
         return 1
+    if args.queries:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        print(f"{len(captured)} queries:", file=sys.__stdout__)
+        for query in captured:
+            print(f"  {query['sql']}", file=sys.__stdout__)
     gc.freeze()  # as swingtrade/wsgi.py does once the application is loaded
     for _ in range(min(args.calls, 200)):
         call()
@@ -94,7 +105,7 @@ def main() -> int:
     profile.disable()
     out = sys.__stdout__
     print(f"{args.path}: {cpu_ms:.2f} ms of CPU per call in-process ({args.calls} calls, {first})", file=out)
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
     return 0
 
 

@@ -113,6 +113,27 @@ class Pagination(LimitOffsetPagination):
     max_limit = 1000
     max_offset = 10**9
 
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list | None:
+        """The page first, then the count only when the page cannot tell it.
+
+        A page shorter than ``limit`` (and not past the end) is the last one, so the total is
+        ``offset + len(page)``: most lists (a portfolio's proposals, positions, trades) fit in one page,
+        and this spares them DRF's ``COUNT(*)`` — a query of its own on every call.
+        """
+        self.request = request
+        self.limit = self.get_limit(request)
+        if self.limit is None:
+            return None
+        self.offset = self.get_offset(request)
+        page = list(queryset[self.offset : self.offset + self.limit])
+        if len(page) < self.limit and (page or self.offset == 0):
+            self.count = self.offset + len(page)
+        else:  # a full page, or an offset past the end: only the database knows the total
+            self.count = self.get_count(queryset)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        return page
+
     def get_offset(self, request: Any) -> int:
         offset = super().get_offset(request)
         if offset > self.max_offset:

@@ -78,8 +78,11 @@ class ProposalListCreateView(_PortfolioChild, ListAPIView):
     serializer_class = s.ProposalSerializer
 
     def get_queryset(self):
-        portfolio = self.portfolio(self.request, self.kwargs["portfolio_id"])
-        return selectors.proposals_of(portfolio, status=self.request.query_params.get("status"))
+        return selectors.owned_proposals(
+            user=self.request.user,
+            portfolio_id=self.kwargs["portfolio_id"],
+            status=self.request.query_params.get("status"),
+        )
 
     @extend_schema(responses={200: s.ProposalSerializer(many=True), 304: None})
     def get(self, request: Request, *args, **kwargs) -> Response:
@@ -89,6 +92,8 @@ class ProposalListCreateView(_PortfolioChild, ListAPIView):
         # ProposalSerializer's answer, from plain rows (s.ProposalRows: the serializer cost most of the CPU).
         rows = s.proposal_rows()
         page = self.paginate_queryset(rows.queryset(self.get_queryset()))
+        if not page:  # no row: a portfolio that is not the caller's (or missing) is a 404, not an empty list
+            self.portfolio(request, kwargs["portfolio_id"])
         body = self.get_paginated_response(rows.data(page)).data
         return conditional_response(request, body, scope=clock.today())
 

@@ -68,3 +68,26 @@ def test_a_correction_changes_the_etag(investor_client, market_sample):
     assert ingest_frame(frame=corrected, source="csv").updated == 1
     again = investor_client.get(BARS, {"limit": 5}, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 200 and again["ETag"] != first["ETag"]
+
+
+def test_a_page_holds_exactly_the_orm_windows_rows_and_values(market_sample):
+    """The page's plain SQL and the ORM's window (market.selectors.ticker_bars) are one rule."""
+    import datetime as dt
+
+    from market.columns import BAR_VALUE_FIELDS
+    from market.models import Ticker
+    from market.selectors import ticker_bars, ticker_bars_page
+
+    ticker = Ticker.objects.get(symbol="AAPL")
+    for start, end, limit in [
+        (None, None, 260),
+        (dt.date(2020, 1, 1), dt.date(2020, 12, 31), 100),
+        (dt.date(2021, 4, 1), None, 5000),
+        (None, dt.date(2019, 3, 1), 7),
+        (dt.date(2030, 1, 1), None, 10),
+    ]:
+        window = list(ticker_bars(ticker=ticker, start=start, end=end).values("date", *BAR_VALUE_FIELDS))
+        page = ticker_bars_page(ticker=ticker, start=start, end=end, limit=limit)
+        assert page.bars == window[-limit:], (start, end, limit)
+        assert page.has_older == (len(window) > limit)
+        assert all(isinstance(bar["date"], dt.date) for bar in page.bars)

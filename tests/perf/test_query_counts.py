@@ -20,8 +20,9 @@ API_BOUNDS = {
     "/api/v1/portfolios/{p}/": 1,
     # the portfolio, its positions with their latest closes, the year's realised P&L
     "/api/v1/portfolios/{p}/valuation/": 3,
-    # the portfolio, the count, one page of rows
-    "/api/v1/portfolios/{p}/proposals/": 3,
+    # one page of rows, the owner checked in the same query; no count (the page is short), no portfolio
+    # read (rows were found)
+    "/api/v1/portfolios/{p}/proposals/": 1,
     # the latest writing run, the ticker, one page of bars
     "/api/v1/tickers/AAPL/bars/": 3,
     "/api/v1/tickers/AAPL/bars/?start=2020-01-01&end=2020-12-31": 3,

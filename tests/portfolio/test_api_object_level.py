@@ -92,3 +92,19 @@ def test_another_users_cost_profile_answers_as_if_it_did_not_exist(investor, inv
         )
     their_profile.refresh_from_db()
     assert their_profile.name == "Their broker"
+
+
+def test_the_proposals_of_another_users_portfolio_are_a_404_not_a_list(investor, investor_client):
+    theirs = PortfolioFactory()
+    _proposal(theirs, TickerFactory(symbol="AAA"))
+    mine = PortfolioFactory(owner=investor)
+    _proposal(mine, TickerFactory(symbol="BBB"))
+    response = investor_client.get(f"{BASE}/portfolios/{theirs.pk}/proposals/")
+    assert response.status_code == 404
+    assert "theirs" not in response.content.decode()
+    assert investor_client.get(f"{BASE}/portfolios/{theirs.pk}/proposals/?status=proposed").status_code == 404
+    own = investor_client.get(f"{BASE}/portfolios/{mine.pk}/proposals/").json()
+    assert [row["ticker"] for row in own["results"]] == ["BBB"]
+    assert own["count"] == 1
+    empty = PortfolioFactory(owner=investor)
+    assert investor_client.get(f"{BASE}/portfolios/{empty.pk}/proposals/").json()["count"] == 0

@@ -190,3 +190,38 @@ def test_the_valuation_api_reads_every_rate_in_one_more_query(
     # The portfolio, its positions with their closes, every rate, the year's realised P&L.
     with django_assert_max_num_queries(4):
         assert investor_client.get(url).json()["equity"] == pytest.approx(11210.0 + 2 * 8.0)
+
+
+def test_the_valuations_closes_are_the_orms_latest_closes(market_sample):
+    """The valuation's hand-written join (market.selectors.latest_bar_join) and the ORM's annotation
+    (latest_close_of) are one rule: the same close, or none, for every position."""
+    from django.db.models import F
+
+    from market.models import Ticker
+    from market.selectors import latest_close_of
+    from portfolio.models import Position
+    from portfolio.selectors import _priced_positions
+    from tests.portfolio.factories import PortfolioFactory
+
+    portfolio = PortfolioFactory()
+    for symbol, quantity in (("AAPL", 3), ("MSFT", -2)):
+        Position.objects.create(
+            portfolio=portfolio, ticker=Ticker.objects.get(symbol=symbol), quantity=quantity,
+            average_cost="101.25", opened_on="2021-01-04",
+        )  # fmt: skip
+    barless = Ticker.objects.create(symbol="NEWCO")
+    Position.objects.create(
+        portfolio=portfolio, ticker=barless, quantity=1, average_cost="10", opened_on="2021-01-04"
+    )
+    orm = list(
+        portfolio.positions.order_by("ticker__symbol").values("quantity").annotate(
+            symbol=F("ticker__symbol"), price_date=F("ticker__last_bar_date"), close=latest_close_of("ticker")
+        )
+    )
+    rows = _priced_positions(portfolio.pk)
+    assert [(r["symbol"], r["quantity"], r["price_date"], r["close"]) for r in rows] == [
+        (o["symbol"], o["quantity"], o["price_date"], o["close"]) for o in orm
+    ]
+    assert [r["symbol"] for r in rows] == ["AAPL", "MSFT", "NEWCO"]
+    assert rows[2]["close"] is None and rows[0]["close"] > 0
+    assert [r["average_cost"] for r in rows] == [Decimal("101.25"), Decimal("101.25"), Decimal("10")]
