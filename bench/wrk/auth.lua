@@ -8,6 +8,13 @@ end
 wrk.headers["Authorization"] = "Bearer " .. token
 wrk.headers["X-Forwarded-Proto"] = "https"
 wrk.headers["Accept"] = "application/json"
+-- BENCH_BODY: the JSON body of a POST (bench/api.py's mixed load posts to the optimiser)
+local body = os.getenv("BENCH_BODY")
+if body ~= nil and body ~= "" then
+  wrk.method = "POST"
+  wrk.body = body
+  wrk.headers["Content-Type"] = "application/json"
+end
 
 local threads = {}
 

@@ -57,3 +57,23 @@ def test_the_benchmark_starts_composes_command_with_only_the_address_moved(monke
     assert [Path(command[0]).name, *command[1:]] == expected
     swapped = bench_api.server_command(8765, overrides={"--workers": "2", "--backpressure": "9"})
     assert swapped[swapped.index("--workers") + 1] == "2" and swapped[-2:] == ["--backpressure", "9"]
+
+
+def test_the_server_loads_every_view_before_freezing_the_collector(tmp_path):
+    """What the first requests would load after ``gc.freeze()`` stays in the collector's oldest generation
+    and lengthens every full collection (the API's p99, docs/architecture.md "Speed"): swingtrade.wsgi loads
+    the URLconf's views, and their serializers and services, before it freezes."""
+    from tests.security.processes import production_env, run_python
+
+    code = (
+        "import gc, sys\n"
+        "import swingtrade.wsgi\n"
+        "loaded = [m for m in ('portfolio.api.views', 'market.api.views', 'mlcore.api.views', "
+        "'swingtrade.web.views') if m in sys.modules]\n"
+        "print(len(loaded), gc.get_freeze_count())\n"
+    )
+    result = run_python(code, env=production_env(SWINGTRADE_VAR_DIR=str(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    loaded, frozen = map(int, result.stdout.split()[-2:])
+    assert loaded == 4
+    assert frozen > 100_000  # Django, the apps and every view: not just the settings
