@@ -11,12 +11,15 @@ Steps:
 2. trains the set-up champion if none serves (``mlcore.serving.first_champion.first_model_ensure``: the
    default ridge walk-forward, seconds) and stores its predictions for the latest date;
 3. creates the investor ``bench_investor`` with the demo portfolio (five positions bought at real closes)
-   and its order proposals for the latest date;
+   and its order proposals for the latest date (afresh every run), and ``bench_optimiser`` with its own
+   demo portfolio for the mixed load;
 4. starts docker-compose.yml's web command (granian; only ``--host``/``--port`` changed, to loopback),
    production settings, ``DEBUG`` off, Redis db 5 as cache, pinned to core 0 (``taskset -c 0``);
 5. drives each endpoint with ``wrk`` pinned to core 1 (``bench/wrk/auth.lua`` adds the JWT): a 2 s
    warm-up, then ``--duration`` seconds measured; prints req/s, p50/p95/p99, errors (non-2xx + socket
-   errors), the ratio to the trivial endpoint (``/api/v1/auth/me/``) and the issue's targets.
+   errors), the ratio to the trivial endpoint (``/api/v1/auth/me/``) and the issue's targets;
+6. then (unless ``--no-mixed``) the trivial endpoint again while one more client posts to the optimiser
+   back to back: how long a slow request holds the fast ones up (what the thread count decides).
 
 The machine's load average at the start and at the end is printed: on a shared machine other work
 competes for both cores and lowers every figure.
@@ -52,6 +55,7 @@ DEFAULT_URL = "postgres://swingtrade:swingtrade@127.0.0.1:5432/swingtrade_bench"
 REDIS_URL = "redis://127.0.0.1:6379/5"
 LUA = ROOT / "bench" / "wrk" / "auth.lua"
 INVESTOR = "bench_investor"
+OPTIMISER_INVESTOR = "bench_optimiser"
 WARMUP_SECONDS = 2
 
 
@@ -100,8 +104,17 @@ def fingerprint(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def prepare(data: Path) -> tuple[str, int, str]:
-    """Data, champion, predictions, investor, portfolio, proposals; returns (token, portfolio, symbol)."""
+@dataclass(frozen=True)
+class Prepared:
+    token: str  # the measured investor's JWT
+    portfolio_id: int
+    symbol: str
+    optimiser_token: str  # the mixed load's second investor
+    optimiser_portfolio_id: int
+
+
+def prepare(data: Path) -> Prepared:
+    """Data, champion, predictions, the investors, their portfolios and the day's proposals."""
     import django
 
     django.setup()
@@ -117,7 +130,7 @@ def prepare(data: Path) -> tuple[str, int, str]:
     from mlcore.serving.first_champion import first_model_ensure
     from portfolio import services as portfolio_services
     from portfolio.demo import demo_portfolio_ensure
-    from portfolio.models import OrderProposal
+    from portfolio.models import OptimizationRun, OrderProposal
     from swingtrade.accounts import roles
     from swingtrade.accounts import services as account_services
 
@@ -144,23 +157,39 @@ def prepare(data: Path) -> tuple[str, int, str]:
         f"({time.perf_counter() - started:.1f} s)",
         file=sys.stderr,
     )
-    user = get_user_model().objects.filter(username=INVESTOR).first()
-    if user is None:
-        user = account_services.user_create(
-            username=INVESTOR, password=secrets.token_urlsafe(16), role=roles.INVESTOR
-        )
-    demo_portfolio_ensure(owner=user)
-    portfolio = user.portfolios.order_by("pk").first()
-    if not OrderProposal.objects.filter(portfolio=portfolio).exists():
-        portfolio_services.order_proposals_create(portfolio=portfolio)
+
+    def investor(username: str):
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            user = account_services.user_create(
+                username=username, password=secrets.token_urlsafe(16), role=roles.INVESTOR
+            )
+        demo_portfolio_ensure(owner=user)
+        return user, user.portfolios.order_by("pk").first()
+
+    user, portfolio = investor(INVESTOR)
+    # Every run measures the same list: the day's proposals afresh (an earlier run's leftovers removed).
+    OrderProposal.objects.filter(portfolio=portfolio).delete()
+    portfolio_services.order_proposals_create(portfolio=portfolio)
     proposals = OrderProposal.objects.filter(portfolio=portfolio).count()
     positions = portfolio.positions.count()
     print(
         f"investor: portfolio {portfolio.pk}, {positions} positions, {proposals} proposals",
         file=sys.stderr,
     )
+    # The mixed load's optimiser writes a run and its proposals each call: another investor's portfolio,
+    # emptied of them at every start, so neither the measured list nor the optimiser's work grows.
+    other, optimised = investor(OPTIMISER_INVESTOR)
+    OptimizationRun.objects.filter(portfolio=optimised).delete()
+    OrderProposal.objects.filter(portfolio=optimised).delete()
     cache.clear()  # Redis db 5 is the bench's own: start every run cold
-    return str(AccessToken.for_user(user)), portfolio.pk, "AAPL"
+    return Prepared(
+        token=str(AccessToken.for_user(user)),
+        portfolio_id=portfolio.pk,
+        symbol="AAPL",
+        optimiser_token=str(AccessToken.for_user(other)),
+        optimiser_portfolio_id=optimised.pk,
+    )
 
 
 def endpoints(portfolio_id: int, symbol: str) -> list[Endpoint]:
@@ -247,16 +276,19 @@ def _result(endpoint: Endpoint, raw: dict, *, cpu_ms: float) -> Result:
 
 
 def measure_mixed(
-    base: str, portfolio_id: int, *, seconds: int, connections: int, env: dict, master: int
+    base: str, prepared: Prepared, *, seconds: int, connections: int, env: dict, master: int
 ) -> list[Result]:
     """The trivial endpoint under the usual load while one more client posts to the optimiser back to
     back (cvxpy, hundreds of ms a call): how much a slow request holds the fast ones up, which the
     server's thread count decides (docs/architecture.md, "Speed")."""
     trivial = Endpoint("trivial, beside the optimiser", "/api/v1/auth/me/", None, None)
     optimiser = Endpoint(
-        "optimiser (POST), 1 client", f"/api/v1/portfolios/{portfolio_id}/optimize/", None, None
+        "optimiser (POST), 1 client",
+        f"/api/v1/portfolios/{prepared.optimiser_portfolio_id}/optimize/",
+        None,
+        None,
     )
-    slow_env = {**env, "BENCH_BODY": "{}"}
+    slow_env = {**env, "BENCH_BODY": "{}", "BENCH_TOKEN": prepared.optimiser_token}
     cpu_before = server_cpu_seconds(master)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The optimiser starts first and stops last, so it runs through the whole measured window.
@@ -312,7 +344,7 @@ def print_table(results: list[Result], *, header: str) -> None:
         rows.append(
             (
                 r.endpoint.name,
-                f"{r.rps:,.0f}",
+                f"{r.rps:,.0f}" if r.rps >= 10 else f"{r.rps:.2f}",
                 f"{r.p50_ms:.1f}",
                 f"{r.p95_ms:.1f}",
                 f"{r.p99_ms:.1f}",
@@ -381,7 +413,7 @@ def main() -> int:
     }
     os.environ.update({**env, "DJANGO_SETTINGS_MODULE": "swingtrade.settings.base", "LOG_LEVEL": "WARNING"})
     sys.path.insert(0, str(ROOT))
-    token, portfolio_id, symbol = prepare(args.data)
+    prepared = prepare(args.data)
 
     # As compose's web service: production settings and its statement timeout. No GRANIAN_* variable of
     # the caller's shell: e.g. GRANIAN_BACKPRESSURE=2 caps the *connections* served, so 10 of wrk's 12 wait
@@ -402,10 +434,10 @@ def main() -> int:
     results: list[Result] = []
     try:
         wait_ready(base, server)
-        wrk_env = {**os.environ, "BENCH_TOKEN": token}
+        wrk_env = {**os.environ, "BENCH_TOKEN": prepared.token}
         chosen = [
             e
-            for i, e in enumerate(endpoints(portfolio_id, symbol))
+            for i, e in enumerate(endpoints(prepared.portfolio_id, prepared.symbol))
             if i == 0 or not args.only or any(word in e.name for word in args.only.split(","))
         ]
         for endpoint in chosen:
@@ -422,7 +454,7 @@ def main() -> int:
         if not args.no_mixed:
             mixed = measure_mixed(
                 base,
-                portfolio_id,
+                prepared,
                 seconds=args.duration,
                 connections=args.connections,
                 env=wrk_env,
