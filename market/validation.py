@@ -187,9 +187,18 @@ def _reject_reasons(frame: pd.DataFrame, *, today: date, known_symbols: set[str]
         ),
         "duplicate": frame.duplicated(subset=["ticker", "date"], keep=False),
     }
-    codes = list(conditions)
-    choice = np.select([conditions[c].to_numpy(dtype=bool) for c in codes], codes, default="")
-    reasons = pd.Series(choice, index=frame.index, dtype=object).replace("", None)
+    # The first condition that holds, as its position (0: none): selecting among a million strings and
+    # replacing the empty ones cost ~0.07 s of a 1 M-row first load; only rejected rows get a name.
+    codes = np.asarray(list(conditions), dtype=object)
+    first = np.select(
+        [condition.to_numpy(dtype=bool) for condition in conditions.values()],
+        np.arange(1, len(codes) + 1),
+        default=0,
+    )
+    reasons = pd.Series(None, index=frame.index, dtype=object)
+    hit = first > 0
+    if hit.any():
+        reasons[hit] = codes[first[hit] - 1]
     if "parse_reason" in frame.columns:
         read_problem = frame["parse_reason"].notna()
         reasons[read_problem] = frame.loc[read_problem, "parse_reason"]
@@ -284,7 +293,9 @@ def validate_frame(
     rejected = frame.loc[bad].assign(severity="rejected", reason=reasons[bad])
     rejected = rejected.assign(detail=_reject_detail(rejected))
 
-    accepted = frame.loc[~bad].copy()
+    # pandas' copy-on-write: a column changed below is copied then; copying all of them here cost ~0.1 s
+    # of a first load of 1 M rows (bench/ingest.py --profile), and nothing at all when no row is rejected.
+    accepted = frame.loc[~bad] if bad.any() else frame
     # Per ticker: did the source give adjusted closes? If not, compute them from its own actions.
     vendor_adjusted = accepted["adj_close"].notna().groupby(accepted["ticker"]).transform("any")
     if not vendor_adjusted.all():
