@@ -15,6 +15,6 @@ RUN useradd --create-home --uid 1000 swingtrade && mkdir -p /app/var && chown -R
 USER swingtrade
 EXPOSE 8000
 # The same command as docker-compose.yml's web service (tests/perf/test_server_command.py checks it);
-# why granian, one worker per container and 2 threads: docs/architecture.md, "Speed".
+# why granian, one worker per container and 4 threads: docs/architecture.md, "Speed".
 CMD ["granian", "--interface", "wsgi", "swingtrade.wsgi:application", "--host", "0.0.0.0", "--port", "8000", \
-     "--workers", "1", "--blocking-threads", "2", "--respawn-failed-workers"]
+     "--workers", "1", "--blocking-threads", "4", "--respawn-failed-workers"]

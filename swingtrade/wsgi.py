@@ -14,9 +14,10 @@ application = get_wsgi_application()
 
 # Import every view now (the URLconf and, through it, the views, serializers and services they use), not on
 # the first request: what the first requests loaded after the freeze below stayed in the collector's oldest
-# generation, and each full collection walked it while both request threads waited. Measured with
-# `python bench/api.py` (docs/architecture.md, "Speed"): the trivial endpoint's p99 was 22-33 ms with views
-# loaded lazily, 12.6-12.8 ms loaded here, and 11.7-13.1 ms with the collector off altogether.
+# generation, and each full collection walked it while every request thread waited. Measured with
+# `python bench/api.py` (docs/architecture.md, "Speed"): the trivial endpoint's p99 was 40-65 ms (4 threads)
+# and 22-33 ms (2) with views loaded lazily; 13.8-14.1 ms (4) and 12.6-13.6 ms (2) loaded here; 11.7-13.1 ms
+# (2) with the collector off altogether.
 resolver = get_resolver()
 import_module(resolver.urlconf_name)  # the URLconf, and through its includes every view module
 resolver.reverse_dict.keys()  # builds the lookup tables the first reverse() would

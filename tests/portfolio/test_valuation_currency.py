@@ -214,7 +214,9 @@ def test_the_valuations_closes_are_the_orms_latest_closes(market_sample):
         portfolio=portfolio, ticker=barless, quantity=1, average_cost="10", opened_on="2021-01-04"
     )
     orm = list(
-        portfolio.positions.order_by("ticker__symbol").values("quantity").annotate(
+        portfolio.positions.order_by("ticker__symbol")
+        .values("quantity")
+        .annotate(
             symbol=F("ticker__symbol"), price_date=F("ticker__last_bar_date"), close=latest_close_of("ticker")
         )
     )
