@@ -158,3 +158,64 @@ def test_one_date_bound_for_rows_and_query_parameters():
     days = pd.Series(pd.to_datetime(["1800-01-02", "1961-12-29", "1962-01-02", "2021-04-20"]))
     assert outside_bar_dates(days).tolist() == [True, True, False, False]
     assert [outside_bar_dates(d.date()) for d in days] == [True, True, False, False]
+
+
+def _mixed_frame() -> pd.DataFrame:
+    """Three tickers over ten sessions, with a 60 % jump, a bad close and an unadjusted split."""
+    days = pd.bdate_range("2021-03-01", periods=10)
+    rows = []
+    for symbol, start in (("AAA", 10.0), ("BBB", 50.0), ("CCC", 5.0)):
+        for i, day in enumerate(days):
+            close = start * (1.6 if symbol == "BBB" and i >= 5 else 1.0) + i * 0.01
+            rows.append(
+                {"date": day, "ticker": symbol, "open": close, "high": close + 1, "low": close - 1,
+                 "close": close, "volume": 1000.0}
+            )  # fmt: skip
+    rows[13]["close"] = -1.0  # BBB, rejected
+    return finish_frame(pd.DataFrame(rows))
+
+
+@pytest.mark.parametrize("previous", [None, {"AAA": (date(2021, 2, 26), 5.0)}])
+def test_rows_in_ticker_date_order_and_shuffled_rows_validate_alike(previous):
+    """The ordered fast path (no duplicate hash, no sort) answers what the general path answers."""
+    from market.validation import in_ticker_date_order
+
+    ordered = _mixed_frame()
+    shuffled = ordered.sample(frac=1.0, random_state=7).reset_index(drop=True)
+    assert in_ticker_date_order(ordered) and not in_ticker_date_order(shuffled)
+    kwargs = {"today": TODAY, "max_move": 0.5, "previous_close": previous}
+    fast = validate_frame(ordered, **kwargs)
+    slow = validate_frame(shuffled, **kwargs)
+    key = ["ticker", "date"]
+    pd.testing.assert_frame_equal(
+        fast.accepted.sort_values(key).reset_index(drop=True),
+        slow.accepted.sort_values(key).reset_index(drop=True),
+    )
+    columns = ["ticker", "date", "severity", "reason", "detail"]
+    assert sorted(fast.issues[columns].astype(str).values.tolist()) == sorted(
+        slow.issues[columns].astype(str).values.tolist()
+    )
+    assert {"non_positive_close", "unadjusted_break"} <= set(fast.issues["reason"])  # no adj_close given
+    assert ("AAA" in set(fast.issues["ticker"])) == (previous is not None)  # 5.0 -> 10.0: +100 %
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda f: pd.concat([f, f.iloc[[4]]]).reset_index(drop=True),  # a repeated (ticker, date) at the end
+        lambda f: pd.concat([f.iloc[:12], f.iloc[[11]], f.iloc[12:]]).reset_index(
+            drop=True
+        ),  # repeated in place
+        lambda f: pd.concat([f.iloc[10:20], f.iloc[:10], f.iloc[20:], f.iloc[[0]]]).reset_index(drop=True),
+        lambda f: f.assign(ticker=f["ticker"].where(f.index != 3, None)),  # a row without a symbol
+    ],
+    ids=["duplicate-at-end", "duplicate-in-place", "block-revisited", "missing-symbol"],
+)
+def test_what_breaks_the_order_takes_the_general_path(change):
+    from market.validation import in_ticker_date_order
+
+    frame = change(_mixed_frame())
+    assert not in_ticker_date_order(frame)
+    result = validate_frame(frame, today=TODAY, max_move=0.5)
+    assert len(result.accepted) + result.rejected_count == len(frame)
+    assert result.accepted.duplicated(["ticker", "date"]).sum() == 0
