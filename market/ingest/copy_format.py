@@ -95,11 +95,15 @@ def stored_volume(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(null, 0, np.round(values)).astype(np.int64), null
 
 
-def bars_binary(bars: pd.DataFrame, *, run_id: int | None = None) -> bytes:
-    """The bars as binary COPY rows: ticker_id, date, the value fields[, last_run_id]."""
+def bars_binary(bars: pd.DataFrame, *, run_id: int | None = None, first_id: int | None = None) -> bytes:
+    """The bars as binary COPY rows: [id,] ticker_id, date, the value fields[, last_run_id].
+
+    ``first_id`` given: the rows' ids are ``first_id, first_id + 1, …`` in row order.
+    """
     n = len(bars)
     no_nulls = np.zeros(n, dtype=bool)
-    columns = [
+    columns = [] if first_id is None else [(np.arange(first_id, first_id + n, dtype=">i8"), no_nulls)]
+    columns += [
         (bars["ticker_id"].to_numpy(dtype=np.int64).astype(">i8"), no_nulls),
         (pg_days(bars["date"]).astype(">i4"), no_nulls),
     ]

@@ -56,9 +56,8 @@ def write_bars(
     fresh = False
     if postgresql:
         fresh = _lock_and_check_fresh([int(i) for i in bars["ticker_id"].unique()])
-    rebuild = (
-        bulk_load.drop_keys_and_indexes(DailyBar._meta.db_table) if fresh and _is_bulk_load(len(bars)) else []
-    )
+    bulk = fresh and _is_bulk_load(len(bars))
+    rebuild = bulk_load.drop_keys_and_indexes(DailyBar._meta.db_table) if bulk else []
     inserted = updated = 0
     ticker_ids = np.sort(bars["ticker_id"].unique())
     chunks = [
@@ -69,17 +68,35 @@ def write_bars(
         staged = _stage_differing(chunks, progress=progress)
         return _merge_stage(run_id=run_id) if staged else (0, 0)
     copy_run_id = run_id if fresh else None
+    # Bulk: the chunks' ids, consecutive, from one reservation (None: the column default, per row).
+    first_ids: list[int | None] = [None] * len(chunks)
+    if bulk:
+        next_id = reserve_bar_ids(len(bars))
+        for i, chunk in enumerate(chunks):
+            first_ids[i], next_id = next_id, next_id + len(chunk)
     # PostgreSQL: encode chunk i+1 in a thread while chunk i streams to the server (both release the GIL).
     with ThreadPoolExecutor(max_workers=1) as encoder:
-        pending = encoder.submit(bars_binary, chunks[0], run_id=copy_run_id) if postgresql else None
+        pending = (
+            encoder.submit(bars_binary, chunks[0], run_id=copy_run_id, first_id=first_ids[0])
+            if postgresql
+            else None
+        )
         for i, chunk in enumerate(chunks):
             if postgresql:
                 payload = pending.result()
                 if i + 1 < len(chunks):
-                    pending = encoder.submit(bars_binary, chunks[i + 1], run_id=copy_run_id)
+                    pending = encoder.submit(
+                        bars_binary, chunks[i + 1], run_id=copy_run_id, first_id=first_ids[i + 1]
+                    )
                 # Fresh: none of these tickers has a stored bar (checked under the lock), every row is
                 # new, so COPY goes straight into the bars table — no staging, no join.
-                _copy_chunk(chunk, table=DailyBar._meta.db_table, run_id=copy_run_id, payload=payload)
+                _copy_chunk(
+                    chunk,
+                    table=DailyBar._meta.db_table,
+                    run_id=copy_run_id,
+                    first_id=first_ids[i],
+                    payload=payload,
+                )
                 inserted += len(chunk)
             else:
                 i_new, u_new = generic.write_chunk(chunk, run_id=run_id)
@@ -149,6 +166,23 @@ def _lock_and_check_fresh(ticker_ids: list[int]) -> bool:
         return not cursor.fetchone()[0]
 
 
+def reserve_bar_ids(count: int) -> int:
+    """Take ``count`` consecutive ids from the bars' id sequence in one step; return the first.
+
+    A ``COPY`` that leaves the id to the column's default calls ``nextval`` once per row: 0.14 s of
+    a million-row first load (measured: 0.39 s against 0.25 s for the same rows with their ids).
+    Only under the bulk load's exclusive lock on the bars table: no other session can insert a bar
+    (and take an id) between this ``nextval`` and ``setval``. Like ``nextval``, the reservation
+    outlives a rollback: the ids are skipped, never reused.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [DailyBar._meta.db_table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [sequence, sequence, count])
+        last = int(cursor.fetchone()[0])
+    return last - count + 1
+
+
 #: A fresh load at least this large, and at least as large as the table, rebuilds secondary indexes.
 BULK_LOAD_MIN_ROWS = 50_000
 
@@ -207,16 +241,26 @@ def _create_stage() -> None:
 
 
 def _copy_chunk(
-    chunk: pd.DataFrame, *, table: str, run_id: int | None = None, payload: bytes | None = None
+    chunk: pd.DataFrame,
+    *,
+    table: str,
+    run_id: int | None = None,
+    first_id: int | None = None,
+    payload: bytes | None = None,
 ) -> None:
     """Binary COPY of a chunk into the staging table, or (``run_id`` given) into the bars table.
 
-    ``payload`` is the chunk already encoded by :func:`~market.ingest.copy_format.bars_binary`
-    (encoded here when absent).
+    ``first_id``: the rows get the ids ``first_id, first_id + 1, …`` (reserved by
+    :func:`reserve_bar_ids`) instead of the column default. ``payload`` is the chunk already encoded
+    by :func:`~market.ingest.copy_format.bars_binary` with the same arguments (encoded here when absent).
     """
-    columns = ["ticker_id", "date", *BAR_VALUE_FIELDS] + (["last_run_id"] if run_id is not None else [])
+    columns = (
+        (["id"] if first_id is not None else [])
+        + ["ticker_id", "date", *BAR_VALUE_FIELDS]
+        + (["last_run_id"] if run_id is not None else [])
+    )
     if payload is None:
-        payload = bars_binary(chunk, run_id=run_id)
+        payload = bars_binary(chunk, run_id=run_id, first_id=first_id)
     with connection.cursor() as cursor:
         cursor.copy_expert(
             f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)",

@@ -38,6 +38,16 @@ def test_a_first_load_inserts_every_row_and_sets_ticker_metadata():
     assert run.finished_at is not None
 
 
+def test_ingesting_leaves_the_callers_frame_as_it_was():
+    """Callers (the tasks, bench/ingest.py) pass their frame without copying it first."""
+    frame = subset(tickers=["AAPL", "MSFT"]).assign(ticker=lambda f: f["ticker"].str.lower())
+    frame.loc[3, "close"] = -1.0  # rejected: the validation's own columns are not added to the caller's
+    before = frame.copy()
+    run = ingest_frame(frame=frame, source="csv")
+    assert (run.rejected, run.inserted) == (1, len(frame) - 1)
+    pd.testing.assert_frame_equal(frame, before)
+
+
 def test_ingesting_the_same_data_twice_writes_nothing_the_second_time(django_assert_max_num_queries):
     frame = subset()
     ingest_frame(frame=frame, source="sample")

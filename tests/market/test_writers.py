@@ -61,3 +61,19 @@ def test_a_bulk_first_load_restores_every_constraint_it_dropped(db, monkeypatch)
     second = IngestionRun.objects.create(source="csv")
     assert writers.write_bars(_bars(ticker.pk, close=10.6), run_id=second.pk) == (0, 2)
     assert BarRevision.objects.filter(run=second).count() == 2
+
+
+@postgresql_only
+def test_a_bulk_first_load_takes_its_ids_in_one_block_and_later_bars_follow_it(db, monkeypatch):
+    """The bulk load writes the ids itself (no nextval per row); the sequence is moved past them."""
+    monkeypatch.setattr(writers, "TICKERS_PER_CHUNK", 1)  # one COPY per ticker: ids run on across chunks
+    apple, microsoft, coca_cola = (Ticker.objects.create(symbol=s) for s in ("AAPL", "MSFT", "KO"))
+    run = IngestionRun.objects.create(source="csv")
+    monkeypatch.setattr(writers, "_is_bulk_load", lambda new_rows: True)
+    bulk = pd.concat([_bars(apple.pk), _bars(microsoft.pk)], ignore_index=True)
+    assert writers.write_bars(bulk, run_id=run.pk) == (4, 0)
+    bulk_ids = list(DailyBar.objects.order_by("ticker_id", "date").values_list("id", flat=True))
+    assert bulk_ids == list(range(bulk_ids[0], bulk_ids[0] + 4))
+    monkeypatch.setattr(writers, "_is_bulk_load", lambda new_rows: False)
+    assert writers.write_bars(_bars(coca_cola.pk), run_id=run.pk) == (2, 0)
+    assert min(DailyBar.objects.filter(ticker=coca_cola).values_list("id", flat=True)) > bulk_ids[-1]
