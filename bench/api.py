@@ -11,8 +11,8 @@ Steps:
 2. trains the set-up champion if none serves (``mlcore.serving.first_champion.first_model_ensure``: the
    default ridge walk-forward, seconds) and stores its predictions for the latest date;
 3. creates the investor ``bench_investor`` with the demo portfolio (five positions bought at real closes)
-   and its order proposals for the latest date (afresh every run), and ``bench_optimiser`` with its own
-   demo portfolio for the mixed load;
+   and its order proposals for the latest date, and ``bench_optimiser`` with its own demo portfolio for
+   the mixed load (both portfolios made afresh every run, so every run measures the same state);
 4. starts docker-compose.yml's web command (granian; only ``--host``/``--port`` changed, to loopback),
    production settings, ``DEBUG`` off, Redis db 5 as cache, pinned to core 0 (``taskset -c 0``);
 5. drives each endpoint with ``wrk`` pinned to core 1 (``bench/wrk/auth.lua`` adds the JWT): a 2 s
@@ -129,8 +129,8 @@ def prepare(data: Path) -> Prepared:
     from mlcore.serving import predict
     from mlcore.serving.first_champion import first_model_ensure
     from portfolio import services as portfolio_services
-    from portfolio.demo import demo_portfolio_ensure
-    from portfolio.models import OptimizationRun, OrderProposal
+    from portfolio.demo import DEMO_HOLDINGS, demo_portfolio_ensure
+    from portfolio.models import OrderProposal, Portfolio
     from swingtrade.accounts import roles
     from swingtrade.accounts import services as account_services
 
@@ -159,29 +159,35 @@ def prepare(data: Path) -> Prepared:
     )
 
     def investor(username: str):
+        """The user and a demo portfolio made afresh: five positions bought at real closes, no proposal,
+        no optimiser run — whatever an earlier run left (or deleted: emptying the tickers of this
+        database cascades to positions)."""
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             user = account_services.user_create(
                 username=username, password=secrets.token_urlsafe(16), role=roles.INVESTOR
             )
-        demo_portfolio_ensure(owner=user)
-        return user, user.portfolios.order_by("pk").first()
+        Portfolio.objects.filter(owner=user).delete()
+        portfolio = demo_portfolio_ensure(owner=user)
+        positions = portfolio.positions.count() if portfolio is not None else 0
+        if positions != len(DEMO_HOLDINGS):
+            raise SystemExit(
+                f"{username}'s demo portfolio has {positions} of its {len(DEMO_HOLDINGS)} positions: "
+                "the loaded data lacks their closes"
+            )
+        return user, portfolio
 
     user, portfolio = investor(INVESTOR)
-    # Every run measures the same list: the day's proposals afresh (an earlier run's leftovers removed).
-    OrderProposal.objects.filter(portfolio=portfolio).delete()
+    # Every run measures the same list: the day's proposals of the same demo portfolio.
     portfolio_services.order_proposals_create(portfolio=portfolio)
     proposals = OrderProposal.objects.filter(portfolio=portfolio).count()
-    positions = portfolio.positions.count()
     print(
-        f"investor: portfolio {portfolio.pk}, {positions} positions, {proposals} proposals",
+        f"investor: portfolio {portfolio.pk}, {portfolio.positions.count()} positions, {proposals} proposals",
         file=sys.stderr,
     )
     # The mixed load's optimiser writes a run and its proposals each call: another investor's portfolio,
-    # emptied of them at every start, so neither the measured list nor the optimiser's work grows.
+    # made afresh too, so neither the measured list nor the optimiser's work grows.
     other, optimised = investor(OPTIMISER_INVESTOR)
-    OptimizationRun.objects.filter(portfolio=optimised).delete()
-    OrderProposal.objects.filter(portfolio=optimised).delete()
     cache.clear()  # Redis db 5 is the bench's own: start every run cold
     return Prepared(
         token=str(AccessToken.for_user(user)),

@@ -1,12 +1,13 @@
 """Ingestion benchmark against PostgreSQL: first load vs PostgreSQL's own COPY, re-ingest, corrections.
 
-    python bench/ingest.py [--data PATH] [--database-url postgres://…/swingtrade_bench]
+    python bench/ingest.py [--data PATH] [--database-url postgres://…/swingtrade_ingest_bench]
 
 PATH defaults to the embedded 50-ticker sample; the full file is
 ``../shared/data/sp500_daily_2013_2021.csv.gz`` (504 tickers, 1.02 M bars). The database defaults to
-``BENCH_DATABASE_URL`` or ``postgres://postgres@127.0.0.1:5432/swingtrade_bench``; it is created if
-missing and its market tables are emptied, so the name must contain "bench" (CI's ``swingtrade``
-database is never touched).
+``BENCH_INGEST_DATABASE_URL`` or ``postgres://postgres@127.0.0.1:5432/swingtrade_ingest_bench``; it is
+created if missing and its market tables are emptied, so the name must contain "bench" (CI's
+``swingtrade`` database is never touched) and a database holding portfolios is refused: emptying the
+tickers would delete their positions (``bench/api.py``'s database is another one for that reason).
 
 Figures (one run, same process):
 - COPY floor: the decompressed CSV loaded by ``COPY`` into a bare table (no index, no constraint).
@@ -38,7 +39,7 @@ from bench_postgres import ensure_database  # bench/ is the script's own folder 
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "market" / "data" / "sp500_sample50_daily_2016_2021.csv.gz"
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/swingtrade_bench"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/swingtrade_ingest_bench"
 
 
 def peak_rss_mb() -> float:
@@ -49,7 +50,7 @@ def peak_rss_mb() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_INGEST_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--correction-share", type=float, default=0.01)
     parser.add_argument("--repeat", type=int, default=3, help="(COPY, first load) pairs measured")
     parser.add_argument(
@@ -92,6 +93,15 @@ def main() -> int:
     # Only ingestion is measured: listeners (mlcore's predictions) are switched off for this process.
     ingestion_succeeded.receivers = []
     call_command("migrate", verbosity=0)
+    from portfolio.models import Portfolio
+
+    if Portfolio.objects.exists():
+        print(
+            f"refusing database {name!r}: it holds portfolios, and emptying its tickers would delete their "
+            "positions (use the default swingtrade_ingest_bench or another database of its own)",
+            file=sys.stderr,
+        )
+        return 2
 
     rows: list[tuple[str, str, str]] = []
 
