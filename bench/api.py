@@ -22,7 +22,8 @@ Steps:
    back to back: how long a slow request holds the fast ones up (what the thread count decides).
 
 The machine's load average at the start and at the end is printed: on a shared machine other work
-competes for both cores and lowers every figure.
+competes for both cores and lowers every figure. So is the host's own speed (a fixed pure-Python loop
+on core 0): the same code served 1,150-1,325 req/s on one host and 200 on a slower one.
 """
 
 from __future__ import annotations
@@ -57,6 +58,17 @@ LUA = ROOT / "bench" / "wrk" / "auth.lua"
 INVESTOR = "bench_investor"
 OPTIMISER_INVESTOR = "bench_optimiser"
 WARMUP_SECONDS = 2
+OPTIMISER_TIMEOUT_SECONDS = 60
+# The host's own speed, so runs on different machines can be told apart: a fixed pure-Python loop on
+# the server's core (10**7 integer additions: 1.2-1.8 s on the Firecracker host of 2026-12-02).
+HOST_PROBE = """
+import time
+started = time.process_time()
+total = 0
+for i in range(10**7):
+    total += i
+print(time.process_time() - started)
+"""
 
 
 @dataclass(frozen=True)
@@ -230,14 +242,28 @@ def wait_ready(base: str, server: subprocess.Popen, timeout: float = 60) -> None
     raise SystemExit("the server did not answer /healthz within 60 s")
 
 
-def drive(url: str, *, seconds: int, connections: int, env: dict[str, str]) -> dict:
+def drive(url: str, *, seconds: int, connections: int, env: dict[str, str], timeout_s: int = 5) -> dict:
     command = [
-        "taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
+        "taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", f"{timeout_s}s",
         "-s", str(LUA), url,
     ]  # fmt: skip
-    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 30, check=True)
+    out = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=seconds + timeout_s + 30, check=True
+    )
     line = next(line for line in out.stdout.splitlines() if line.startswith("BENCH_JSON "))
     return json.loads(line.removeprefix("BENCH_JSON "))
+
+
+def host_speed_seconds() -> float:
+    """CPU seconds of :data:`HOST_PROBE` on core 0: the same code reads 2-3x apart on different hosts
+    (and within an hour on a shared one), and this puts a figure on it beside the load average."""
+    out = subprocess.run(
+        ["taskset", "-c", "0", sys.executable, "-c", HOST_PROBE],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout)
 
 
 def server_cpu_seconds(master: int) -> float:
@@ -298,7 +324,16 @@ def measure_mixed(
     cpu_before = server_cpu_seconds(master)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The optimiser starts first and stops last, so it runs through the whole measured window.
-        slow = pool.submit(drive, base + optimiser.path, seconds=seconds + 2, connections=1, env=slow_env)
+        # Its own timeout: one call took 3.5-4.6 s on the host of 2026-12-01 and 11.7 s on a slower one,
+        # where wrk's 5 s counted it as an error (the server's statement timeout is 30 s).
+        slow = pool.submit(
+            drive,
+            base + optimiser.path,
+            seconds=seconds + 2,
+            connections=1,
+            env=slow_env,
+            timeout_s=OPTIMISER_TIMEOUT_SECONDS,
+        )
         time.sleep(1)
         fast_raw = drive(base + trivial.path, seconds=seconds, connections=connections, env=env)
         slow_raw = slow.result()
@@ -403,6 +438,7 @@ def main() -> int:
         print(f"no data file at {args.data}", file=sys.stderr)
         return 2
     load_start = os.getloadavg()
+    host_probe_s = host_speed_seconds()
     ensure_database(args.database_url)
 
     env = {
@@ -481,7 +517,8 @@ def main() -> int:
         f"API benchmark — {args.data.name}; server `{' '.join(command[3:])}` on core 0, wrk on core 1, "
         f"{args.connections} connections, {args.duration} s per endpoint after {WARMUP_SECONDS} s warm-up\n"
         f"load average at start {load_start[0]:.2f} / {load_start[1]:.2f} / {load_start[2]:.2f}, "
-        f"at end {load_end[0]:.2f} / {load_end[1]:.2f} / {load_end[2]:.2f} (1 / 5 / 15 min, 2 cores)\n"
+        f"at end {load_end[0]:.2f} / {load_end[1]:.2f} / {load_end[2]:.2f} (1 / 5 / 15 min, 2 cores); "
+        f"host speed: 10**7 Python additions on core 0 took {host_probe_s:.2f} s of CPU\n"
         "CPU ms/req: the server's own CPU per request (PostgreSQL and Redis not included), from /proc; "
         "1000 / CPU ms bounds the req/s of one free core"
     )
