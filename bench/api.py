@@ -255,7 +255,7 @@ def drive(url: str, *, seconds: int, connections: int, env: dict[str, str], time
 
 
 def host_speed_seconds() -> float:
-    """CPU seconds of :data:`HOST_PROBE` on core 0: the same code reads 2-3x apart on different hosts
+    """CPU seconds of :data:`HOST_PROBE` on core 0: the same code reads 2-6x apart on different hosts
     (and within an hour on a shared one), and this puts a figure on it beside the load average."""
     out = subprocess.run(
         ["taskset", "-c", "0", sys.executable, "-c", HOST_PROBE],

@@ -22,6 +22,14 @@ PASSWORD = "Soirée-de-bourse-2021"
 PHONE = {"width": 390, "height": 844}
 
 
+def _rules(violations: list[dict]) -> list[str]:
+    return sorted({v["id"] for v in violations})
+
+
+def _nodes(violations: list[dict]) -> list[object]:
+    return [node["target"] for v in violations for node in v["nodes"]][:10]
+
+
 class Pages:
     """Screenshots and axe counts of every page visited, written to var/e2e-screenshots/axe-<journey>.json."""
 
@@ -39,18 +47,15 @@ class Pages:
             page.evaluate(AXE.read_text(encoding="utf-8"))
         result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
         serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        minor = [v for v in result["violations"] if v["impact"] not in ("serious", "critical")]
         self.axe[name] = {
             "serious_or_critical": len(serious),
-            "minor_or_moderate": len(result["violations"]) - len(serious),
-            "rules": sorted({v["id"] for v in serious}),
-            "nodes": [n["target"] for v in serious for n in v["nodes"]][:10],
+            "minor_or_moderate": len(minor),
+            "rules": _rules(serious),
+            "nodes": _nodes(serious),
             # Named too, so a reader can tell what a minor finding is without re-running the journey.
-            "minor_or_moderate_rules": sorted(
-                {v["id"] for v in result["violations"]} - {v["id"] for v in serious}
-            ),
-            "minor_or_moderate_nodes": [
-                n["target"] for v in result["violations"] if v not in serious for n in v["nodes"]
-            ][:10],
+            "minor_or_moderate_rules": _rules(minor),
+            "minor_or_moderate_nodes": _nodes(minor),
         }
         self.report.write_text(json.dumps(self.axe, indent=2))
 
